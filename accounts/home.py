@@ -1,0 +1,55 @@
+"""What each role can do next: the home page's cards and the menu, from one list.
+
+An entry appears when the user may take its action somewhere
+(``accounts.permissions.can``). Each app's pages add their entries here as
+they are built; the order is the order shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+
+
+@dataclass(frozen=True)
+class Entry:
+    action: str | None  # None: any logged-in user
+    url_name: str
+    label: str
+    help: str
+    staff_only: bool = False
+
+
+ENTRIES: list[Entry] = [
+    Entry("audit.view", "audit:events", _("审计链"), _("查看所有状态变更的哈希链记录，并可按条件筛选。")),
+    Entry("register.view", "api-docs", _("接口文档"), _("平台 API 的在线文档（OpenAPI）。"), staff_only=True),
+    Entry(None, "accounts:otp_setup", _("动态口令"), _("绑定或更换手机上的动态口令（TOTP）应用。"),
+          staff_only=True),
+]
+
+
+def _visible(user, entry: Entry) -> bool:
+    if not user.is_authenticated:
+        return False
+    if entry.staff_only and user.has_usable_password() is False:
+        return False
+    if entry.action is None:
+        if entry.url_name == "accounts:otp_setup":
+            return bool(permissions.roles_of(user) & {"bureau_approver", "bureau_admin"})
+        return True
+    return permissions.can(user, entry.action) or (
+        permissions.ACTIONS[entry.action].otp and permissions.needs_otp(user)
+        and bool(permissions.roles_of(user) & permissions.ACTIONS[entry.action].roles)
+    )
+
+
+def home_actions(user) -> list[dict]:
+    return [
+        {"url": reverse(entry.url_name), "label": entry.label, "help": entry.help}
+        for entry in ENTRIES
+        if _visible(user, entry)
+    ]

@@ -1,0 +1,29 @@
+"""API plumbing shared by every app: pagination and the one exception handler."""
+
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError, PermissionDeniedError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """Map ``DomainError`` to 400 (403 for permissions) with a field map.
+
+    Everything else goes to DRF's handler, whose validation errors already
+    carry a field map. Bad input must never surface as a 500.
+    """
+    if isinstance(exc, PermissionDeniedError):
+        return Response(exc.as_dict(), status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

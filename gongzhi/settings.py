@@ -1,0 +1,321 @@
+"""Settings for Gongzhi.
+
+The environment is read exactly once, here. A bad value stops start-up with
+``ImproperlyConfigured`` and a message naming the variable, so a deployment
+never runs half-configured. With no variables at all the project runs locally
+on SQLite with eager Celery and the console SMS sender (``make run``).
+
+Variables (all documented in README.md):
+
+GONGZHI_ENV            ``development`` (default) or ``production``
+SECRET_KEY             required in production
+DEBUG                  ``true``/``false``; default true in development, false in production
+ALLOWED_HOSTS          comma-separated
+CSRF_TRUSTED_ORIGINS   comma-separated origins (https://gongzhi.example.gov.cn)
+DATABASE_URL           default ``sqlite:///<repo>/db.sqlite3``
+CELERY_BROKER_URL      absent → tasks run eagerly in-process
+GONGZHI_FERNET_KEY     Fernet key for personal data at rest; required in production
+GONGZHI_SMS_BACKEND    dotted path of the SMS sender class
+GONGZHI_BUREAU_NAME    the signing bureau's name
+MEDIA_ROOT, STATIC_ROOT
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV = os.environ
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = ENV.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def _int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = ENV.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def _list(name: str, default: list[str]) -> list[str]:
+    raw = ENV.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+GONGZHI_ENV = ENV.get("GONGZHI_ENV", "development").strip().lower()
+if GONGZHI_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"GONGZHI_ENV must be 'development' or 'production', not {GONGZHI_ENV!r}."
+    )
+PRODUCTION = GONGZHI_ENV == "production"
+
+SECRET_KEY = ENV.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production (GONGZHI_ENV=production) set SECRET_KEY "
+            "to a long random string, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    # Local runs only: a fixed, obviously-insecure key so sessions survive restarts.
+    SECRET_KEY = "django-insecure-gongzhi-local-development-only"  # noqa: S105
+elif PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production.")
+
+DEBUG = _bool("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = _list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host names in production.")
+CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS", [])
+
+# Personal data at rest (DESIGN.md "Personal data"): resident ID numbers are
+# Fernet-encrypted; a keyed HMAC column allows lookup without decrypting.
+_fernet_raw = ENV.get("GONGZHI_FERNET_KEY", "")
+if not _fernet_raw:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "GONGZHI_FERNET_KEY is not set. Generate one with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
+        )
+    _fernet_raw = base64.urlsafe_b64encode(
+        hashlib.sha256(("fernet:" + SECRET_KEY).encode()).digest()
+    ).decode()
+try:
+    if len(base64.urlsafe_b64decode(_fernet_raw.encode())) != 32:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        "GONGZHI_FERNET_KEY must be a Fernet key (32 url-safe base64-encoded bytes)."
+    ) from None
+GONGZHI_FERNET_KEY = _fernet_raw
+# The lookup HMAC key is derived from the Fernet key so one secret covers both.
+GONGZHI_HMAC_KEY = hashlib.sha256(("hmac:" + _fernet_raw).encode()).digest()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "gongzhi",
+    "accounts",
+    "audit",
+    "estates",
+    "voting",
+    "funds",
+    "emergency",
+    "publications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gongzhi.urls"
+WSGI_APPLICATION = "gongzhi.wsgi.application"
+ASGI_APPLICATION = "gongzhi.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+_default_db = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            ENV.get("DATABASE_URL") or _default_db, conn_max_age=60 if PRODUCTION else 0
+        )
+    }
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers wait for each other instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.PhoneCodeBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions live in the database so a second web worker sees them (DESIGN.md "Scale").
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(ENV.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT") or BASE_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Security headers; production turns the HTTPS-only ones on (check --deploy).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "gongzhi.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "gongzhi.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Gongzhi API",
+    "DESCRIPTION": "共治 — 业主大会电子表决、专项维修资金、紧急维修与签章公示",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Served from our own static files: no CDN needed (or reachable) in production.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Celery: with no broker configured, tasks run eagerly in the calling process
+# (make run needs no other service). Beat only sends reminders; nothing depends on it.
+CELERY_BROKER_URL = ENV.get("CELERY_BROKER_URL", "")
+CELERY_RESULT_BACKEND = ENV.get("CELERY_RESULT_BACKEND", "") or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+
+# Rate limits and cache: the database by default so a second worker shares them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "gongzhi_cache",
+    }
+}
+if ENV.get("REDIS_CACHE_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": ENV["REDIS_CACHE_URL"],
+    }
+
+# One-time SMS codes (accounts): limits are our policy, settings with these defaults.
+GONGZHI_SMS_BACKEND = ENV.get("GONGZHI_SMS_BACKEND", "accounts.sms.ConsoleSender")
+GONGZHI_CODE_TTL_SECONDS = _int("GONGZHI_CODE_TTL_SECONDS", 300, minimum=60)
+GONGZHI_CODE_SENDS_PER_HOUR = _int("GONGZHI_CODE_SENDS_PER_HOUR", 5, minimum=1)
+GONGZHI_CODE_MAX_TRIES = _int("GONGZHI_CODE_MAX_TRIES", 5, minimum=1)
+
+GONGZHI_BUREAU_NAME = ENV.get("GONGZHI_BUREAU_NAME", "埇桥区住房和城乡建设局")
+GONGZHI_DISTRICT_NAME = ENV.get("GONGZHI_DISTRICT_NAME", "宿州市埇桥区")
+OTP_TOTP_ISSUER = "Gongzhi 共治"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}
