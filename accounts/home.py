@@ -25,10 +25,26 @@ class Entry:
 
 
 ENTRIES: list[Entry] = [
-    Entry("audit.view", "audit:events", _("审计链"), _("查看所有状态变更的哈希链记录，并可按条件筛选。")),
-    Entry("register.view", "api-docs", _("接口文档"), _("平台 API 的在线文档（OpenAPI）。"), staff_only=True),
-    Entry(None, "accounts:otp_setup", _("动态口令"), _("绑定或更换手机上的动态口令（TOTP）应用。"),
-          staff_only=True),
+    Entry(
+        "audit.view",
+        "audit:events",
+        _("审计链"),
+        _("查看所有状态变更的哈希链记录，并可按条件筛选。"),
+    ),
+    Entry(
+        "register.view",
+        "api-docs",
+        _("接口文档"),
+        _("平台 API 的在线文档（OpenAPI）。"),
+        staff_only=True,
+    ),
+    Entry(
+        None,
+        "accounts:otp_setup",
+        _("动态口令"),
+        _("绑定或更换手机上的动态口令（TOTP）应用。"),
+        staff_only=True,
+    ),
 ]
 
 
@@ -42,7 +58,8 @@ def _visible(user, entry: Entry) -> bool:
             return bool(permissions.roles_of(user) & {"bureau_approver", "bureau_admin"})
         return True
     return permissions.can(user, entry.action) or (
-        permissions.ACTIONS[entry.action].otp and permissions.needs_otp(user)
+        permissions.ACTIONS[entry.action].otp
+        and permissions.needs_otp(user)
         and bool(permissions.roles_of(user) & permissions.ACTIONS[entry.action].roles)
     )
 

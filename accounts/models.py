@@ -44,9 +44,7 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """One person's login. Owners have a phone and no password; staff a username."""
 
-    username = models.CharField(
-        _("用户名"), max_length=150, unique=True, null=True, blank=True
-    )
+    username = models.CharField(_("用户名"), max_length=150, unique=True, null=True, blank=True)
     phone = models.CharField(
         _("手机号"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
     )
@@ -123,18 +121,27 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     area = models.ForeignKey(
-        "estates.ManagementArea", on_delete=models.PROTECT, null=True, blank=True,
+        "estates.ManagementArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("物业管理区域"),
     )
     company = models.ForeignKey(
-        "estates.PropertyCompany", on_delete=models.PROTECT, null=True, blank=True,
+        "estates.PropertyCompany",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("物业服务企业"),
     )
     street = models.ForeignKey(
         "estates.Street", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("街道")
     )
     community = models.ForeignKey(
-        "estates.Community", on_delete=models.PROTECT, null=True, blank=True,
+        "estates.Community",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("社区"),
     )
     granted_at = models.DateTimeField(_("授予时间"), default=timezone.now)
@@ -162,17 +169,41 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 name="role_assignment_scope_matches_role",
                 condition=(
-                    Q(role__in=["owner", "committee_member"], area__isnull=False,
-                      company__isnull=True, street__isnull=True, community__isnull=True)
-                    | Q(role="property_staff", company__isnull=False, area__isnull=True,
-                        street__isnull=True, community__isnull=True)
-                    | Q(role="street_officer", street__isnull=False, area__isnull=True,
-                        company__isnull=True, community__isnull=True)
-                    | Q(role="community_officer", community__isnull=False, area__isnull=True,
-                        company__isnull=True, street__isnull=True)
-                    | Q(role__in=["bureau_reviewer", "bureau_approver", "bureau_admin"],
-                        area__isnull=True, company__isnull=True, street__isnull=True,
-                        community__isnull=True)
+                    Q(
+                        role__in=["owner", "committee_member"],
+                        area__isnull=False,
+                        company__isnull=True,
+                        street__isnull=True,
+                        community__isnull=True,
+                    )
+                    | Q(
+                        role="property_staff",
+                        company__isnull=False,
+                        area__isnull=True,
+                        street__isnull=True,
+                        community__isnull=True,
+                    )
+                    | Q(
+                        role="street_officer",
+                        street__isnull=False,
+                        area__isnull=True,
+                        company__isnull=True,
+                        community__isnull=True,
+                    )
+                    | Q(
+                        role="community_officer",
+                        community__isnull=False,
+                        area__isnull=True,
+                        company__isnull=True,
+                        street__isnull=True,
+                    )
+                    | Q(
+                        role__in=["bureau_reviewer", "bureau_approver", "bureau_admin"],
+                        area__isnull=True,
+                        company__isnull=True,
+                        street__isnull=True,
+                        community__isnull=True,
+                    )
                 ),
             ),
         ]

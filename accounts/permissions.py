@@ -52,38 +52,57 @@ ACTIONS: dict[str, Action] = {
     for a in [
         # The register (estates): staff read within their scope; the bureau keeps it.
         _action("register.view", "查看物业管理区域台账", AREA_STAFF | OFFICERS | BUREAU),
-        _action("register.edit", "维护台账（导入、企业、业委会）",
-                {Role.BUREAU_REVIEWER, Role.BUREAU_ADMIN}),
+        _action(
+            "register.edit",
+            "维护台账（导入、企业、业委会）",
+            {Role.BUREAU_REVIEWER, Role.BUREAU_ADMIN},
+        ),
         _action("register.own_units", "查看本人房屋", {Role.OWNER}),
         # Voting (RULES.md §3): the committee calls; where none, the street or the bureau.
-        _action("assembly.call", "召集业主大会会议",
-                {Role.COMMITTEE_MEMBER, *OFFICERS, Role.BUREAU_ADMIN},
-                only_without_committee={*OFFICERS, Role.BUREAU_ADMIN}),
+        _action(
+            "assembly.call",
+            "召集业主大会会议",
+            {Role.COMMITTEE_MEMBER, *OFFICERS, Role.BUREAU_ADMIN},
+            only_without_committee={*OFFICERS, Role.BUREAU_ADMIN},
+        ),
         _action("ballot.cast", "网上投票", {Role.OWNER}),
-        _action("ballot.enter_paper", "录入纸质/委托表决票",
-                {Role.COMMITTEE_MEMBER, *OFFICERS},
-                only_without_committee=OFFICERS),
-        _action("assembly.view_progress", "查看表决进度",
-                {Role.OWNER, *AREA_STAFF, *OFFICERS, *BUREAU}),
+        _action(
+            "ballot.enter_paper",
+            "录入纸质/委托表决票",
+            {Role.COMMITTEE_MEMBER, *OFFICERS},
+            only_without_committee=OFFICERS,
+        ),
+        _action(
+            "assembly.view_progress", "查看表决进度", {Role.OWNER, *AREA_STAFF, *OFFICERS, *BUREAU}
+        ),
         _action("ballot.trace", "查看票与房屋的对应（争议处理）", BUREAU),
         # The maintenance fund (RULES.md §4).
-        _action("fund.apply", "提出维修资金使用申请",
-                {Role.OWNER, Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF}),
-        _action("fund.view_area", "查看区域维修资金账目",
-                {Role.COMMITTEE_MEMBER, *OFFICERS, *BUREAU}),
+        _action(
+            "fund.apply",
+            "提出维修资金使用申请",
+            {Role.OWNER, Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF},
+        ),
+        _action(
+            "fund.view_area", "查看区域维修资金账目", {Role.COMMITTEE_MEMBER, *OFFICERS, *BUREAU}
+        ),
         _action("fund.view_own", "查看本人分户账", {Role.OWNER}),
         _action("application.review", "审核维修资金申请", {Role.BUREAU_REVIEWER}),
         _action("application.approve", "审批维修资金申请", {Role.BUREAU_APPROVER}, otp=True),
         _action("payment.confirm", "登记银行划款确认", {Role.BUREAU_REVIEWER}),
         # Emergency repairs (RULES.md §5): the committee applies; where none, the
         # property company or the street office.
-        _action("emergency.apply", "提出紧急维修申请",
-                {Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF, *OFFICERS},
-                only_without_committee={Role.PROPERTY_STAFF, *OFFICERS}),
+        _action(
+            "emergency.apply",
+            "提出紧急维修申请",
+            {Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF, *OFFICERS},
+            only_without_committee={Role.PROPERTY_STAFF, *OFFICERS},
+        ),
         _action("emergency.commission", "代修（住建局组织维修）", {Role.BUREAU_APPROVER}, otp=True),
         _action("whitelist.manage", "维护紧急维修事项清单", {Role.BUREAU_ADMIN}, otp=True),
         # Publication and oversight.
-        _action("publication.issue", "签发公示", {Role.BUREAU_APPROVER, Role.BUREAU_ADMIN}, otp=True),
+        _action(
+            "publication.issue", "签发公示", {Role.BUREAU_APPROVER, Role.BUREAU_ADMIN}, otp=True
+        ),
         _action("oversee", "监督辖区（到期、逾期、台账）", OFFICERS | BUREAU),
         _action("audit.view", "查看审计链", BUREAU),
         _action("signing.manage", "管理签章证书", {Role.BUREAU_ADMIN}, otp=True),

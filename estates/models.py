@@ -40,7 +40,9 @@ class Community(models.Model):
         verbose_name = _("社区")
         verbose_name_plural = _("社区")
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="community_name_unique_in_street")
+            models.UniqueConstraint(
+                fields=["street", "name"], name="community_name_unique_in_street"
+            )
         ]
 
     def __str__(self) -> str:

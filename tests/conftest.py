@@ -34,21 +34,36 @@ def district(db):
     company_p = PropertyCompanyFactory(name="甲物业服务有限公司")
     company_q = PropertyCompanyFactory(name="乙物业服务有限公司")
     a1 = ManagementAreaFactory(
-        community=community_a1, code="a1", name="甲一小区", property_company=company_p,
+        community=community_a1,
+        code="a1",
+        name="甲一小区",
+        property_company=company_p,
         committee_status=ManagementArea.CommitteeStatus.OWNERS_COMMITTEE,
     )
     a2 = ManagementAreaFactory(
-        community=community_a1, code="a2", name="甲二小区", property_company=company_p,
+        community=community_a1,
+        code="a2",
+        name="甲二小区",
+        property_company=company_p,
         committee_status=ManagementArea.CommitteeStatus.NOT_FORMED,
     )
     b1 = ManagementAreaFactory(
-        community=community_b1, code="b1", name="乙一小区", property_company=company_q,
+        community=community_b1,
+        code="b1",
+        name="乙一小区",
+        property_company=company_q,
         committee_status=ManagementArea.CommitteeStatus.INTERIM_COMMITTEE,
     )
     return SimpleNamespace(
-        street_a=street_a, street_b=street_b, community_a1=community_a1,
-        community_b1=community_b1, company_p=company_p, company_q=company_q,
-        a1=a1, a2=a2, b1=b1,
+        street_a=street_a,
+        street_b=street_b,
+        community_a1=community_a1,
+        community_b1=community_b1,
+        company_p=company_p,
+        company_q=company_q,
+        a1=a1,
+        a2=a2,
+        b1=b1,
     )
 
 
@@ -62,14 +77,22 @@ def _persona(user: User, role: str | None, scope=None) -> User:
 def personas(district):
     d = district
     return SimpleNamespace(
-        owner=_persona(OwnerUserFactory(phone="13800000001", display_name="业主甲"), Role.OWNER, d.a1),
-        other_owner=_persona(OwnerUserFactory(phone="13800000002", display_name="业主乙"), Role.OWNER, d.b1),
+        owner=_persona(
+            OwnerUserFactory(phone="13800000001", display_name="业主甲"), Role.OWNER, d.a1
+        ),
+        other_owner=_persona(
+            OwnerUserFactory(phone="13800000002", display_name="业主乙"), Role.OWNER, d.b1
+        ),
         committee=_persona(UserFactory(username="committee_a1"), Role.COMMITTEE_MEMBER, d.a1),
         other_committee=_persona(UserFactory(username="committee_b1"), Role.COMMITTEE_MEMBER, d.b1),
         property_staff=_persona(UserFactory(username="staff_p"), Role.PROPERTY_STAFF, d.company_p),
         street_officer=_persona(UserFactory(username="street_a"), Role.STREET_OFFICER, d.street_a),
-        other_street_officer=_persona(UserFactory(username="street_b"), Role.STREET_OFFICER, d.street_b),
-        community_officer=_persona(UserFactory(username="community_a1"), Role.COMMUNITY_OFFICER, d.community_a1),
+        other_street_officer=_persona(
+            UserFactory(username="street_b"), Role.STREET_OFFICER, d.street_b
+        ),
+        community_officer=_persona(
+            UserFactory(username="community_a1"), Role.COMMUNITY_OFFICER, d.community_a1
+        ),
         reviewer=_persona(UserFactory(username="reviewer"), Role.BUREAU_REVIEWER),
         approver=_persona(UserFactory(username="approver"), Role.BUREAU_APPROVER),
         admin=_persona(UserFactory(username="bureau_admin"), Role.BUREAU_ADMIN),
