@@ -241,7 +241,7 @@ def areas_for(user, action: str) -> QuerySet:
         if not _usable(user, assignment, rule):
             continue
         if assignment.role in BUREAU:
-            part = Q()
+            part = Q(pk__isnull=False)  # the whole district (an empty Q() would vanish in |)
         elif assignment.role == Role.STREET_OFFICER:
             part = Q(community__street_id=assignment.street_id)
         elif assignment.role == Role.COMMUNITY_OFFICER:
@@ -268,7 +268,7 @@ def streets_for(user, action: str) -> QuerySet:
         if not _usable(user, assignment, rule):
             continue
         if assignment.role in BUREAU:
-            condition |= Q()
+            condition |= Q(pk__isnull=False)
         elif assignment.role == Role.STREET_OFFICER:
             condition |= Q(pk=assignment.street_id)
     return Street.objects.filter(condition).distinct()

@@ -18,7 +18,8 @@ def make_uscc(n: int) -> str:
 def make_ric(n: int, birth: str = "19800101") -> str:
     """A valid 18-digit resident ID number for 埇桥区 (341302), synthetic."""
     body = f"341302{birth}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    # stdnum's calc_check_digit takes all 18 characters and ignores the last one.
+    return body + ric.calc_check_digit(body + "0")
 
 
 class StreetFactory(factory.django.DjangoModelFactory):

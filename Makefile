@@ -1,0 +1,82 @@
+# Gongzhi — two commands do everything on a fresh machine:
+#   make run    virtualenv, dependencies, fonts, migrations, demo data, server on SQLite
+#   make test   the whole suite on SQLite
+# `make ci` is what .ci/run calls (lint, migration check, deploy check, SQLite and
+# PostgreSQL suites, PostgreSQL-only and browser suites).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_ci
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test ci install sysdeps lint migrations-check deploy-check test-sqlite \
+        test-postgres test-postgres-only test-browser messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+sysdeps:
+	@scripts/sysdeps.sh
+
+run: sysdeps install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: sysdeps install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production-like settings with throw-away secrets made up for this run only.
+deploy-check: install
+	GONGZHI_ENV=production DEBUG=false ALLOWED_HOSTS=gongzhi.example.gov.cn \
+	GONGZHI_PUBLIC_BASE_URL=https://gongzhi.example.gov.cn \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	GONGZHI_FERNET_KEY="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+	GONGZHI_SIGNING_PASSPHRASE="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+	DATABASE_URL=$(PG_URL) \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+test-sqlite: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+# The same suite on PostgreSQL (pytest-django creates test_<name> afresh).
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --create-db
+
+# Concurrency tests and the real Celery worker: PostgreSQL (and Redis) only.
+test-postgres-only: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --create-db -m postgres; \
+	  status=$$?; if [ $$status -eq 5 ]; then echo "no postgres-only tests"; exit 0; fi; exit $$status
+
+test-browser: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --create-db -m browser; \
+	  status=$$?; if [ $$status -eq 5 ]; then echo "no browser tests"; exit 0; fi; exit $$status
+
+ci: lint migrations-check deploy-check test-sqlite test-postgres test-postgres-only test-browser
+
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	$(BIN)/python manage.py compilemessages -l en --ignore '.venv/*'
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
