@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -135,3 +136,175 @@ class ManagementArea(models.Model):
     @property
     def street(self) -> Street:
         return self.community.street
+
+
+class Building(models.Model):
+    """楼栋. The completion-acceptance date (竣工验收) starts the warranty clock (RULES §4)."""
+
+    area = models.ForeignKey(ManagementArea, on_delete=models.PROTECT, related_name="buildings")
+    name = models.CharField(_("楼栋"), max_length=50)
+    completion_date = models.DateField(_("竣工验收日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["area", "name"]
+        verbose_name = _("楼栋")
+        verbose_name_plural = _("楼栋")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="building_name_unique_in_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.name} {self.name}"
+
+
+class Unit(models.Model):
+    """房屋 (a unit door number). Area per SPC art. 8: registered, else surveyed, else contract."""
+
+    class Use(models.TextChoices):
+        RESIDENTIAL = "住宅", _("住宅")
+        NON_RESIDENTIAL = "非住宅", _("非住宅")
+
+    class Basis(models.TextChoices):
+        REGISTERED = "registered", _("不动产登记面积")
+        SURVEYED = "surveyed", _("实测面积")
+        CONTRACT = "contract", _("合同面积")
+
+    area = models.ForeignKey(ManagementArea, on_delete=models.PROTECT, related_name="units")
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units")
+    code = models.CharField(_("房屋编码"), max_length=120)
+    stair = models.CharField(_("单元"), max_length=30)
+    floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
+    number = models.CharField(_("房号"), max_length=30)
+    use = models.CharField(_("用途"), max_length=10, choices=Use.choices)
+    registered_area = models.DecimalField(
+        _("登记面积"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    surveyed_area = models.DecimalField(
+        _("实测面积"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    contract_area = models.DecimalField(
+        _("合同面积"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    area_basis = models.CharField(_("面积依据"), max_length=10, choices=Basis.choices)
+    floor_area = models.DecimalField(_("专有部分面积"), max_digits=12, decimal_places=2)
+    delivered = models.BooleanField(_("已交付"), default=True)
+    developer_held = models.BooleanField(_("开发商持有"), default=False)
+
+    class Meta:
+        ordering = ["area", "code"]
+        verbose_name = _("房屋")
+        verbose_name_plural = _("房屋")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "code"], name="unit_code_unique_in_area"),
+            models.CheckConstraint(condition=Q(floor_area__gt=0), name="unit_floor_area_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Person(models.Model):
+    """An owner as the register knows them.
+
+    The resident ID number is never stored in clear (DESIGN.md "Personal
+    data"): ``id_encrypted`` is a Fernet token and ``id_hmac`` a keyed HMAC
+    used for lookups (binding a phone, matching an import row).
+    """
+
+    name = models.CharField(_("姓名"), max_length=100)
+    id_encrypted = models.TextField(_("身份证号（加密）"))
+    id_hmac = models.CharField(max_length=64, unique=True)
+    id_last4 = models.CharField(_("身份证号后四位"), max_length=4)
+    id_prefix = models.CharField(_("身份证号前四位"), max_length=4)
+    phone = models.CharField(_("手机号"), max_length=11, blank=True, db_index=True)
+    user = models.OneToOneField(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("绑定账户"),
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("业主")
+        verbose_name_plural = _("业主")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id(self) -> str:
+        # 3413**********1234: the first four and last four characters only.
+        return f"{self.id_prefix}{'*' * 10}{self.id_last4}"
+
+
+class Ownership(models.Model):
+    """A person's share in a unit over time. A sale closes rows; nothing is deleted."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="ownerships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="ownerships")
+    since = models.DateField(_("起始日期"))
+    until = models.DateField(_("终止日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit", "since", "pk"]
+        verbose_name = _("产权登记")
+        verbose_name_plural = _("产权登记")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "person"],
+                condition=Q(until__isnull=True),
+                name="ownership_one_open_row_per_person_and_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} · {self.person.name}"
+
+
+class Committee(models.Model):
+    """业主委员会 or 物业管理委员会 of one management area, for one term."""
+
+    class Kind(models.TextChoices):
+        OWNERS = "owners", _("业主委员会")
+        INTERIM = "interim", _("物业管理委员会")
+
+    area = models.ForeignKey(ManagementArea, on_delete=models.PROTECT, related_name="committees")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    term_start = models.DateField(_("任期开始"))
+    term_end = models.DateField(_("任期结束"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["area", "-term_start"]
+        verbose_name = _("业委会/物管会")
+        verbose_name_plural = _("业委会/物管会")
+
+    def __str__(self) -> str:
+        return f"{self.area.name} {self.get_kind_display()}"
+
+
+class CommitteeMember(models.Model):
+    class Position(models.TextChoices):
+        CHAIR = "chair", _("主任")
+        VICE_CHAIR = "vice_chair", _("副主任")
+        MEMBER = "member", _("委员")
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("姓名"), max_length=100)
+    position = models.CharField(_("职务"), max_length=12, choices=Position.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["committee", "position", "name"]
+        verbose_name = _("委员")
+        verbose_name_plural = _("委员")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_position_display()}）"

@@ -147,7 +147,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gongzhi.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -324,3 +324,49 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Publications (publications app; DESIGN.md "Publications and signatures", RULES.md §7) ---
+# Every public notice is a PDF/A signed with the bureau's key. Keys live in
+# GONGZHI_SIGNING_DIR (created by ``manage.py signing_init``), encrypted with
+# GONGZHI_SIGNING_PASSPHRASE; a bureau with a government-issued certificate sets
+# GONGZHI_SIGNING_PKCS12 (+ its passphrase) instead. See docs/publications.md.
+GONGZHI_SIGNING_DIR = Path(ENV.get("GONGZHI_SIGNING_DIR") or BASE_DIR / "var" / "signing")
+GONGZHI_SIGNING_PKCS12 = ENV.get("GONGZHI_SIGNING_PKCS12", "").strip()
+GONGZHI_SIGNING_PKCS12_PASSPHRASE = ENV.get("GONGZHI_SIGNING_PKCS12_PASSPHRASE", "")
+if GONGZHI_SIGNING_PKCS12 and not Path(GONGZHI_SIGNING_PKCS12).is_file():
+    raise ImproperlyConfigured(
+        f"GONGZHI_SIGNING_PKCS12 names {GONGZHI_SIGNING_PKCS12!r}, which is not a file."
+    )
+GONGZHI_SIGNING_PASSPHRASE = ENV.get("GONGZHI_SIGNING_PASSPHRASE", "")
+if not GONGZHI_SIGNING_PASSPHRASE:
+    if PRODUCTION and not GONGZHI_SIGNING_PKCS12:
+        raise ImproperlyConfigured(
+            "GONGZHI_SIGNING_PASSPHRASE is not set. In production the signing keys are "
+            "encrypted with it; set it to a long random string kept outside the code."
+        )
+    # Local runs only: derived from SECRET_KEY so keys survive restarts.
+    GONGZHI_SIGNING_PASSPHRASE = hashlib.sha256(("signing:" + SECRET_KEY).encode()).hexdigest()
+GONGZHI_TIMESTAMP_URL = ENV.get("GONGZHI_TIMESTAMP_URL", "").strip()
+if GONGZHI_TIMESTAMP_URL and not GONGZHI_TIMESTAMP_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("GONGZHI_TIMESTAMP_URL must be an http(s) URL of an RFC 3161 TSA.")
+GONGZHI_SERIAL_PREFIX = ENV.get("GONGZHI_SERIAL_PREFIX", "YQ").strip()
+if not (
+    1 <= len(GONGZHI_SERIAL_PREFIX) <= 8
+    and GONGZHI_SERIAL_PREFIX.isascii()
+    and GONGZHI_SERIAL_PREFIX.isalpha()
+    and GONGZHI_SERIAL_PREFIX.isupper()
+):
+    raise ImproperlyConfigured(
+        f"GONGZHI_SERIAL_PREFIX must be 1-8 capital letters, not {GONGZHI_SERIAL_PREFIX!r}."
+    )
+_public_base_url = ENV.get("GONGZHI_PUBLIC_BASE_URL", "").strip().rstrip("/")
+if not _public_base_url:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "GONGZHI_PUBLIC_BASE_URL is not set. The QR code on every published PDF links "
+            "to it (e.g. https://gongzhi.example.gov.cn)."
+        )
+    _public_base_url = "http://127.0.0.1:8000"
+if not _public_base_url.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("GONGZHI_PUBLIC_BASE_URL must start with http:// or https://.")
+GONGZHI_PUBLIC_BASE_URL = _public_base_url
