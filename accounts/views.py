@@ -1,0 +1,234 @@
+"""Login pages: owners by phone + one-time code, staff by password, then TOTP for the bureau.
+
+Thin views (STYLE.md §3): parse the form, call one service, render or
+redirect. Everything works without JavaScript: the owner's "获取验证码" is a
+plain form post that comes back to the same page with the code field shown.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from urllib.parse import urlencode
+
+import django_otp
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LogoutView
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import user_has_device
+
+from gongzhi.errors import DomainError
+
+from . import permissions, services
+from .forms import OwnerLoginForm, PhoneForm, StaffLoginForm, TokenForm
+from .middleware import otp_redirect_url
+from .models import OTP_ROLES
+from .phones import mask_phone
+
+# The phone a code was just sent to, so the code step can be shown after a redirect.
+LOGIN_PHONE_KEY = "accounts.login_phone"
+
+
+def _safe_next(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _place_error(form, exc: DomainError) -> None:
+    placed = False
+    for field, message in exc.fields.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def _after_login(request, next_url: str):
+    # request.user is now the freshly logged-in user, not verified by TOTP.
+    if permissions.needs_otp(request.user):
+        return redirect(otp_redirect_url(request.user, next_url))
+    return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
+@sensitive_post_parameters("password", "code")
+@csrf_protect
+@never_cache
+def login_view(request):
+    next_url = _safe_next(request)
+    sent_phone = request.session.get(LOGIN_PHONE_KEY, "")
+    phone_form = PhoneForm(initial={"phone": sent_phone})
+    owner_form = OwnerLoginForm(initial={"phone": sent_phone}) if sent_phone else None
+    staff_form = StaffLoginForm()
+    which = request.POST.get("form") if request.method == "POST" else None
+
+    if which == "send_code":
+        phone_form = PhoneForm(request.POST)
+        if phone_form.is_valid():
+            try:
+                sent = services.code_send(phone=phone_form.cleaned_data["phone"])
+            except DomainError as exc:
+                _place_error(phone_form, exc)
+            else:
+                request.session[LOGIN_PHONE_KEY] = sent.phone
+                # The same words whether or not the phone is registered (RULES.md §3, services.code_send).
+                messages.info(
+                    request,
+                    _(
+                        "如果手机号 %(phone)s 已在业主名册中登记，验证码已发送，"
+                        "%(minutes)d分钟内有效。没有收到？请核对号码，或联系业委会核实登记信息。"
+                    )
+                    % {
+                        "phone": mask_phone(sent.phone),
+                        "minutes": settings.GONGZHI_CODE_TTL_SECONDS // 60,
+                    },
+                )
+                return redirect(_with_next(reverse("accounts:login"), next_url))
+    elif which == "owner":
+        owner_form = OwnerLoginForm(request.POST)
+        if owner_form.is_valid():
+            try:
+                user = authenticate(
+                    request,
+                    phone=owner_form.cleaned_data["phone"],
+                    code=owner_form.cleaned_data["code"],
+                )
+            except DomainError as exc:
+                _place_error(owner_form, exc)
+            else:
+                if user is None:
+                    owner_form.add_error(None, _("该账户已停用，请联系业委会或住建局。"))
+                else:
+                    request.session.pop(LOGIN_PHONE_KEY, None)
+                    login(request, user)
+                    return _after_login(request, next_url)
+    elif which == "staff":
+        staff_form = StaffLoginForm(request.POST)
+        if staff_form.is_valid():
+            try:
+                user = services.staff_login(
+                    request=request,
+                    username=staff_form.cleaned_data["username"],
+                    password=staff_form.cleaned_data["password"],
+                )
+            except DomainError as exc:
+                _place_error(staff_form, exc)
+            else:
+                login(request, user)
+                return _after_login(request, next_url)
+
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "phone_form": phone_form,
+            "owner_form": owner_form,
+            "staff_form": staff_form,
+            "staff_open": which == "staff",
+            "next": next_url,
+        },
+    )
+
+
+logout_view = LogoutView.as_view()
+
+
+def _otp_user(request):
+    user = request.user
+    if not permissions.roles_of(user) & OTP_ROLES:
+        # Only bureau approvers and admins use TOTP (accounts.models.OTP_ROLES).
+        raise PermissionDenied
+    return user
+
+
+def _qr_svg(url: str) -> str:
+    # Rendered here from our own otpauth:// URL: no external service sees the secret.
+    svg = segno.make(url, error="m").svg_inline(
+        scale=4, omitsize=True, light="#fff", title=_("动态口令绑定二维码")
+    )
+    return mark_safe(svg)  # noqa: S308 - segno output of our own URL, title escaped by segno
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("token")
+def otp_setup(request):
+    """Enrol an authenticator app: scan the QR code, confirm with the first code."""
+    user = _otp_user(request)
+    next_url = _safe_next(request)
+    if user_has_device(user, confirmed=True) and not permissions.is_verified(user):
+        # Replacing a device needs TOTP first, or a stolen password would enrol the thief's phone.
+        return redirect(_with_next(reverse("accounts:otp_verify"), next_url))
+    device = services.totp_device_start(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.totp_device_confirm(
+                user=user, device=device, token=form.cleaned_data["token"]
+            )
+        except DomainError as exc:
+            _place_error(form, exc)
+        else:
+            django_otp.login(request, device)
+            messages.success(request, _("动态口令已绑定，本次登录已通过验证。"))
+            return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": _grouped(b32encode(device.bin_key).decode()),
+            "issuer": getattr(settings, "OTP_TOTP_ISSUER", ""),
+            "account": user.get_username(),
+            "replacing": user_has_device(user, confirmed=True),
+            "next": next_url,
+        },
+    )
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("token")
+def otp_verify(request):
+    """Pass TOTP for this session with the code from the enrolled app."""
+    user = _otp_user(request)
+    next_url = _safe_next(request)
+    done = next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
+    if permissions.is_verified(user):
+        return redirect(done)
+    if not user_has_device(user, confirmed=True):
+        return redirect(_with_next(reverse("accounts:otp_setup"), next_url))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.totp_verify(user=user, token=form.cleaned_data["token"])
+        except DomainError as exc:
+            _place_error(form, exc)
+        else:
+            django_otp.login(request, device)
+            return redirect(done)
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
