@@ -58,6 +58,19 @@ class StaffLoginForm(forms.Form):
     )
 
 
+class BindForm(forms.Form):
+    """First login: the owner's resident ID number, checked against the register's HMAC."""
+
+    id_number = forms.CharField(
+        label=_("居民身份证号码"),
+        max_length=18,
+        min_length=18,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
 class TokenForm(forms.Form):
     """A 6-digit TOTP code from the user's authenticator app."""
 

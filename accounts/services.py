@@ -102,6 +102,28 @@ def _is_owner_login(user: User) -> bool:
     return user.is_active and not user.username
 
 
+def register_phone_unbound(phone: str) -> bool:
+    """True when the register lists ``phone`` for an owner who has no login yet.
+
+    Such a phone may receive a code; once the code is verified the owner
+    binds it by typing their resident ID number (RULES.md §3, estates.services.binding).
+    """
+    from estates.models import Person
+
+    return Person.objects.filter(phone=phone, user__isnull=True).exists()
+
+
+class BindingRequired(DomainError):
+    """The code was right, the phone is in the register, but no login is bound to it yet."""
+
+    def __init__(self, phone: str):
+        super().__init__(
+            "binding_required",
+            _("首次登录：请输入您的身份证号码，与业主名册核对后完成绑定。"),
+        )
+        self.phone = phone
+
+
 @dataclass(frozen=True)
 class CodeSent:
     """What the caller may tell the person: nothing about whether the phone is registered."""
@@ -140,6 +162,8 @@ def code_send(*, phone: str, now: datetime | None = None) -> CodeSent:
         # registered phone, so they cannot both pass the limit below.
         account = User.objects.select_for_update().filter(phone=phone).first()
         recipient = account if account is not None and _is_owner_login(account) else None
+        if account is None and register_phone_unbound(phone):
+            recipient = phone  # first login: bound to the register after the code (RULES.md §3)
         recent = list(
             PhoneCode.objects.filter(phone=phone, created_at__gt=now - SEND_WINDOW)
             .order_by("created_at")
@@ -205,6 +229,8 @@ def code_verify(*, phone: str, code: str, now: datetime | None = None) -> User:
         )
         outcome, user = _code_check(row, phone, code, now, max_tries)
     # Raised after the block: a wrong try must be committed, not rolled back with the error.
+    if outcome == "bind":
+        raise BindingRequired(phone)
     if user is None:
         raise _code_errors(outcome, max_tries - (row.tries if row else 0))
     return user
@@ -220,10 +246,11 @@ def _code_check(row, phone, code, now, max_tries) -> tuple[str, User | None]:
     if now >= row.expires_at:
         return "expired", None
     user = code_login_user(phone)
-    if user is not None and constant_time_compare(row.code_hash, code_hash(phone=phone, code=code)):
+    right = constant_time_compare(row.code_hash, code_hash(phone=phone, code=code))
+    if right and (user is not None or register_phone_unbound(phone)):
         row.used_at = now
         row.save(update_fields=["used_at"])
-        return "ok", user
+        return ("ok" if user is not None else "bind"), user
     # A phone without an owner login fails here like a wrong code (see code_send).
     row.tries += 1
     row.save(update_fields=["tries"])

@@ -31,7 +31,7 @@ from django_otp import user_has_device
 from gongzhi.errors import DomainError
 
 from . import permissions, services
-from .forms import OwnerLoginForm, PhoneForm, StaffLoginForm, TokenForm
+from .forms import BindForm, OwnerLoginForm, PhoneForm, StaffLoginForm, TokenForm
 from .middleware import otp_redirect_url
 from .models import OTP_ROLES
 from .phones import mask_phone
@@ -112,6 +112,13 @@ def login_view(request):
                     phone=owner_form.cleaned_data["phone"],
                     code=owner_form.cleaned_data["code"],
                 )
+            except services.BindingRequired as binding:
+                # First login: the code is right and the phone is in the register; the
+                # owner now proves who they are with their ID number (RULES.md §3).
+                request.session.pop(LOGIN_PHONE_KEY, None)
+                request.session[BIND_PHONE_KEY] = binding.phone
+                request.session[BIND_TRIES_KEY] = 0
+                return redirect(_with_next(reverse("accounts:bind"), next_url))
             except DomainError as exc:
                 _place_error(owner_form, exc)
             else:
@@ -150,6 +157,48 @@ def login_view(request):
 
 
 logout_view = LogoutView.as_view()
+
+BIND_PHONE_KEY = "gongzhi_bind_phone"
+BIND_TRIES_KEY = "gongzhi_bind_tries"
+BIND_MAX_TRIES = 5
+
+
+@sensitive_post_parameters("id_number")
+@csrf_protect
+@never_cache
+def bind_view(request):
+    """First login of an owner: match the resident ID number to the register."""
+    from estates.services.binding import owner_bind
+
+    next_url = _safe_next(request)
+    phone = request.session.get(BIND_PHONE_KEY)
+    if not phone:
+        messages.info(request, _("请先用手机号和验证码登录。"))
+        return redirect(_with_next(reverse("accounts:login"), next_url))
+    form = BindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = owner_bind(phone=phone, id_number=form.cleaned_data["id_number"])
+        except DomainError as exc:
+            tries = request.session.get(BIND_TRIES_KEY, 0) + 1
+            request.session[BIND_TRIES_KEY] = tries
+            if tries >= BIND_MAX_TRIES:
+                # Five wrong ID numbers: start again with a new code.
+                request.session.pop(BIND_PHONE_KEY, None)
+                messages.error(request, _("身份证号码多次不一致，请重新获取验证码后再试。"))
+                return redirect(_with_next(reverse("accounts:login"), next_url))
+            _place_error(form, exc)
+        else:
+            request.session.pop(BIND_PHONE_KEY, None)
+            request.session.pop(BIND_TRIES_KEY, None)
+            login(request, user, backend="accounts.backends.PhoneCodeBackend")
+            messages.success(request, _("绑定成功。今后用手机号和验证码即可登录。"))
+            return _after_login(request, next_url)
+    return render(
+        request,
+        "accounts/bind.html",
+        {"form": form, "phone": mask_phone(phone), "next": next_url},
+    )
 
 
 def _otp_user(request):

@@ -1,0 +1,9 @@
+"""Register upload pages; included from estates/urls.py under "import/" (namespace "estates")."""
+
+from django.urls import path
+
+from .views.importing import RegisterImportView
+
+urlpatterns = [
+    path("", RegisterImportView.as_view(), name="import"),
+]
