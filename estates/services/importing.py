@@ -54,6 +54,7 @@ from estates import register_csv, roll
 from estates.crypto import encrypt_id, id_hmac
 from estates.models import Building, Community, ManagementArea, Ownership, Person, Unit
 from estates.register_csv import ParsedRegister, RegisterRow, RowError
+from estates.services.binding import owner_roles_sync
 from gongzhi.errors import DomainError
 
 logger = logging.getLogger("gongzhi.estates.import")
@@ -674,6 +675,12 @@ def _apply(
                         "file_sha256": report.file_sha256,
                     },
                 )
+            # A seller with a login loses the owner role where they no longer own
+            # anything; a buyer who already has one gains it (RULES.md §1, §3).
+            affected = {key for _unit, before, after in sales for key in (*before, *after)}
+            for pks in _chunks(sorted(affected), LOOKUP_CHUNK):
+                for person in Person.objects.filter(id_hmac__in=pks, user__isnull=False):
+                    owner_roles_sync(person=person, actor=actor)
         done += len(chunk)
         if progress is not None:
             progress(done, total)

@@ -805,3 +805,28 @@ def test_an_xlsx_upload_imports(client, personas, district, sample):
 
     assert response.context["report"].ok
     assert totals(area_roll(district.a2).as_json()) == SAMPLE_ROLL
+
+
+@pytest.mark.django_db
+def test_sale_moves_the_owner_role_from_seller_to_a_bound_buyer(district):
+    """A seller with a login loses the owner role of an area where they own nothing any more."""
+    from accounts.models import RoleAssignment
+    from accounts.services import owner_user_ensure
+    from estates.models import Person
+    from estates.services.binding import owner_roles_sync
+    from estates.services.importing import register_import
+
+    header = "楼栋,单元,房号,用途,登记面积,实测面积,合同面积,是否交付,开发商持有,业主姓名,身份证号,手机号\n"
+    seller_id, buyer_id = make_ric(501), make_ric(502)
+    first = header + f"1栋,1单元,101,住宅,89.50,,,是,否,卖家,{seller_id},13900000101\n"
+    second = header + f"1栋,1单元,101,住宅,89.50,,,是,否,买家,{buyer_id},13900000102\n"
+    register_import(area=district.a1, data=first.encode(), filename="a.csv", actor=None)
+    seller = Person.objects.get(name="卖家")
+    seller.user = owner_user_ensure(phone="13900000101", display_name="卖家")
+    seller.save()
+    owner_roles_sync(person=seller)
+    assert RoleAssignment.objects.filter(user=seller.user, role="owner", area=district.a1).exists()
+
+    report = register_import(area=district.a1, data=second.encode(), filename="b.csv", actor=None)
+    assert report.counts.sales == 1
+    assert not RoleAssignment.objects.filter(user=seller.user, role="owner").exists()
