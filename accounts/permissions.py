@@ -106,6 +106,7 @@ ACTIONS: dict[str, Action] = {
         _action("oversee", "监督辖区（到期、逾期、台账）", OFFICERS | BUREAU),
         _action("audit.view", "查看审计链", BUREAU),
         _action("signing.manage", "管理签章证书", {Role.BUREAU_ADMIN}, otp=True),
+        _action("accounts.manage", "管理用户与角色", {Role.BUREAU_ADMIN}, otp=True),
     ]
 }
 

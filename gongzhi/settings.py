@@ -290,6 +290,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Beat only tidies and reminds; no state depends on it (DESIGN.md "Conventions").
+CELERY_BEAT_SCHEDULE = {
+    "purge-phone-codes": {"task": "accounts.phone_codes_purge", "schedule": 24 * 3600},
+}
 
 # Rate limits and cache: the database by default so a second worker shares them.
 CACHES = {

@@ -114,6 +114,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "oversee": {**OFFICERS_BY_SCOPE, **BUREAU_ALL},
     "audit.view": BUREAU_ALL,
     "signing.manage": {"admin_verified": "111"},
+    "accounts.manage": {"admin_verified": "111"},
 }
 
 
