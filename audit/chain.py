@@ -43,10 +43,17 @@ def event_hash(event: Mapping[str, Any]) -> str:
 
 
 def first_break(events: Iterable[Mapping[str, Any]]) -> tuple[int, Mapping[str, Any] | None, str]:
-    """Walk events in order. Return (count, first bad event or None, reason)."""
+    """Walk events in seq order. Return (count of intact events, first bad event or None, reason).
+
+    Seqs must run 1, 2, 3 … without gaps: a removed event is then named even
+    when the rows around it were re-linked, and a run that starts anywhere
+    but 1 (the head of the chain cut off) is caught at its first event.
+    """
     prev = GENESIS
     count = 0
     for event in events:
+        if event["seq"] != count + 1:
+            return count, event, f"seq {event['seq']} where {count + 1} was expected"
         if event["prev"] != prev:
             return count, event, "prev does not match the previous event's hash"
         if event_hash(event) != event["hash"]:

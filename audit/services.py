@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -13,32 +16,56 @@ from .models import AuditEvent, AuditHead
 
 def _timestamp(value) -> str:
     # Microsecond ISO form in UTC: the same text on SQLite and PostgreSQL.
-    return value.astimezone(timezone.UTC).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _json_value(value: Any) -> Any:
+    """``value`` as it will read back from the JSON column.
+
+    The hash must be computed over what the database returns, not over what
+    the caller passed: integer keys come back as strings (and then sort
+    differently), tuples as lists, Decimals and lazy strings must become text
+    before they can be stored at all.
+    """
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+# The model attribute behind each field the chain hashes (audit.chain.FIELDS) and the hash.
+COLUMNS = {
+    "seq": "seq",
+    "at": "at",
+    "actor": "actor_id",
+    "actor_label": "actor_label",
+    "action": "action",
+    "object_type": "object_type",
+    "object_id": "object_id",
+    "before_digest": "before_digest",
+    "after_digest": "after_digest",
+    "summary": "summary",
+    "prev": "prev",
+    "hash": "hash",
+}
 
 
 def event_fields(event: AuditEvent) -> dict[str, Any]:
     """The recorded fields of a stored event, as the chain hashes them."""
-    return {
-        "seq": event.seq,
-        "at": _timestamp(event.at),
-        "actor": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "before_digest": event.before_digest,
-        "after_digest": event.after_digest,
-        "summary": event.summary,
-        "prev": event.prev,
-        "hash": event.hash,
-    }
+    return row_fields({key: getattr(event, attr) for key, attr in COLUMNS.items()})
+
+
+def row_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The same from a ``values(*COLUMNS.values())`` row (keyed by chain field names),
+    for walks over millions of events that skip building model instances."""
+    row["at"] = _timestamp(row["at"])
+    return row
 
 
 def state_digest(state: Any) -> str:
     """Digest of an object's state (a dict of its fields) for before/after."""
     if state is None:
         return ""
-    return digest(state)
+    # Decimal areas, dates and lazy strings are normal in a state dict (DESIGN.md
+    # "Conventions"); the canonical form only knows JSON types.
+    return digest(_json_value(state))
 
 
 def audit_record(
@@ -84,7 +111,7 @@ def audit_record(
         object_id=str(object_id),
         before_digest=state_digest(before),
         after_digest=state_digest(after),
-        summary=summary or {},
+        summary=_json_value(summary or {}),
         prev=head.last_hash,
     )
     event.hash = event_hash(event_fields(event))

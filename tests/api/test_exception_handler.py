@@ -1,0 +1,29 @@
+"""The one DRF exception handler turns domain errors into 400/403 with a field map."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.error_urls")]
+
+
+def test_a_domain_error_becomes_400_with_code_detail_and_fields(api):
+    response = api.get("/domain-error/")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "budget_too_high",
+        "detail": "预算超过上限。",
+        "fields": {"budget": "预算不能超过 50 万元。"},
+    }
+
+
+def test_a_permission_denied_error_becomes_403(api):
+    response = api.get("/permission-denied/")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "code": "forbidden",
+        "detail": "您没有权限执行此操作。",
+        "fields": {},
+    }
