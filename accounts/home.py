@@ -25,7 +25,12 @@ class Entry:
 
 
 ENTRIES: list[Entry] = [
-    Entry("register.edit", "estates:import", _("导入房屋台账"), _("上传 CSV/XLSX 台账，先预检，再导入。")),
+    Entry(
+        "register.edit",
+        "estates:import",
+        _("导入房屋台账"),
+        _("上传 CSV/XLSX 台账，先预检，再导入。"),
+    ),
     Entry(
         "audit.view",
         "audit:events",

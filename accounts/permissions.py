@@ -122,13 +122,17 @@ class Scope:
     has_committee: bool = False
 
 
-def scope_of(obj: Any) -> Scope:
-    """Resolve any object to its place in the district.
+def scope_of(obj: Any) -> Scope | None:
+    """Resolve any object to its place in the district (None: district-wide).
 
     Streets, communities and areas are scopes themselves; anything else names
     its area through an ``area`` or ``management_area`` attribute, or a
-    ``scope_object()`` method (e.g. a ballot → its assembly → its area).
+    ``scope_object()`` method (e.g. a ballot → its assembly → its area). A
+    district-wide record (an audit event, a whitelist item) says so with a
+    ``scope_object()`` that returns None; then only district roles' reach counts.
     """
+    if obj is None:
+        return None
     from estates.models import Community, ManagementArea, Street
 
     if isinstance(obj, ManagementArea):
@@ -201,9 +205,14 @@ def can(user, action: str, obj: Any = None) -> bool:
     rule = ACTIONS[action]  # KeyError for an unknown action: a programming error
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
+    district_wide = obj is not None and scope_of(obj) is None
     scope = scope_of(obj) if obj is not None else None
     for assignment in _assignments(user):
         if not _usable(user, assignment, rule):
+            continue
+        if district_wide:
+            if assignment.role in BUREAU:
+                return True
             continue
         if scope is None:
             return True

@@ -12,21 +12,13 @@ from .selectors import audit_events
 from .serializers import AuditEventSerializer
 
 
-class CanViewAudit(HasAction.for_action("audit.view")):
-    """``audit.view`` is district-wide: an event has no area to check it against,
-    so the view-level check is the whole check."""
-
-    def has_object_permission(self, request, view, obj):
-        return self.has_permission(request, view)
-
-
 @extend_schema_view(
     list=extend_schema(summary="审计事件列表（新的在前）", tags=["audit"]),
     retrieve=extend_schema(summary="按序号查看一条审计事件", tags=["audit"]),
 )
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AuditEventSerializer
-    permission_classes = [CanViewAudit]
+    permission_classes = [HasAction.for_action("audit.view")]
     filterset_class = AuditEventFilter
     lookup_field = "seq"
     lookup_value_regex = r"[0-9]+"

@@ -68,6 +68,10 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only; they cannot be deleted.")
 
+    def scope_object(self):
+        # District-wide: only bureau roles reach a single event (accounts.permissions).
+        return None
+
 
 class AuditHead(models.Model):
     """A single row holding the hash of the newest event.

@@ -20,14 +20,24 @@ PHONE = "13912345678"
 def _person(district, *, phone=PHONE, n=7, area=None):
     number = make_ric(n)
     person = Person.objects.create(
-        name="孙业主", id_encrypted=encrypt_id(number), id_hmac=id_hmac(number),
-        id_prefix=number[:4], id_last4=number[-4:], phone=phone,
+        name="孙业主",
+        id_encrypted=encrypt_id(number),
+        id_hmac=id_hmac(number),
+        id_prefix=number[:4],
+        id_last4=number[-4:],
+        phone=phone,
     )
     area = area or district.a1
     building, _ = Building.objects.get_or_create(area=area, name="1栋")
     unit = Unit.objects.create(
-        area=area, building=building, code=f"1栋-1单元-{100 + n}", stair="1单元", number=str(100 + n),
-        use="住宅", registered_area=Decimal("89.50"), area_basis="registered",
+        area=area,
+        building=building,
+        code=f"1栋-1单元-{100 + n}",
+        stair="1单元",
+        number=str(100 + n),
+        use="住宅",
+        registered_area=Decimal("89.50"),
+        area_basis="registered",
         floor_area=Decimal("89.50"),
     )
     Ownership.objects.create(unit=unit, person=person, since=date(2020, 1, 1))

@@ -255,3 +255,20 @@ def test_database_refuses_a_role_with_the_wrong_scope(district):
     user = UserFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleAssignment.objects.create(user=user, role="street_officer", area=district.a1)
+
+
+@pytest.mark.django_db
+def test_district_wide_records_are_reached_by_bureau_roles_only(cast):
+    class WhitelistItem:  # a district-wide record names no area
+        def scope_object(self):
+            return None
+
+    item = WhitelistItem()
+    assert permissions.can(cast["reviewer"], "oversee", item)
+    assert not permissions.can(cast["street_officer"], "oversee", item)
+    assert not permissions.can(cast["owner"], "ballot.cast", item)
+
+
+def test_an_object_with_no_place_is_a_programming_error():
+    with pytest.raises(TypeError):
+        permissions.scope_of(object())
