@@ -11,7 +11,7 @@ from estates.models import Community, ManagementArea, PropertyCompany, Street
 
 def make_uscc(n: int) -> str:
     """A valid 统一社会信用代码 (91 = enterprise, 341302 = 埇桥区) with its check character."""
-    body = f"91341302MA{n:06d}"[:17]
+    body = f"91341302MA{n:07d}"
     return body + uscc.calc_check_digit(body)
 
 
