@@ -176,8 +176,15 @@ def is_verified(user) -> bool:
 
 
 def needs_otp(user) -> bool:
-    """True when the user holds a role whose actions need TOTP and has not passed it."""
-    return bool(roles_of(user) & OTP_ROLES) and not is_verified(user)
+    """True when the user must pass TOTP before anything else and has not yet.
+
+    Bureau approvers and admins, and anyone who can enter the Django admin
+    (``is_staff``): the admin reaches every table, so a password alone is not enough.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    privileged = bool(roles_of(user) & OTP_ROLES) or user.is_staff
+    return privileged and not is_verified(user)
 
 
 def _covers(assignment: RoleAssignment, scope: Scope) -> bool:

@@ -203,8 +203,8 @@ def bind_view(request):
 
 def _otp_user(request):
     user = request.user
-    if not permissions.roles_of(user) & OTP_ROLES:
-        # Only bureau approvers and admins use TOTP (accounts.models.OTP_ROLES).
+    if not (permissions.roles_of(user) & OTP_ROLES or user.is_staff):
+        # Bureau approvers and admins (accounts.models.OTP_ROLES) and Django-admin users use TOTP.
         raise PermissionDenied
     return user
 

@@ -11,6 +11,8 @@ and last four characters (nothing is decrypted) and the phone masked.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -168,8 +170,14 @@ def communities_with_areas(user, street: Street) -> list[tuple[Community, list[M
     return [(community, by_community.get(community.pk, [])) for community in communities]
 
 
-def buildings_with_counts(area: ManagementArea) -> QuerySet[Building]:
-    return area.buildings.annotate(unit_count=Count("units")).order_by("name")
+def natural_key(text: str) -> tuple:
+    """Sort "2栋" before "10栋": digit runs compare as numbers."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+def buildings_with_counts(area: ManagementArea) -> list[Building]:
+    buildings = area.buildings.annotate(unit_count=Count("units"))
+    return sorted(buildings, key=lambda building: natural_key(building.name))
 
 
 def unit_search(

@@ -115,3 +115,29 @@ def verified():
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness would dominate the suite; hashing itself is Django's.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pass_totp(client, user) -> None:
+    """Mark ``client``'s session as having passed TOTP with a confirmed device, exactly
+    as ``django_otp.login`` does after a correct code (tests/accounts test the code itself)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="phone", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def login_with_totp():
+    """``login_with_totp(client, user)``: log in and pass TOTP (for approvers, admins, superusers)."""
+
+    def login(client, user):
+        client.force_login(user)
+        pass_totp(client, user)
+        return client
+
+    return login

@@ -12,10 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser_client(client):
+def superuser_client(client, login_with_totp):
     user = UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return client
+    return login_with_totp(client, user)
 
 
 def test_user_list_shows_phones_masked(superuser_client, personas):

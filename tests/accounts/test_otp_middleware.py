@@ -130,3 +130,15 @@ def test_unverified_approver_is_still_denied_the_action_by_permissions(personas)
     from accounts import permissions
 
     assert permissions.can(personas.approver, "application.approve") is False
+
+
+@pytest.mark.django_db
+def test_django_admin_user_without_a_bureau_role_must_pass_totp(client):
+    from tests.factories import UserFactory
+
+    superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    response = client.get("/django-admin/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:otp_setup"))
+    assert client.get(reverse("accounts:otp_setup")).status_code == 200

@@ -20,7 +20,10 @@ def superuser(db):
 
 @pytest.fixture
 def admin_client(client, superuser):
+    from tests.conftest import pass_totp
+
     client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
+    pass_totp(client, superuser)
     return client
 
 
