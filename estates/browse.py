@@ -12,7 +12,6 @@ and last four characters (nothing is decrypted) and the phone masked.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
