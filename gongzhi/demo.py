@@ -443,8 +443,8 @@ def seed(*, out=print, progress=None) -> dict:
 
 def logins_table() -> str:
     rows = [
-        ("业主 owner", OWNER_PHONES[0], "手机验证码（见服务器日志 [SMS]）"),
-        ("业主 owner", OWNER_PHONES[1], "手机验证码（见服务器日志 [SMS]）"),
+        ("业主 owner", OWNER_PHONES[0], "手机验证码（见服务器日志 gongzhi.sms 一行）"),
+        ("业主 owner", OWNER_PHONES[1], "手机验证码（见服务器日志 gongzhi.sms 一行）"),
     ]
     labels = {
         "committee_member": "业委会委员 committee",
