@@ -30,6 +30,7 @@ sysdeps:
 
 run: sysdeps install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py signing_init
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -327,6 +327,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Keep "weasyprint" itself at WARNING or lower: missing-glyph detection reads it.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -1,0 +1,391 @@
+"""Issuing publications: render, sign, register, log (RULES.md §7).
+
+``publication_issue`` is the one way any app publishes a notice. It allocates
+the next serial under a per-year counter lock, renders the template to
+PDF/A-3b with that serial, its QR code and the seal position, signs it,
+stores the file, appends to the hash-chained publication log and records an
+audit event — all in one transaction, so a refused rendering (missing glyph,
+no Chinese font, signing not set up) stores nothing and uses no serial.
+
+Rendering happens while the year's counter row is locked. That serialises
+issuing within a year — a few notices a day, seconds each — and is what keeps
+serials gapless: a missing number would look like a deleted notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from audit.services import audit_record
+from gongzhi.errors import DomainError
+
+from . import logchain
+from .models import Kind, Publication, PublicationLogEntry, PublicationLogHead, SerialCounter
+from .rendering import render_pdf, require_cjk_fonts
+from .seal import SealFontError, seal_check
+from .signing import SigningConfig, current_signer, sha256_hex, sign_pdf
+
+PDF_LANGUAGE = "zh-hans"  # a notice is an official Chinese document, whatever the UI language
+
+
+def _data_digest(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _cn_date(value) -> str:
+    local = timezone.localtime(value)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def verify_url(serial: str) -> str:
+    """The public verification page a notice's QR code points to."""
+    return settings.GONGZHI_PUBLIC_BASE_URL + reverse("publications:verify", args=[serial])
+
+
+def _qr_data_uri(url: str) -> str:
+    import segno
+
+    # Error correction M survives a fold or a smudge on a printed notice.
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=2)
+
+
+def _area_header(area) -> str:
+    district = settings.GONGZHI_DISTRICT_NAME
+    if area is None:
+        return district
+    community = area.community
+    return f"{district} · {community.street.name}{community.name} · {area.name}"
+
+
+# --------------------------------------------------------------------------- serials
+
+
+def _serial_reserve(*, prefix: str, year: int) -> tuple[SerialCounter, int]:
+    """Lock the year's counter row and return it with the next number (not yet written)."""
+    counter, _created = SerialCounter.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    return counter, counter.last + 1
+
+
+def _serial_commit(counter: SerialCounter, number: int) -> None:
+    # Compare-and-set: on PostgreSQL the row lock already guarantees it; on
+    # SQLite (no row locks) a concurrent issuer is refused instead of duplicated.
+    updated = SerialCounter.objects.filter(pk=counter.pk, last=number - 1).update(last=number)
+    if updated != 1:
+        raise DomainError("serial_busy", _("另一份公示正在签发，请稍后重试。"))
+
+
+def format_serial(prefix: str, year: int, number: int) -> str:
+    return f"{prefix}-{year}-{number:06d}"
+
+
+# --------------------------------------------------------------------------- log
+
+
+def _log_append(*, publication: Publication, supersedes: Publication | None) -> PublicationLogEntry:
+    # One head row, locked: the chain has exactly one next link.
+    head = PublicationLogHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        PublicationLogHead.objects.get_or_create(
+            pk=1, defaults={"last_hash": logchain.GENESIS, "count": 0}
+        )
+        head = PublicationLogHead.objects.select_for_update().get(pk=1)
+    entry = PublicationLogEntry(
+        seq=head.count + 1,
+        publication=publication,
+        at=publication.issued_at,
+        serial=publication.serial,
+        kind=publication.kind,
+        area=publication.area.code if publication.area_id else "",
+        period=publication.period,
+        title=publication.title,
+        sha256=publication.sha256,
+        supersedes=supersedes.serial if supersedes else "",
+        prev=head.last_hash,
+    )
+    entry.hash = ""
+    entry.hash = logchain.entry_hash(entry.as_record())
+    entry.save(force_insert=True)
+    PublicationLogHead.objects.filter(pk=1).update(last_hash=entry.hash, count=entry.seq)
+    return entry
+
+
+# --------------------------------------------------------------------------- issue
+
+
+def _check_supersedes(old: Publication, *, kind: str, area) -> None:
+    if old.superseded_by_id is not None:
+        raise DomainError(
+            "already_superseded",
+            _("公示 %(serial)s 已被更正过，请更正其现行版本。") % {"serial": old.serial},
+        )
+    if old.kind != kind or old.area_id != (area.pk if area is not None else None):
+        raise DomainError(
+            "supersede_mismatch",
+            _("更正公示必须与原公示 %(serial)s 的类别和物业管理区域相同。")
+            % {"serial": old.serial},
+        )
+
+
+def publication_issue(
+    *,
+    kind: str,
+    area,
+    period: str,
+    template: str,
+    context: dict[str, Any],
+    actor,
+    title: str | None = None,
+    supersedes: Publication | None = None,
+    data_digest: str | None = None,
+) -> Publication:
+    """Render, sign, register and log one notice; return the new ``Publication``.
+
+    ``template`` extends ``publications/pdf/base.html``; it receives ``context``
+    plus ``pub`` (serial, title, dates, QR code …). ``area`` is a
+    ``ManagementArea`` or None for a district-wide notice. ``supersedes``
+    makes this a correction of a current notice of the same kind and area:
+    both stay public, the old one marked superseded. ``actor`` None means the
+    system (management commands, jobs); a user needs ``publication.issue``.
+    ``data_digest`` identifies the data shown (default: a digest of the
+    context), so a caller can tell whether a re-issue would change anything.
+    """
+    if kind not in Kind.values:
+        raise DomainError("bad_kind", _("未知的公示类别：%(kind)s。") % {"kind": kind})
+    period = (period or "").strip()
+    if not period or len(period) > 50:
+        raise DomainError(
+            "bad_period", _("请填写公示期间（不超过 50 字）。"), fields={"period": _("必填。")}
+        )
+    with translation.override(PDF_LANGUAGE):
+        kind_label = str(Kind(kind).label)
+        title = (title or str(context.get("title") or "")).strip()
+        if not title:
+            title = f"{area.name}{kind_label}" if area is not None else kind_label
+    if len(title) > 200:
+        raise DomainError(
+            "bad_title", _("公示标题不能超过 200 字。"), fields={"title": _("太长。")}
+        )
+    if actor is not None:
+        permissions.require(actor, "publication.issue", area)
+    if supersedes is not None:
+        _check_supersedes(supersedes, kind=kind, area=area)
+    # Fail before taking any lock when the machine cannot produce a notice at all.
+    require_cjk_fonts()
+    config = SigningConfig.from_settings()
+    current_signer(config)
+    try:
+        seal_check(config.bureau_name)
+    except SealFontError as exc:
+        raise DomainError(
+            "seal_font",
+            _("无法绘制电子印章：机构名称“%(name)s”中有中文字体没有的字。")
+            % {"name": config.bureau_name},
+        ) from exc
+
+    prefix = settings.GONGZHI_SERIAL_PREFIX
+    issued_at = timezone.now()
+    year = timezone.localtime(issued_at).year
+    if data_digest is None:
+        data_digest = _data_digest({"kind": kind, "period": period, "title": title, **context})
+
+    with transaction.atomic():
+        counter, number = _serial_reserve(prefix=prefix, year=year)
+        serial = format_serial(prefix, year, number)
+        old = None
+        if supersedes is not None:
+            old = Publication.objects.select_for_update().get(pk=supersedes.pk)
+            _check_supersedes(old, kind=kind, area=area)
+        url = verify_url(serial)
+        pub = {
+            "serial": serial,
+            "title": title,
+            "kind": kind,
+            "kind_label": kind_label,
+            "period": period,
+            "issued_at": issued_at,
+            "issued_date": _cn_date(issued_at),
+            "bureau": config.bureau_name,
+            "district": config.district_name,
+            "area": area,
+            "header": _area_header(area),
+            "verify_url": url,
+            "qr": _qr_data_uri(url),
+            "supersedes": (
+                {"serial": old.serial, "title": old.title, "issued_date": _cn_date(old.issued_at)}
+                if old
+                else None
+            ),
+        }
+        with translation.override(PDF_LANGUAGE):
+            rendered = render_pdf(template=template, context={**context, "pub": pub})
+        signed, signer_fingerprint = sign_pdf(
+            rendered.data,
+            page=rendered.seal_page,
+            box=rendered.seal_box,
+            reason=f"{config.bureau_name}公示 {serial}",
+            location=config.district_name,
+            config=config,
+        )
+        _serial_commit(counter, number)
+        publication = Publication(
+            serial=serial,
+            kind=kind,
+            area=area,
+            period=period,
+            title=title,
+            sha256=sha256_hex(signed),
+            size=len(signed),
+            pages=rendered.pages,
+            signer_fingerprint=signer_fingerprint,
+            data_digest=data_digest,
+            issued_at=issued_at,
+            issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        publication.file.save(f"{serial}.pdf", ContentFile(signed), save=False)
+        try:
+            publication.save(force_insert=True)
+            if old is not None:
+                # The one change a published row ever takes (RULES.md §7).
+                marked = Publication.objects.filter(pk=old.pk, superseded_by__isnull=True).update(
+                    superseded_by=publication
+                )
+                if marked != 1:
+                    raise DomainError("already_superseded", _("原公示已被更正过。"))
+            _log_append(publication=publication, supersedes=old)
+            audit_record(
+                actor=actor,
+                action="publication.issue",
+                obj=publication,
+                after={"serial": serial, "sha256": publication.sha256, "kind": kind},
+                summary={
+                    "serial": serial,
+                    "title": title,
+                    "kind": kind,
+                    "area": area.code if area is not None else "",
+                    "sha256": publication.sha256,
+                    "supersedes": old.serial if old else "",
+                },
+            )
+            if old is not None:
+                audit_record(
+                    actor=actor,
+                    action="publication.supersede",
+                    obj=old,
+                    before={"serial": old.serial, "superseded_by": None},
+                    after={"serial": old.serial, "superseded_by": serial},
+                    summary={"serial": old.serial, "superseded_by": serial},
+                )
+        except BaseException:
+            # The row did not make it: do not leave its file behind.
+            publication.file.storage.delete(publication.file.name)
+            raise
+    return publication
+
+
+# --------------------------------------------------------------------------- area register
+
+
+def area_register_fields(area) -> list[tuple[str, str]]:
+    """Annex 1 of the district programme (RULES.md §8) for one area, as label/value texts."""
+    from estates.models import ManagementArea
+
+    with translation.override(PDF_LANGUAGE):
+        community = area.community
+        rate = area.fee_collection_rate
+        company = area.property_company
+        return [
+            (_("区域编码"), area.code),
+            (_("物业管理区域名称"), area.name),
+            (_("小区名称"), area.estate_name),
+            (_("所在街道/社区"), f"{community.street.name} / {community.name}"),
+            (_("四至范围"), area.boundaries),
+            (
+                _("物业服务形态"),
+                f"{area.service_form} {ManagementArea.ServiceForm(area.service_form).label}",
+            ),
+            (
+                _("业委会组建情况"),
+                f"{area.committee_status} "
+                f"{ManagementArea.CommitteeStatus(area.committee_status).label}",
+            ),
+            (
+                _("党的工作覆盖"),
+                f"{area.party_coverage} {ManagementArea.PartyCoverage(area.party_coverage).label}",
+            ),
+            (_("物业服务企业"), company.name if company else ""),
+            (_("项目负责人"), area.project_manager),
+            (_("物业费收缴率"), f"{rate:.2f}%" if rate is not None else ""),
+        ]
+
+
+def current_area_register_notice(area) -> Publication | None:
+    return (
+        Publication.objects.filter(kind=Kind.AREA_REGISTER, area=area, superseded_by__isnull=True)
+        .order_by("-issued_at")
+        .first()
+    )
+
+
+def area_register_notice_issue(*, area, actor) -> Publication:
+    """Publish one area's annex-1 register entry; it supersedes the area's previous one.
+
+    Refuses (``unchanged``) when the register has not changed since the
+    current notice, so re-running the command issues nothing twice.
+    """
+    if actor is not None:
+        permissions.require(actor, "publication.issue", area)
+    fields = [[str(label), str(value)] for label, value in area_register_fields(area)]
+    today = timezone.localdate()
+    with translation.override(PDF_LANGUAGE):
+        title = _("物业管理区域信息台账公示（%(area)s）") % {"area": area.name}
+        context = {
+            "intro": [
+                _(
+                    "根据《埇桥区住宅物业服务管理提升行动方案》附件 1《住宅物业管理区域信息台账》，"
+                    "现将本物业管理区域的登记信息公示如下。"
+                )
+            ],
+            "fields": fields,
+            "notes": [
+                _("信息截至 %(date)s。") % {"date": f"{today.year}年{today.month}月{today.day}日"},
+                _(
+                    "如对以上信息有异议，请向所在社区或%(bureau)s反映；"
+                    "信息更正后将发布新的公示，并取代本公示。"
+                )
+                % {"bureau": settings.GONGZHI_BUREAU_NAME},
+            ],
+        }
+    # The date is not part of it: an unchanged register is not re-published.
+    digest = _data_digest({"kind": Kind.AREA_REGISTER.value, "area": area.code, "fields": fields})
+    previous = current_area_register_notice(area)
+    if previous is not None and previous.data_digest == digest:
+        raise DomainError(
+            "unchanged",
+            _("该区域台账自上次公示（%(serial)s）以来没有变化，无需重新公示。")
+            % {"serial": previous.serial},
+        )
+    publication = publication_issue(
+        kind=Kind.AREA_REGISTER,
+        area=area,
+        period=today.isoformat(),
+        template="publications/pdf/area_register.html",
+        context=context,
+        actor=actor,
+        title=title,
+        supersedes=previous,
+        data_digest=digest,
+    )
+    return publication
