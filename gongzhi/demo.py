@@ -15,6 +15,7 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from stdnum.cn import ric
 
@@ -365,7 +366,7 @@ def _structure():
                 "party_coverage": spec.party_coverage,
                 "property_company": companies[spec.company] if spec.company is not None else None,
                 "project_manager": spec.manager,
-                "fee_collection_rate": spec.fee_rate,
+                "fee_collection_rate": Decimal(spec.fee_rate) if spec.fee_rate else None,
             },
         )
         areas.append((spec, area))
@@ -438,7 +439,24 @@ def seed(*, out=print, progress=None) -> dict:
             person.save(update_fields=["user"])
         owner_roles_sync(person=person)
 
-    return {"areas": len(areas), "units": units}
+    published = _first_notice(areas[0][1])
+    return {"areas": len(areas), "units": units, "published": published}
+
+
+def _first_notice(area) -> str:
+    """Publish the first area's annex-1 register notice (once: an unchanged register
+    is not re-published), so the public list and the verify page have something real."""
+    from gongzhi.errors import DomainError
+    from publications.services import area_register_notice_issue, current_area_register_notice
+    from publications.signing import signing_init
+
+    signing_init()  # creates the deployment CA and signing key once; a no-op afterwards
+    try:
+        return area_register_notice_issue(area=area, actor=None).serial
+    except DomainError as exc:
+        if exc.code != "unchanged":
+            raise
+        return current_area_register_notice(area).serial
 
 
 def logins_table() -> str:

@@ -12,6 +12,13 @@ from estates.models import ManagementArea, Person, Street, Unit
 from estates.selectors import area_roll
 
 
+@pytest.fixture(autouse=True)
+def _keys_and_files_in_tmp(settings, tmp_path):
+    # The demo publishes a signed notice: keep its keys and PDF out of the work tree.
+    settings.GONGZHI_SIGNING_DIR = tmp_path / "signing"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
@@ -29,6 +36,9 @@ def test_seed_demo_builds_the_district_once_and_changes_nothing_the_second_time(
     for login in ("13900000001", "committee_demo", "approver_demo", "admin_demo"):
         assert login in out
 
+    from publications.models import Publication
+
+    assert Publication.objects.count() == 1  # the first area's register, signed
     before = _row_counts()
     call_command("seed_demo")
     assert _row_counts() == before

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         bar.close()
         self.stdout.write(
             f"Demo district ready: {result['areas']} areas, {result['units']} units "
-            f"({time.monotonic() - started:.1f} s)."
+            f"({time.monotonic() - started:.1f} s); signed notice {result['published']} "
+            f"at /publications/."
         )
         self.stdout.write(demo.logins_table())
