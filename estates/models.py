@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -308,3 +309,80 @@ class CommitteeMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_position_display()}）"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def delete(self):
+        raise ImportJob.KeptError("Import jobs and their files are kept; they cannot be deleted.")
+
+
+class ImportJob(models.Model):
+    """One uploaded register file, checked or imported by a Celery task (estates.jobs).
+
+    The uploaded file is kept for good, encrypted (it holds resident ID
+    numbers in clear, DESIGN.md "Personal data"): it is the record of what was
+    imported, with its SHA-256 over the clear bytes. ``report`` is the
+    ImportReport as JSON with ID numbers and phones masked; ``message`` is the
+    plain reason a job failed. ``status`` moves only through ``estates.jobs``
+    along ``TRANSITIONS``, each move a compare-and-set (STYLE.md §5, §7).
+    """
+
+    class KeptError(Exception):
+        """Raised on any attempt to delete an import job (its file is the record)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    # queued → failed: the task could not be queued (broker down); nothing ran.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.QUEUED: frozenset({Status.RUNNING, Status.FAILED}),
+        Status.RUNNING: frozenset({Status.DONE, Status.FAILED}),
+        Status.DONE: frozenset(),
+        Status.FAILED: frozenset(),
+    }
+
+    area = models.ForeignKey(
+        ManagementArea,
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+        verbose_name=_("物业管理区域"),
+    )
+    file = models.FileField(_("台账文件（加密保存）"), upload_to="imports/%Y/%m/", max_length=255)
+    original_filename = models.CharField(_("原文件名"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("文件大小（字节）"))
+    dry_run = models.BooleanField(_("仅预检"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    progress_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    progress_total = models.PositiveIntegerField(_("总行数"), default=0)
+    report = models.JSONField(_("结果"), null=True, blank=True)
+    message = models.TextField(_("失败原因"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("台账导入任务")
+        verbose_name_plural = _("台账导入任务")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.area.code} {self.original_filename}"
+
+    def delete(self, *args, **kwargs):
+        raise ImportJob.KeptError("Import jobs and their files are kept; they cannot be deleted.")
+
+    @property
+    def active(self) -> bool:
+        """Still waiting or running: the job page refreshes itself."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -141,3 +141,9 @@ def login_with_totp():
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    # Uploaded files (register imports are kept) go to a temporary folder, never the repo's media/.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

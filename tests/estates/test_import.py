@@ -686,52 +686,81 @@ def login(client, user):
     return client
 
 
+@pytest.fixture
+def media_root(settings, tmp_path):
+    # Uploaded files are kept (estates.jobs); keep the test's out of the repository.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 
 
-def test_a_reviewer_sees_the_errors_table_for_a_bad_file(client, personas, district, sample):
+def test_a_reviewer_sees_the_errors_table_for_a_bad_file(
+    client, personas, district, sample, media_root, django_capture_on_commit_callbacks
+):
     header, rows = split(sample)
     rows[1]["用途"] = "商业"
     rows[40]["手机号"] = "123"
     login(client, personas.reviewer)
     before = table_counts()
 
-    response = client.post(
-        reverse("estates:import"),
-        {"area": district.a1.pk, "file": upload("台账.csv", join(header, rows)), "mode": "import"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("estates:import"),
+            {
+                "area": district.a1.pk,
+                "file": upload("台账.csv", join(header, rows)),
+                "mode": "import",
+            },
+        )
 
-    assert response.status_code == 200
-    assert response.context["report"].errors == [
-        (3, "用途“商业”无效，只能填“住宅”或“非住宅”"),
-        (42, "第 1 个手机号不是有效的11位中国大陆手机号码"),
+    # The upload becomes a job (estates.jobs); its page shows the report.
+    assert response.status_code == 302
+    job_page = client.get(response["Location"])
+    assert job_page.context["report"]["errors"] == [
+        [3, "用途“商业”无效，只能填“住宅”或“非住宅”"],
+        [42, "第 1 个手机号不是有效的11位中国大陆手机号码"],
     ]
-    page = response.content.decode()
+    page = job_page.content.decode()
     assert 'class="import-errors"' in page
     assert '<td class="num">42</td>' in page
     assert "文件有误，未写入任何数据" in page
-    assert table_counts() == before
+    after = table_counts()
+    # Only the job and its audit trail (created, running, done) were written.
+    assert {
+        label: after[label] - before[label] for label in after if after[label] != before[label]
+    } == {
+        "estates.ImportJob": 1,
+        "audit.AuditEvent": 3,
+    }
 
 
-def test_a_reviewer_checks_then_imports_a_file(client, personas, district, sample):
+def test_a_reviewer_checks_then_imports_a_file(
+    client, personas, district, sample, media_root, django_capture_on_commit_callbacks
+):
     login(client, personas.reviewer)
     url = reverse("estates:import")
 
-    checked = client.post(
-        url, {"area": district.a1.pk, "file": upload("a.csv", sample), "mode": "check"}
-    )
-    assert checked.status_code == 200
-    assert checked.context["report"].dry_run
-    assert "预检通过（未写入）" in checked.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post(
+            url, {"area": district.a1.pk, "file": upload("a.csv", sample), "mode": "check"}
+        )
+    checked_page = client.get(checked["Location"])
+    assert checked_page.status_code == 200
+    assert checked_page.context["report"]["dry_run"] is True
+    assert "预检通过（未写入）" in checked_page.content.decode()
     assert Unit.objects.count() == 0
 
-    imported = client.post(
-        url, {"area": district.a1.pk, "file": upload("a.csv", sample), "mode": "import"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = client.post(
+            url, {"area": district.a1.pk, "file": upload("a.csv", sample), "mode": "import"}
+        )
 
-    assert imported.status_code == 200
-    assert "导入完成" in imported.content.decode()
+    imported_page = client.get(imported["Location"])
+    assert imported_page.status_code == 200
+    assert "导入完成" in imported_page.content.decode()
     assert Unit.objects.filter(area=district.a1).count() == 48
     assert AuditEvent.objects.get(action="register.import").actor == personas.reviewer
 
@@ -797,13 +826,20 @@ def test_a_file_over_20_mb_is_refused(client, personas, district):
     assert response.context["form"].errors["file"] == ["文件过大（20.0 MB），不能超过 20 MB。"]
 
 
-def test_an_xlsx_upload_imports(client, personas, district, sample):
-    response = login(client, personas.reviewer).post(
-        reverse("estates:import"),
-        {"area": district.a2.pk, "file": upload("台账.xlsx", xlsx_bytes(sample)), "mode": "import"},
-    )
+def test_an_xlsx_upload_imports(
+    client, personas, district, sample, media_root, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(client, personas.reviewer).post(
+            reverse("estates:import"),
+            {
+                "area": district.a2.pk,
+                "file": upload("台账.xlsx", xlsx_bytes(sample)),
+                "mode": "import",
+            },
+        )
 
-    assert response.context["report"].ok
+    assert client.get(response["Location"]).context["report"]["ok"] is True
     assert totals(area_roll(district.a2).as_json()) == SAMPLE_ROLL
 
 

@@ -1,0 +1,384 @@
+"""Register imports run as Celery jobs from the upload page (DESIGN.md "Long batch work").
+
+A 20,000-row file takes ~25 s to import: too long for a web request. The
+upload page therefore only stores the file and creates an ``ImportJob``;
+the task ``estates.register_import_job`` (``estates.tasks``) runs
+``register_import`` and the job page shows its progress and, at the end, the
+same row report as before. With no broker (the default local run) Celery is
+eager and the task runs right after the commit, still inside the request.
+
+- **The file** is kept for good (it is the record of what was imported) and
+  encrypted with the Fernet key, because it holds resident ID numbers in clear
+  (DESIGN.md "Personal data"). The job keeps the SHA-256 of the clear bytes;
+  the task refuses a stored file that no longer matches it.
+- **Claiming** is a compare-and-set (STYLE.md §7): ``queued → running`` must
+  update exactly one row, so a task delivered twice runs once. Every move
+  follows ``ImportJob.TRANSITIONS`` and writes an audit event with it.
+- **All or nothing**: the import and the ``running → done`` move commit in one
+  transaction. If anything fails the import rolls back and the job is marked
+  ``failed`` with a plain message (the traceback goes to the log only).
+- **The report** is stored as JSON: errors ``[line, reason]`` (the first
+  ``MAX_ERRORS_KEPT``, with the total), counts and the codes of units not in
+  the file. The parser quotes a bad cell in its reason, so a resident ID
+  number or phone typed into the wrong column would be quoted too: every run
+  of 11 or more digits is masked before anything is stored.
+
+**Progress: where it is kept, and why.** ``register_import`` calls
+``progress(done, total)`` from inside its own ``transaction.atomic()``. A
+write to the job row there is invisible to the job page until the import
+commits (and vanishes if it rolls back), so progress is published in the
+Django cache under ``progress_key(job_id)``, at most every ``PROGRESS_STEP``
+per cent, and the job page reads it while the job runs. The cache must be
+shared by all workers (DESIGN.md "Scale"): Redis, or the default
+``DatabaseCache``. The ``DatabaseCache`` uses the same database connection
+as the import, so its writes would also wait for the commit; on PostgreSQL
+``ImportProgress`` therefore writes from a helper thread, which has its own
+connection in autocommit mode. SQLite has a single writer at a time (the
+import holds it), so there the writes stay in the import's transaction and
+show at its commit: SQLite is the zero-setup local run, where Celery is eager
+and the browser is waiting on the upload request anyway. When the job ends
+its final counts are on the job row itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import PurePath
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.files.base import ContentFile
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.phones import mask_phone
+from audit.services import audit_record
+from estates.crypto import mask_id
+from estates.models import ImportJob, ManagementArea
+from estates.services.importing import ImportReport, register_import
+from gongzhi.errors import DomainError
+
+logger = logging.getLogger("gongzhi.estates.import")
+
+__all__ = [
+    "JobProgress",
+    "ImportProgress",
+    "import_job_create",
+    "import_job_file",
+    "import_job_progress",
+    "import_job_run",
+    "import_jobs_visible",
+    "progress_key",
+    "redact",
+    "report_json",
+]
+
+ACTION = "register.edit"
+# A file with more errors is almost always the wrong file; the page shows as many.
+MAX_ERRORS_KEPT = 1000
+PROGRESS_STEP = 2  # per cent between two progress writes
+PROGRESS_TTL = 24 * 3600
+Status = ImportJob.Status
+
+# 11 or more digits in a row (an optional check character X): a phone or an ID number.
+# Area values (at most 10 integer digits) and room numbers never are that long.
+_LONG_NUMBER_RE = re.compile(r"(?<![0-9])[0-9]{11,}[Xx]?(?![0-9A-Za-z])")
+
+
+def redact(text: str) -> str:
+    """``text`` with every phone / ID-number-like run of digits masked (138****5678)."""
+
+    def mask(match: re.Match) -> str:
+        number = match.group()
+        return mask_phone(number) if len(number) == 11 else mask_id(number)
+
+    return _LONG_NUMBER_RE.sub(mask, text)
+
+
+def _fernet() -> Fernet:
+    return Fernet(settings.GONGZHI_FERNET_KEY.encode())
+
+
+def _audit(job_id: int, *, actor, action: str, summary: dict) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=ImportJob._meta.label_lower,
+        object_id=job_id,
+        summary={"job": job_id, **summary},
+    )
+
+
+def _move(job_id: int, old: str, new: str, **fields) -> bool:
+    """Compare-and-set ``old → new`` with ``fields``, audited; False when the job was not ``old``."""
+    if new not in ImportJob.TRANSITIONS[old]:
+        raise DomainError(
+            "bad_transition",
+            _("导入任务当前状态为“%(old)s”，不能变为“%(new)s”。")
+            % {"old": Status(old).label, "new": Status(new).label},
+        )
+    with transaction.atomic():
+        moved = ImportJob.objects.filter(pk=job_id, status=old).update(status=new, **fields)
+        if moved != 1:
+            return False
+        summary = {"from": old, "to": new}
+        if fields.get("message"):
+            summary["message"] = fields["message"]
+        _audit(job_id, actor=None, action=f"register.import_job_{new}", summary=summary)
+    return True
+
+
+# --- creating and queueing --------------------------------------------------------------------
+
+
+def import_job_create(
+    *, area: ManagementArea, data: bytes, filename: str, dry_run: bool, actor
+) -> ImportJob:
+    """Store an uploaded register file (encrypted) and queue its import or check.
+
+    The task is queued after the commit (``transaction.on_commit``): a worker
+    never looks for a job that is not there yet.
+    """
+    permissions.require(actor, ACTION, area)
+    name = redact(PurePath(filename or "").name).strip()[:255] or "register"
+    suffix = PurePath(name).suffix.lower()
+    stored_name = f"{uuid.uuid4().hex}{suffix if suffix in ('.csv', '.xlsx') else ''}.fernet"
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        job = ImportJob(
+            area=area,
+            original_filename=name,
+            sha256=digest,
+            size=len(data),
+            dry_run=dry_run,
+            created_by=actor,
+        )
+        # Written before the row; if the transaction then fails, an encrypted orphan remains.
+        job.file.save(stored_name, ContentFile(_fernet().encrypt(data)), save=False)
+        job.save()
+        _audit(
+            job.pk,
+            actor=actor,
+            action="register.import_job_create",
+            summary={
+                "area": area.code,
+                "filename": name[:200],
+                "file_sha256": digest,
+                "dry_run": dry_run,
+            },
+        )
+        job_id = job.pk
+        transaction.on_commit(lambda: _enqueue(job_id))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from estates import tasks  # tasks imports this module
+
+    try:
+        tasks.register_import_job.delay(job_id)
+    except Exception:
+        # The broker is unreachable: nothing ran, so say so on the job page.
+        logger.exception("import job %s could not be queued", job_id)
+        _move(
+            job_id,
+            Status.QUEUED,
+            Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("后台任务无法提交，未写入任何数据。请稍后重新上传。"),
+        )
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+class _JobLost(Exception):
+    """The job left ``running`` while it ran; its import must not commit."""
+
+
+def import_job_file(job: ImportJob) -> bytes:
+    """The clear bytes of a job's stored file, checked against its SHA-256."""
+    with job.file.open("rb") as stored:
+        token = stored.read()
+    try:
+        data = _fernet().decrypt(token)
+    except InvalidToken:
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != job.sha256:
+        raise DomainError(
+            "import_file_damaged",
+            _("保存的台账文件无法读取或已损坏（校验值不符），未写入任何数据。请重新上传。"),
+        )
+    return data
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Claim a queued job and run it to ``done`` or ``failed``; None if it was not queued.
+
+    A second delivery of the same task finds the job claimed and does nothing.
+    """
+    if not _move(job_id, Status.QUEUED, Status.RUNNING, started_at=timezone.now()):
+        logger.info("import job %s is not queued; nothing to do", job_id)
+        return None
+    job = ImportJob.objects.select_related("area", "created_by").get(pk=job_id)
+    progress = ImportProgress(job.pk)
+    try:
+        data = import_job_file(job)
+        with transaction.atomic():
+            # The import is re-checked against the uploader's rights as they are now.
+            report = register_import(
+                area=job.area,
+                data=data,
+                filename=job.original_filename,
+                actor=job.created_by,
+                dry_run=job.dry_run,
+                progress=progress,
+            )
+            rows = report.counts.rows
+            if not _move(
+                job.pk,
+                Status.RUNNING,
+                Status.DONE,
+                finished_at=timezone.now(),
+                progress_done=rows,
+                progress_total=rows,
+                report=report_json(report),
+            ):
+                raise _JobLost
+    except _JobLost:
+        logger.warning("import job %s left 'running' while it ran; import rolled back", job.pk)
+        return None
+    except DomainError as exc:
+        # A message for a person (no permission any more, a concurrent import, a damaged file).
+        _fail(job.pk, exc.message)
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        _fail(
+            job.pk,
+            _("导入时发生内部错误，未写入任何数据。请稍后重试；如仍失败，请联系系统管理员。"),
+        )
+    finally:
+        progress.close()
+    job.refresh_from_db()
+    return job
+
+
+def _fail(job_id: int, message: str) -> None:
+    _move(job_id, Status.RUNNING, Status.FAILED, finished_at=timezone.now(), message=message)
+
+
+def report_json(report: ImportReport) -> dict:
+    """The report as stored on the job: no ID number, no phone (see ``redact``)."""
+    return {
+        "ok": report.ok,
+        "dry_run": report.dry_run,
+        "filename": redact(report.filename),
+        "file_sha256": report.file_sha256,
+        "errors": [[line, redact(reason)] for line, reason in report.errors[:MAX_ERRORS_KEPT]],
+        "errors_total": len(report.errors),
+        "counts": asdict(report.counts),
+        "not_in_file_codes": list(report.not_in_file_codes),
+    }
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+def progress_key(job_id: int) -> str:
+    return f"estates:import-job:{job_id}:progress"
+
+
+def _cache_database() -> str | None:
+    """The database alias the default cache writes to, when it is a ``DatabaseCache``."""
+    backend = caches["default"]
+    if isinstance(backend, DatabaseCache):
+        return router.db_for_write(backend.cache_model_class)
+    return None
+
+
+class ImportProgress:
+    """The ``progress(done, total)`` callback of one job: publishes progress in the cache.
+
+    Writes at most every ``PROGRESS_STEP`` per cent, and always the last call.
+    See the module docstring for why a helper thread writes on PostgreSQL; the
+    import does not wait for it (``flush()`` does). A failed write is logged and
+    never stops the import. Call ``close()`` at the end.
+    """
+
+    def __init__(self, job_id: int):
+        self.key = progress_key(job_id)
+        self.percent = 0
+        self._aside: ThreadPoolExecutor | None = None
+        alias = _cache_database()
+        if alias == DEFAULT_DB_ALIAS and connections[alias].vendor != "sqlite":
+            self._aside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-progress")
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 if total <= 0 else min(100, done * 100 // total)
+        if done < total and percent < self.percent + PROGRESS_STEP:
+            return
+        self.percent = percent
+        value = {"done": done, "total": total}
+        if self._aside is None:
+            self._write(value)
+        else:
+            self._aside.submit(self._write, value)
+
+    def _write(self, value: dict) -> None:
+        try:
+            cache.set(self.key, value, PROGRESS_TTL)
+        except Exception:
+            logger.warning("import progress not recorded (%s)", self.key, exc_info=True)
+
+    def flush(self) -> None:
+        """Wait until every progress value passed so far has been written."""
+        if self._aside is not None:
+            self._aside.submit(lambda: None).result()
+
+    def close(self) -> None:
+        if self._aside is not None:
+            # The helper thread's own connection is closed in that thread.
+            self._aside.submit(connections.close_all)
+            self._aside.shutdown(wait=True)
+            self._aside = None
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    done: int
+    total: int
+    # None while the total is not known yet (reading and checking the file).
+    percent: int | None
+
+
+def import_job_progress(job: ImportJob) -> JobProgress:
+    """What the job page shows: the cache while the job runs, the job row otherwise."""
+    if job.status == Status.DONE:
+        return JobProgress(job.progress_done, job.progress_total, 100)
+    done, total = job.progress_done, job.progress_total
+    if job.status == Status.RUNNING:
+        value = cache.get(progress_key(job.pk))
+        if isinstance(value, dict):
+            done, total = int(value.get("done", 0)), int(value.get("total", 0))
+    percent = min(100, done * 100 // total) if total > 0 else None
+    return JobProgress(done, total, percent)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def import_jobs_visible(user) -> QuerySet[ImportJob]:
+    """The jobs of the areas where ``user`` may edit the register (others are "not found")."""
+    return ImportJob.objects.filter(
+        area__in=permissions.areas_for(user, ACTION).values("pk")
+    ).select_related("area", "created_by")
