@@ -16,9 +16,17 @@ GOOD_FERNET = "2xB1dMpv8m9U0QYQ2WxkYk7p8Tb6nS1lJ1yA5Z0m3qE="
 
 def _start(env_overrides: dict[str, str], code: str = "import django; django.setup()"):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGZHI_", "DJANGO_"))}
-    env.pop("SECRET_KEY", None)
-    env.pop("DEBUG", None)
-    env.pop("ALLOWED_HOSTS", None)
+    # Start from a bare environment: CI runs this file with DATABASE_URL set for PostgreSQL.
+    for name in (
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "REDIS_CACHE_URL",
+    ):
+        env.pop(name, None)
     env["DJANGO_SETTINGS_MODULE"] = "gongzhi.settings"
     env.update(env_overrides)
     return subprocess.run(
