@@ -290,9 +290,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Beat only tidies and reminds; no state depends on it (DESIGN.md "Conventions").
+# Beat only tidies and reminds; no state depends on it (DESIGN.md "Conventions"):
+# statuses are derived from the clock when acted on.
 CELERY_BEAT_SCHEDULE = {
     "purge-phone-codes": {"task": "accounts.phone_codes_purge", "schedule": 24 * 3600},
+    "voting-tick": {"task": "voting.assemblies_tick", "schedule": 300},
 }
 
 # Rate limits and cache: the database by default so a second worker shares them.
@@ -313,6 +315,13 @@ GONGZHI_SMS_BACKEND = ENV.get("GONGZHI_SMS_BACKEND", "accounts.sms.ConsoleSender
 GONGZHI_CODE_TTL_SECONDS = _int("GONGZHI_CODE_TTL_SECONDS", 300, minimum=60)
 GONGZHI_CODE_SENDS_PER_HOUR = _int("GONGZHI_CODE_SENDS_PER_HOUR", 5, minimum=1)
 GONGZHI_CODE_MAX_TRIES = _int("GONGZHI_CODE_MAX_TRIES", 5, minimum=1)
+
+# Voting (RULES.md §2 "Periods", §3): voting opens no earlier than the day after a
+# notice period of this many days (物业管理条例 art. 14: never shorter than 15).
+GONGZHI_NOTICE_DAYS = _int("GONGZHI_NOTICE_DAYS", 15, minimum=15)
+GONGZHI_OBJECTION_DAYS = _int("GONGZHI_OBJECTION_DAYS", 7, minimum=1)
+# Count the notice and objection periods in working days of China's official calendar.
+GONGZHI_PERIODS_IN_WORKING_DAYS = _bool("GONGZHI_PERIODS_IN_WORKING_DAYS", False)
 
 GONGZHI_BUREAU_NAME = ENV.get("GONGZHI_BUREAU_NAME", "埇桥区住房和城乡建设局")
 GONGZHI_DISTRICT_NAME = ENV.get("GONGZHI_DISTRICT_NAME", "宿州市埇桥区")

@@ -1,0 +1,63 @@
+"""Writes of the voting app (STYLE.md §2): one keyword-only function per use case.
+
+- ``assemblies``: draft, motions, attachments;
+- ``opening``: notice (signed PDF), opening (roll frozen), cancelling;
+- ``choices``: the motions of an assembly and what a ballot may answer;
+- ``ballots``: online, paper and proxy ballots; tracing a ballot for the bureau;
+- ``results``: count, preliminary result, objections, final result;
+- ``notifications``: text messages and the periodic tick.
+"""
+
+from .assemblies import (
+    assembly_create,
+    assembly_update,
+    attachment_add,
+    default_convener,
+    motion_add,
+    motion_remove,
+)
+from .ballots import (
+    ballot_cast,
+    ballot_enter_paper,
+    ballot_enter_proxy,
+    ballot_trace,
+    person_of,
+)
+from .choices import choices_clean, motions_of
+from .notifications import assemblies_tick, notifications_send
+from .opening import assembly_cancel, assembly_notice, assembly_open
+from .results import (
+    assembly_close_and_count,
+    assembly_count,
+    assembly_finalise,
+    assembly_result_publish,
+    objection_answer,
+    objection_file,
+)
+
+__all__ = [
+    "assemblies_tick",
+    "assembly_cancel",
+    "assembly_close_and_count",
+    "assembly_count",
+    "assembly_create",
+    "assembly_finalise",
+    "assembly_notice",
+    "assembly_open",
+    "assembly_result_publish",
+    "assembly_update",
+    "attachment_add",
+    "ballot_cast",
+    "ballot_enter_paper",
+    "ballot_enter_proxy",
+    "ballot_trace",
+    "choices_clean",
+    "default_convener",
+    "motion_add",
+    "motion_remove",
+    "motions_of",
+    "notifications_send",
+    "objection_answer",
+    "objection_file",
+    "person_of",
+]

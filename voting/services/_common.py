@@ -1,0 +1,147 @@
+"""What every voting service shares: settings, the clock, locking and the transition table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from gongzhi.errors import DomainError
+from voting import periods
+from voting.models import Assembly
+
+# Floor of the notice period: 物业管理条例 art. 14, "a setting; never shorter" (RULES.md §3).
+MIN_NOTICE_DAYS = 15
+
+
+def notice_days() -> int:
+    days = getattr(settings, "GONGZHI_NOTICE_DAYS", MIN_NOTICE_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or days < MIN_NOTICE_DAYS:
+        raise ImproperlyConfigured(
+            f"GONGZHI_NOTICE_DAYS must be a whole number ≥ {MIN_NOTICE_DAYS}, not {days!r}."
+        )
+    return days
+
+
+def objection_days() -> int:
+    days = getattr(settings, "GONGZHI_OBJECTION_DAYS", 7)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ImproperlyConfigured(
+            f"GONGZHI_OBJECTION_DAYS must be a whole number ≥ 1, not {days!r}."
+        )
+    return days
+
+
+def working_days() -> bool:
+    return bool(getattr(settings, "GONGZHI_PERIODS_IN_WORKING_DAYS", False))
+
+
+def local_date(moment: datetime) -> date:
+    # Days are the district's days (Asia/Shanghai), whatever the request's time zone.
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_datetime(moment: datetime) -> str:
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def earliest_open_at(notice_at: datetime) -> datetime:
+    """The first moment voting may open after a notice published at ``notice_at`` (voting.periods)."""
+    day = periods.notice_earliest_open(
+        local_date(notice_at), notice_days(), working_days=working_days()
+    )
+    return start_of_day(day)
+
+
+def objection_deadline(published_at: datetime) -> datetime:
+    """00:00 after the last day of the objection period that starts with the publication."""
+    day = periods.period_expires(
+        local_date(published_at), objection_days(), working_days=working_days()
+    )
+    return start_of_day(day)
+
+
+def assembly_lock(assembly: Assembly, **annotations) -> Assembly:
+    """The assembly row, locked for the rest of the transaction (a fresh copy).
+
+    ``annotations`` ride along in the same query (``FOR UPDATE OF`` the
+    assembly row only, so a subquery locks nothing else).
+    """
+    return (
+        Assembly.objects.select_for_update(of=("self",)).annotate(**annotations).get(pk=assembly.pk)
+    )
+
+
+def state(assembly: Assembly) -> dict:
+    return {
+        "status": assembly.status,
+        "title": assembly.title,
+        "opens_at": assembly.opens_at,
+        "closes_at": assembly.closes_at,
+        "ballots_cast": assembly.ballots_cast,
+        "chain_head": assembly.chain_head,
+    }
+
+
+def transition(
+    assembly: Assembly,
+    new: str,
+    *,
+    actor,
+    action: str,
+    fields: dict | None = None,
+    summary: dict | None = None,
+) -> Assembly:
+    """Move a locked assembly to ``new`` if the table allows it; save, audit (STYLE.md §5)."""
+    old = assembly.status
+    if new not in Assembly.TRANSITIONS[old]:
+        raise DomainError(
+            "bad_transition",
+            _("会议当前状态为“%(old)s”，不能变为“%(new)s”。")
+            % {"old": Assembly.Status(old).label, "new": Assembly.Status(new).label},
+        )
+    before = state(assembly)
+    assembly.status = new
+    for name, value in (fields or {}).items():
+        setattr(assembly, name, value)
+    assembly.save(update_fields=["status", *(fields or {})])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=assembly,
+        before=before,
+        after=state(assembly),
+        summary={"assembly": assembly.pk, "from": old, "to": new, **(summary or {})},
+    )
+    return assembly
+
+
+def closed_message(assembly: Assembly) -> str:
+    return _("表决已于%(when)s截止，不再接受投票。") % {"when": cn_datetime(assembly.closes_at)}
+
+
+def not_open_error(assembly: Assembly, status: str) -> DomainError:
+    """Why a ballot cannot be taken now, in words an owner understands."""
+    if status == Assembly.Status.DRAFT:
+        return DomainError("not_noticed", _("本次会议尚未发布公告，不能投票。"))
+    if status == Assembly.Status.NOTICED:
+        return DomainError(
+            "not_open",
+            _("表决将于%(when)s开始，请届时再投票。") % {"when": cn_datetime(assembly.opens_at)},
+        )
+    if status == Assembly.Status.CANCELLED:
+        return DomainError("cancelled", _("本次会议已取消。"))
+    return DomainError("closed", closed_message(assembly))

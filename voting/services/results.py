@@ -1,0 +1,424 @@
+"""After voting: count, publish the preliminary result, objections, the final result (RULES.md §3).
+
+Two steps, kept apart on purpose:
+
+1. **count** (``assembly_count``): once ``closes_at`` has passed, the board is
+   built from the ballots (``voting.board``), its ``result`` — the count of
+   ``voting.counting`` — and head are stored, the assembly is *closed*.
+   Database work only; it commits on its own.
+2. **publish** (``assembly_result_publish``): the preliminary result notice is
+   issued as a signed PDF (``publications.services.publication_issue``) with
+   the board's head hash and the roll digest, the objection period starts,
+   the assembly is *preliminary*.
+
+``assembly_close_and_count`` runs both. If publishing fails (signing keys
+missing, no Chinese font), the count stays done and the assembly stays
+closed; running it again publishes. Nothing about the count depends on the
+PDF, and the PDF is only ever made from a stored count.
+
+Objections (RULES.md §3): owners of the frozen roll may object for
+``GONGZHI_OBJECTION_DAYS`` days (default 7), counted like every period
+(``voting.periods``: the publication day not counted; a last day that is a
+rest day moves to the next working day); the convener answers each; when the
+period is over and every objection is answered the final result is
+published. Published answers, not objections: an owner's objection may name
+people, and a publication is kept for ever (RULES.md §7).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from audit.services import audit_record
+from gongzhi.errors import DomainError
+from voting import counting
+from voting.board import board_build
+from voting.models import (
+    CHOICE_LABELS,
+    OUTCOME_LABELS,
+    Assembly,
+    Motion,
+    Objection,
+    RollSnapshot,
+    VotingRight,
+)
+
+from ._common import (
+    assembly_lock,
+    cn_date,
+    cn_datetime,
+    local_date,
+    objection_days,
+    objection_deadline,
+    transition,
+)
+from .ballots import person_of
+from .opening import _notify_later, open_locked
+
+RESULT_TEMPLATE = "voting/result_notice.html"
+MAX_TEXT = 2000
+
+
+def _require_caller(actor, assembly: Assembly) -> None:
+    if actor is not None:
+        permissions.require(actor, "assembly.call", assembly.area)
+
+
+# --------------------------------------------------------------------------- count
+
+
+def assembly_count(*, assembly: Assembly, actor=None, now: datetime | None = None) -> Assembly:
+    """Close and count an assembly whose ``closes_at`` has passed (step 1, module docstring).
+
+    ``actor`` None is the system (the periodic job). An assembly nobody opened
+    (no ballot, no job) is opened first so that it has a roll: it then counts
+    as no quorum, which is what happened. Already counted: returned as it is.
+    """
+    _require_caller(actor, assembly)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = assembly_lock(assembly)
+        if locked.status in (
+            Assembly.Status.CLOSED,
+            Assembly.Status.PRELIMINARY,
+            Assembly.Status.FINAL,
+        ):
+            return locked
+        if locked.current_status(now) != Assembly.Status.CLOSED:
+            raise DomainError(
+                "not_closed",
+                _("表决将于%(when)s截止，截止后才能计票。")
+                % {"when": cn_datetime(locked.closes_at)},
+            )
+        if locked.status == Assembly.Status.NOTICED:
+            # The roll is frozen now, at the latest; the ballots are none.
+            open_locked(locked, actor=None, now=max(now, locked.opens_at))
+        board = board_build(locked, now=now)
+        snapshot = RollSnapshot.objects.get(assembly=locked)
+        transition(
+            locked,
+            Assembly.Status.CLOSED,
+            actor=actor,
+            action="assembly.close",
+            fields={"closed_at": now, "result": board["result"]},
+            summary={
+                "ballots": len(board["ballots"]),
+                "head": board["head"],
+                "digest": snapshot.digest,
+                "outcomes": {m: r["outcome"] for m, r in board["result"].items()},
+            },
+        )
+    return locked
+
+
+# --------------------------------------------------------------------------- notices
+
+
+def board_url(assembly: Assembly) -> str:
+    """The public URL of the board, when the pages that serve it are installed."""
+    try:
+        path = reverse("voting:board", args=[assembly.pk])
+    except NoReverseMatch:
+        return ""
+    return settings.GONGZHI_PUBLIC_BASE_URL + path
+
+
+def _share(part: int, whole: int) -> str:
+    # Shown to two decimals of a percent; computed in integers (no float near a vote).
+    if whole == 0:
+        return "—"
+    hundredths = (part * 10000 + whole // 2) // whole
+    return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+
+def _motion_rows(assembly: Assembly) -> list[dict]:
+    rows = []
+    result = assembly.result or {}
+    for motion in assembly.motions.prefetch_related("candidates").order_by("position"):
+        count = result[motion.code]
+        total = count["total"]
+        participating = count["participating"]
+        total_cents = counting.area_to_cents(total["area"])
+        p_cents = counting.area_to_cents(participating["area"])
+        row = {
+            "position": motion.position,
+            "code": motion.code,
+            "title": motion.title,
+            "legal_basis": motion.legal_basis,
+            "kind_label": motion.get_kind_display(),
+            "threshold_text": motion.threshold_text,
+            "outcome": count["outcome"],
+            "outcome_label": str(OUTCOME_LABELS[count["outcome"]]),
+            "quorum": count["quorum"],
+            "total": total,
+            "participating": participating,
+            "participating_share": {
+                "heads": _share(participating["heads"], total["heads"]),
+                "area": _share(p_cents, total_cents),
+            },
+            "thresholds": count["thresholds"],
+            "choices": [
+                {
+                    "label": str(CHOICE_LABELS[choice]),
+                    "heads": count[choice]["heads"],
+                    "area": count[choice]["area"],
+                    "share_heads": _share(count[choice]["heads"], participating["heads"]),
+                    "share_area": _share(counting.area_to_cents(count[choice]["area"]), p_cents),
+                }
+                for choice in counting.CHOICES
+            ],
+        }
+        if motion.is_election:
+            names = {c.code: c.name for c in motion.candidates.all()}
+            row["seats"] = motion.seats
+            row["candidates"] = [
+                {
+                    "name": names[code],
+                    "heads": entry["heads"],
+                    "area": entry["area"],
+                    "passes": entry["passes"],
+                    "elected": code in count["elected"],
+                    "tied": code in count["tied"],
+                }
+                for code, entry in count["candidates"].items()
+            ]
+            row["elected"] = [names[code] for code in count["elected"]]
+            row["tie"] = count["tie"]
+            row["tied"] = [names[code] for code in count["tied"]]
+            row["tied_seats"] = count["tied_seats"]
+        rows.append(row)
+    return rows
+
+
+def _result_context(assembly: Assembly, *, final: bool, deadline: datetime | None) -> dict:
+    snapshot = RollSnapshot.objects.get(assembly=assembly)
+    channels = dict.fromkeys(("online", "paper", "proxy"), 0)
+    for channel in assembly.ballots.values_list("channel", flat=True):
+        channels[channel] += 1
+    objections = []
+    if final:
+        objections = [
+            {
+                "number": n,
+                "filed": cn_date(local_date(o.filed_at)),
+                "motion": o.motion.title if o.motion_id else "",
+                "answer": o.answer,
+            }
+            for n, o in enumerate(
+                assembly.objections.select_related("motion").order_by("filed_at", "pk"), start=1
+            )
+        ]
+    return {
+        "final": final,
+        "assembly": {
+            "id": assembly.pk,
+            "title": assembly.title,
+            "convener": assembly.convener,
+            "area": assembly.area.name,
+            "scope": assembly.scope_text(),
+            "opens": cn_datetime(assembly.opens_at),
+            "closes": cn_datetime(assembly.closes_at),
+            "notice_serial": (
+                assembly.notice_publication.serial if assembly.notice_publication_id else ""
+            ),
+        },
+        "roll": {
+            "rights": snapshot.rights,
+            "heads": snapshot.heads,
+            "area": counting.cents_to_area(counting.area_to_cents(snapshot.area)),
+            "units": snapshot.units,
+            "digest": snapshot.digest,
+            "taken": cn_datetime(snapshot.taken_at),
+        },
+        "ballots": {"total": assembly.ballots_cast, **channels},
+        "head": assembly.chain_head,
+        "board_url": board_url(assembly),
+        "motions": _motion_rows(assembly),
+        "objection_days": objection_days(),
+        "objection_deadline": cn_datetime(deadline) if deadline else "",
+        "objections": objections,
+    }
+
+
+def _result_title(assembly: Assembly, *, final: bool) -> str:
+    if final:
+        return _("业主大会会议表决结果公告（%(title)s）") % {"title": assembly.title}
+    return _("业主大会会议表决结果公告（初步）（%(title)s）") % {"title": assembly.title}
+
+
+def _period(assembly: Assembly) -> str:
+    return f"{local_date(assembly.opens_at):%Y-%m-%d}至{local_date(assembly.closes_at):%Y-%m-%d}"
+
+
+def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
+    """Publish the preliminary result of a counted assembly (step 2); the objection period starts."""
+    from publications.models import Kind
+    from publications.services import publication_issue
+
+    _require_caller(actor, assembly)
+    with transaction.atomic():
+        locked = assembly_lock(assembly)
+        if locked.status in (Assembly.Status.PRELIMINARY, Assembly.Status.FINAL):
+            return locked
+        if locked.status != Assembly.Status.CLOSED:
+            raise DomainError("not_counted", _("尚未计票，不能公布结果。"))
+        # The deadline printed on the notice is computed from the issuing moment;
+        # the publication's own moment follows within the same call.
+        now = timezone.now()
+        publication = publication_issue(
+            kind=Kind.VOTE_RESULT_PRELIMINARY,
+            area=locked.area,
+            period=_period(locked),
+            template=RESULT_TEMPLATE,
+            context=_result_context(locked, final=False, deadline=objection_deadline(now)),
+            actor=None,
+            title=_result_title(locked, final=False),
+        )
+        deadline = objection_deadline(publication.issued_at)
+        transition(
+            locked,
+            Assembly.Status.PRELIMINARY,
+            actor=actor,
+            action="assembly.result_preliminary",
+            fields={"preliminary_publication": publication, "objection_deadline": deadline},
+            summary={"serial": publication.serial, "head": locked.chain_head},
+        )
+        transaction.on_commit(lambda: _notify_later(locked.pk, "result"))
+    return locked
+
+
+def assembly_close_and_count(
+    *, assembly: Assembly, actor=None, now: datetime | None = None
+) -> Assembly:
+    """Count (step 1, committed on its own) and publish the preliminary result (step 2)."""
+    counted = assembly_count(assembly=assembly, actor=actor, now=now)
+    return assembly_result_publish(assembly=counted, actor=actor)
+
+
+# --------------------------------------------------------------------------- objections
+
+
+def objection_file(
+    *,
+    assembly: Assembly,
+    text: str,
+    actor,
+    motion: Motion | None = None,
+    now: datetime | None = None,
+) -> Objection:
+    """An owner of the frozen roll objects to the preliminary result, within the period."""
+    person = person_of(actor)
+    text = (text or "").strip()
+    if not text or len(text) > MAX_TEXT:
+        message = _("请填写异议内容（不超过 %(limit)d 字）。") % {"limit": MAX_TEXT}
+        raise DomainError("bad_text", message, fields={"text": message})
+    if motion is not None and motion.assembly_id != assembly.pk:
+        raise DomainError("bad_motion", _("该议题不属于本次会议。"), fields={"motion": _("无效。")})
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = assembly_lock(assembly)
+        if locked.status != Assembly.Status.PRELIMINARY:
+            raise DomainError("no_objection_period", _("现在不是异议期。"))
+        if now >= locked.objection_deadline:
+            raise DomainError(
+                "objection_closed",
+                _("异议期已于%(when)s结束。") % {"when": cn_datetime(locked.objection_deadline)},
+            )
+        if (
+            person is None
+            or not VotingRight.objects.filter(assembly=locked, holder_rows__person=person).exists()
+        ):
+            raise DomainError("not_on_roll", _("只有本次表决名册中的业主可以对结果提出异议。"))
+        objection = Objection.objects.create(
+            assembly=locked, motion=motion, filed_by=actor, person=person, text=text, filed_at=now
+        )
+        audit_record(
+            actor=actor,
+            action="objection.file",
+            obj=objection,
+            after={"assembly": locked.pk, "motion": motion.code if motion else ""},
+            summary={"assembly": locked.pk, "objection": objection.pk},
+        )
+    return objection
+
+
+def objection_answer(
+    *, objection: Objection, answer: str, actor, now: datetime | None = None
+) -> Objection:
+    """The convener's answer to an objection; it is published with the final result."""
+    permissions.require(actor, "assembly.call", objection.assembly.area)
+    answer = (answer or "").strip()
+    if not answer or len(answer) > MAX_TEXT:
+        message = _("请填写答复（不超过 %(limit)d 字）。") % {"limit": MAX_TEXT}
+        raise DomainError("bad_text", message, fields={"answer": message})
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = assembly_lock(objection.assembly)
+        if locked.status != Assembly.Status.PRELIMINARY:
+            raise DomainError("finalised", _("结果已确定，不能再答复。"))
+        row = Objection.objects.select_for_update().get(pk=objection.pk)
+        if row.answered:
+            raise DomainError("already_answered", _("该异议已答复。"))
+        row.answer, row.answered_by, row.answered_at = answer, actor, now
+        row.save(update_fields=["answer", "answered_by", "answered_at"])
+        audit_record(
+            actor=actor,
+            action="objection.answer",
+            obj=row,
+            before={"answered": False},
+            after={"answered": True},
+            summary={"assembly": locked.pk, "objection": row.pk},
+        )
+    return row
+
+
+def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = None) -> Assembly:
+    """Publish the final result once the objection period is over and every objection answered."""
+    from publications.models import Kind
+    from publications.services import publication_issue
+
+    _require_caller(actor, assembly)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = assembly_lock(assembly)
+        if locked.status == Assembly.Status.FINAL:
+            return locked
+        if locked.status != Assembly.Status.PRELIMINARY:
+            raise DomainError("not_preliminary", _("初步结果尚未公告。"))
+        if now < locked.objection_deadline:
+            raise DomainError(
+                "objection_period",
+                _("异议期至%(when)s结束，之后才能公布最终结果。")
+                % {"when": cn_datetime(locked.objection_deadline)},
+            )
+        waiting = locked.objections.filter(answered_at__isnull=True).count()
+        if waiting:
+            raise DomainError(
+                "objections_open",
+                _("还有 %(count)d 条异议未答复，答复后才能公布最终结果。") % {"count": waiting},
+            )
+        publication = publication_issue(
+            kind=Kind.VOTE_RESULT_FINAL,
+            area=locked.area,
+            period=_period(locked),
+            template=RESULT_TEMPLATE,
+            context=_result_context(locked, final=True, deadline=locked.objection_deadline),
+            actor=None,
+            title=_result_title(locked, final=True),
+        )
+        transition(
+            locked,
+            Assembly.Status.FINAL,
+            actor=actor,
+            action="assembly.finalise",
+            fields={"final_publication": publication, "finalised_at": now},
+            summary={"serial": publication.serial, "objections": locked.objections.count()},
+        )
+    return locked

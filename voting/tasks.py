@@ -1,0 +1,37 @@
+"""Celery tasks of the voting app: thin wrappers over ``voting.services`` (DESIGN.md "Layout").
+
+Nothing a vote needs depends on them (RULES.md §3: status comes from the
+clock); they send text messages and do early what the first visitor would
+otherwise trigger. Both are idempotent (``voting.services.notifications``).
+
+Beat entry (settings.CELERY_BEAT_SCHEDULE)::
+
+    "voting-tick": {"task": "voting.assemblies_tick", "schedule": 300}
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+from .models import Assembly
+
+
+@shared_task(name="voting.notify")
+def notify(assembly_id: int, kind: str) -> dict:
+    """Send notice ``kind`` (notice, open, closing, result) of an assembly to its owners.
+
+    Failed messages are not retried here (in eager mode a retry would run in
+    the request that triggered it): their claims are given back and the next
+    tick sends them.
+    """
+    assembly = Assembly.objects.filter(pk=assembly_id).first()
+    if assembly is None:
+        return {"sent": 0, "skipped": 0, "failed": 0}
+    return services.notifications_send(assembly=assembly, kind=kind).as_dict()
+
+
+@shared_task(name="voting.assemblies_tick")
+def assemblies_tick() -> dict:
+    """Every few minutes: open due assemblies, count closed ones, publish, remind, finalise."""
+    return services.assemblies_tick()
