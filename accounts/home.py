@@ -26,6 +26,12 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry(
+        "ballot.cast",
+        "voting:mine",
+        _("我的表决"),
+        _("参加业主大会网上表决，查看投票回执和凭证号。"),
+    ),
+    Entry(
         "register.edit",
         "estates:import",
         _("导入房屋台账"),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("estates/", include("estates.urls")),
     path("audit/", include("audit.urls")),
+    path("voting/", include("voting.urls")),
     path("", include("publications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

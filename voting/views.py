@@ -1,0 +1,216 @@
+"""Owner pages of the vote and the public board (RULES.md §2–3, DESIGN.md "Public board").
+
+The pages decide nothing: who may cast which right, whether voting is open
+and what a ballot may answer are the services' decisions
+(``voting.services.ballot_cast``, ``choices_clean``); the pages show their
+messages. The confirmation step re-validates with the same service before
+anything is stored, so a ballot is written exactly once, on "确认提交".
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from accounts.mixins import action_required
+from gongzhi.errors import DomainError
+from voting import selectors, services
+from voting.board import BoardNotReady, board_build, board_bytes
+from voting.forms import BallotForm
+from voting.models import Assembly, Ballot
+from voting.services._common import not_open_error
+
+ACTION = "ballot.cast"
+VISIBLE = (
+    Assembly.Status.NOTICED,
+    Assembly.Status.OPEN,
+    Assembly.Status.CLOSED,
+    Assembly.Status.PRELIMINARY,
+    Assembly.Status.FINAL,
+)
+
+
+def _assembly_for_owner(request, pk: int) -> Assembly:
+    try:
+        assembly = selectors.assembly_detail(pk)
+    except Assembly.DoesNotExist:
+        raise Http404 from None
+    # The owner's role in the assembly's area (accounts.permissions); the frozen roll
+    # then decides which rights they cast (voting.services.ballot_cast).
+    if not permissions.can(request.user, ACTION, assembly):
+        raise PermissionDenied
+    return assembly
+
+
+@action_required(ACTION)
+def mine(request):
+    """我的表决: assemblies of the owner's areas, with whether each of their rights voted."""
+    now = timezone.now()
+    rows = []
+    for assembly in selectors.assemblies_for(request.user, ACTION):
+        status = assembly.current_status(now)
+        if status not in VISIBLE:
+            continue
+        rights = selectors.rights_for(request.user, assembly)
+        rows.append(
+            {
+                "assembly": assembly,
+                "status": status,
+                "status_label": assembly.current_status_label(now),
+                "open": status == Assembly.Status.OPEN,
+                "voted": bool(rights) and all(r.ballot for r in rights),
+                "any_voted": any(r.ballot for r in rights),
+            }
+        )
+    return render(request, "voting/mine.html", {"rows": rows})
+
+
+def _errors_from(form: BallotForm, error: DomainError) -> None:
+    placed = False
+    for name, message in error.fields.items():
+        if name in form.fields:
+            form.add_error(name, message)
+            placed = True
+    if not placed or not error.fields:
+        form.add_error(None, error.message)
+
+
+@action_required(ACTION)
+@require_http_methods(["GET", "POST"])
+def ballot(request, pk: int):
+    """The ballot: every motion answered → review page → 确认提交 → receipt."""
+    assembly = _assembly_for_owner(request, pk)
+    status = assembly.current_status()
+    rights = selectors.rights_for(request.user, assembly)
+    open_rights = [r for r in rights if r.ballot is None]
+    context = {"assembly": assembly, "rights": rights}
+    if status != Assembly.Status.OPEN:
+        context["refusal"] = not_open_error(assembly, status).message
+        return render(request, "voting/ballot.html", context, status=200)
+    if rights and not open_rights:
+        return redirect("voting:receipt", pk=assembly.pk)
+    motions = list(assembly.motions.all())
+    form = BallotForm(request.POST or None, motions=motions, rights=open_rights)
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        step = request.POST.get("step", "review")
+        if step == "edit":
+            # Back from the review page: the ballot again, with the answers given.
+            return render(request, "voting/ballot.html", context)
+        choices = form.choices()
+        try:
+            cleaned = services.choices_clean(motions, choices, channel=Ballot.Channel.ONLINE)
+            if step == "confirm":
+                right = None
+                if "right" in form.cleaned_data:
+                    right = next(r for r in open_rights if r.pk == form.cleaned_data["right"])
+                services.ballot_cast(
+                    assembly=assembly,
+                    choices=cleaned,
+                    actor=request.user,
+                    right=right,
+                    idempotency_key=request.POST.get("key", "")[:64],
+                )
+                return redirect("voting:receipt", pk=assembly.pk)
+        except DomainError as error:
+            if error.code in {"closed", "cancelled", "not_open", "not_noticed"}:
+                context["refusal"] = error.message
+                context.pop("form")
+                return render(request, "voting/ballot.html", context, status=409)
+            _errors_from(form, error)
+            return render(request, "voting/ballot.html", context, status=400)
+        context.update(
+            review=_review_rows(motions, cleaned),
+            key=request.POST.get("key") or secrets.token_hex(16),
+            right_label=_right_label(open_rights, form.cleaned_data.get("right")),
+        )
+        return render(request, "voting/confirm.html", context)
+    return render(
+        request, "voting/ballot.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+ANSWER_LABELS = {"approve": "同意", "reject": "反对", "abstain": "弃权"}
+
+
+def _review_rows(motions, cleaned: dict) -> list[dict]:
+    rows = []
+    for motion in motions:
+        value = cleaned.get(motion.code)
+        if motion.is_election and isinstance(value, list):
+            names = {c.code: c.name for c in motion.candidates.all()}
+            text = "、".join(names[c] for c in value) or _("（未选择候选人）")
+            hidden = list(value)
+        else:
+            text = _(ANSWER_LABELS.get(value, value))
+            hidden = [value]
+        rows.append({"motion": motion, "text": text, "hidden": hidden})
+    return rows
+
+
+def _right_label(rights, pk) -> str:
+    for right in rights:
+        if right.pk == pk:
+            return "、".join(right.unit_codes)
+    return ""
+
+
+@action_required(ACTION)
+def receipt(request, pk: int):
+    """The owner's receipts in this assembly: tracker and ballot hash, to note and look up."""
+    assembly = _assembly_for_owner(request, pk)
+    rights = [r for r in selectors.rights_for(request.user, assembly) if r.ballot]
+    if not rights:
+        return redirect("voting:ballot", pk=assembly.pk)
+    receipts = [{"right": r, **selectors.receipt(r.ballot)} for r in rights]
+    return render(request, "voting/receipt.html", {"assembly": assembly, "receipts": receipts})
+
+
+def _public_assembly(pk: int) -> Assembly:
+    assembly = Assembly.objects.filter(pk=pk).select_related("area").first()
+    if assembly is None:
+        raise Http404
+    return assembly
+
+
+def board(request, pk: int):
+    """The public board JSON (gongzhi-board/1), once voting has closed; 404 before."""
+    assembly = _public_assembly(pk)
+    try:
+        built = board_build(assembly)
+    except BoardNotReady:
+        raise Http404(_("表决尚未截止，公示板尚未公开。")) from None
+    response = HttpResponse(board_bytes(built), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="board-{assembly.pk}.json"'
+    return response
+
+
+def tracker(request, pk: int):
+    """Whether a tracker is on the public board, with its seq and hash — never whose it is."""
+    assembly = _public_assembly(pk)
+    query = (request.GET.get("t") or "").strip()[:64]
+    entry = selectors.board_lookup(assembly, query) if query else None
+    public = assembly.current_status() in {
+        Assembly.Status.CLOSED,
+        Assembly.Status.PRELIMINARY,
+        Assembly.Status.FINAL,
+    }
+    return render(
+        request,
+        "voting/tracker.html",
+        {
+            "assembly": assembly,
+            "query": query,
+            "entry": entry,
+            "public": public,
+            "board_url": reverse("voting:board", kwargs={"pk": assembly.pk}),
+        },
+    )
