@@ -9,11 +9,13 @@ one JSON line:
 
     {"benchmark": "pdf_2000_rows", "seconds": …, "pages": …, "rows": 2000,
      "target_seconds": 15, "within_target": true,
-     "baseline": {"name": "render_only", "seconds": …}, "ratio": …}
+     "baseline": {"name": "render_only", "seconds": …, "layout": "grid"}, "ratio": …}
 
 The baseline renders the same table to PDF/A without serial, signature or
 register, in the same run, so the ratio says what publishing adds beyond
-typesetting. Keys are generated and fonts loaded before timing (a worker
+typesetting. Its "layout" says how the table was set: "grid" (one line of
+monospace text per row, see publications/rendering.py) or "table" (one box
+per cell, ~4× slower: the grid was refused or came out off its columns). Keys are generated and fonts loaded before timing (a worker
 process keeps both), in a temporary signing directory and media root.
 
 Database: a temporary SQLite file (migrated here), or DATABASE_URL if set.
@@ -178,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                     "seconds": round(baseline, 3),
                     "cpu_seconds": round(baseline_cpu, 3),
                     "pages": baseline_pdf.pages,
+                    "layout": "grid" if baseline_pdf.grid else "table",
                 },
                 "ratio": round(seconds / baseline, 2),
             },
