@@ -1,0 +1,50 @@
+"""Run every benchmark in bench/ and print their JSON lines (one per benchmark).
+
+    .venv/bin/python bench/run.py            # full sizes
+    .venv/bin/python bench/run.py --quick    # small sizes: checks they still work, not their speed
+
+Each benchmark measures its own baseline in the same run and prints the ratio.
+``ballots_bench`` needs PostgreSQL: it runs when DATABASE_URL names one and is
+reported as skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = ["import_bench.py", "tally_bench.py", "ballots_bench.py", "pdf_bench.py"]
+QUICK_FLAG = {"import_bench.py", "tally_bench.py", "ballots_bench.py"}
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    failed = 0
+    for name in BENCHES:
+        if name == "ballots_bench.py" and not os.environ.get("DATABASE_URL", "").startswith(
+            "postgres"
+        ):
+            print(
+                json.dumps({"benchmark": name[:-3], "skipped": "needs DATABASE_URL=postgres://…"})
+            )
+            continue
+        args = [sys.executable, str(HERE / name)]
+        if quick and name in QUICK_FLAG:
+            args.append("--quick")
+        result = subprocess.run(args, capture_output=True, text=True, cwd=HERE.parent, check=False)
+        lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+        if result.returncode != 0 or not lines:
+            failed += 1
+            print(json.dumps({"benchmark": name[:-3], "error": result.stderr.strip()[-500:]}))
+            continue
+        for line in lines:
+            print(line, flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
