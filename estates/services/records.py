@@ -86,6 +86,31 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(key for key in after if before.get(key) != after[key])
 
 
+def _save_if_changed(
+    locked, *, before: dict, after: dict, actor, action: str, summary: dict, check=None
+) -> bool:
+    """Save ``locked`` and audit the change, unless nothing changed (then nothing is written).
+
+    ``check`` runs only for a real change, before saving, and may raise DomainError.
+    Returns whether anything was saved.
+    """
+    changed = _changed(before, after)
+    if not changed:
+        return False
+    if check is not None:
+        check()
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=locked,
+        before=before,
+        after=after,
+        summary={**summary, "changed": changed},
+    )
+    return True
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -290,17 +315,13 @@ def area_update(
             setattr(locked, key, value)
         locked.property_company = property_company
         after = _area_state(locked)
-        changed = _changed(before, after)
-        if not changed:
-            return locked
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="area.update",
-            obj=locked,
+        _save_if_changed(
+            locked,
             before=before,
             after=after,
-            summary={"area": locked.code, "changed": changed},
+            actor=actor,
+            action="area.update",
+            summary={"area": locked.code},
         )
     return locked
 
@@ -365,26 +386,26 @@ def committee_update(
         before = _committee_state(locked)
         locked.kind, locked.term_start, locked.term_end = kind, term_start, term_end
         after = _committee_state(locked)
-        changed = _changed(before, after)
-        if not changed:
-            return locked
-        other = _overlapping(locked)
-        if other is not None:
-            message = _("与该区域已有的%(kind)s任期（%(start)s 起）重叠。") % {
-                "kind": other.get_kind_display(),
-                "start": other.term_start.isoformat(),
-            }
-            raise DomainError("term_overlap", message, fields={"term_start": message})
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="committee.update",
-            obj=locked,
+
+        def no_overlap():
+            other = _overlapping(locked)
+            if other is not None:
+                message = _("与该区域已有的%(kind)s任期（%(start)s 起）重叠。") % {
+                    "kind": other.get_kind_display(),
+                    "start": other.term_start.isoformat(),
+                }
+                raise DomainError("term_overlap", message, fields={"term_start": message})
+
+        if _save_if_changed(
+            locked,
             before=before,
             after=after,
-            summary={"area": locked.area.code, "changed": changed},
-        )
-        _sync_committee_status(locked, actor=actor)
+            actor=actor,
+            action="committee.update",
+            summary={"area": locked.area.code},
+            check=no_overlap,
+        ):
+            _sync_committee_status(locked, actor=actor)
     return locked
 
 
@@ -437,18 +458,14 @@ def committee_member_update(
         before = _member_state(locked)
         locked.name, locked.position = name, position
         after = _member_state(locked)
-        changed = _changed(before, after)
-        if not changed:
-            return locked
-        _check_one_chair(committee, position, exclude=locked.pk)
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="committee_member.update",
-            obj=locked,
+        _save_if_changed(
+            locked,
             before=before,
             after=after,
-            summary={"committee": committee.pk, "changed": changed},
+            actor=actor,
+            action="committee_member.update",
+            summary={"committee": committee.pk},
+            check=lambda: _check_one_chair(committee, position, exclude=locked.pk),
         )
     return locked
 
@@ -548,16 +565,12 @@ def company_update(
         for key, value in values.items():
             setattr(locked, key, value)
         after = _company_state(locked)
-        changed = _changed(before, after)
-        if not changed:
-            return locked
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="company.update",
-            obj=locked,
+        _save_if_changed(
+            locked,
             before=before,
             after=after,
-            summary={"name": locked.name, "changed": changed},
+            actor=actor,
+            action="company.update",
+            summary={"name": locked.name},
         )
     return locked
