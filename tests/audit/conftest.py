@@ -18,13 +18,6 @@ from audit.models import AuditEvent, AuditHead
 from audit.services import audit_record, event_fields
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas have passwords; the production hasher costs ~1 s per user
-    # on a busy machine. Nothing here tests password storage.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def record():
     def write(n: int = 1, *, actor=None, action: str = "test.change", **kwargs) -> list[AuditEvent]:

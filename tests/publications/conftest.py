@@ -33,11 +33,6 @@ PASSPHRASE = "test-signing-passphrase"
 PUBLIC_BASE_URL = "https://gongzhi.example.gov.cn"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_config(directory: Path, **overrides) -> signing.SigningConfig:
     values = {
         "directory": directory,
