@@ -212,8 +212,8 @@ def can(user, action: str, obj: Any = None) -> bool:
     rule = ACTIONS[action]  # KeyError for an unknown action: a programming error
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    district_wide = obj is not None and scope_of(obj) is None
-    scope = scope_of(obj) if obj is not None else None
+    scope = scope_of(obj)
+    district_wide = obj is not None and scope is None
     for assignment in _assignments(user):
         if not _usable(user, assignment, rule):
             continue
