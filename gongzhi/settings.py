@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "voting",
     "funds",
     "emergency",
+    "revenue",
     "publications",
 ]
 

@@ -1,13 +1,15 @@
 from django.urls import path
 
-from . import views
+from .views import manage, owner, progress
 
 app_name = "voting"
 
 urlpatterns = [
-    path("mine/", views.mine, name="mine"),
-    path("<int:pk>/ballot/", views.ballot, name="ballot"),
-    path("<int:pk>/receipt/", views.receipt, name="receipt"),
-    path("<int:pk>/board.json", views.board, name="board"),
-    path("<int:pk>/tracker/", views.tracker, name="tracker"),
+    path("mine/", owner.mine, name="mine"),
+    path("<int:pk>/ballot/", owner.ballot, name="ballot"),
+    path("<int:pk>/receipt/", owner.receipt, name="receipt"),
+    path("<int:pk>/board.json", owner.board, name="board"),
+    path("<int:pk>/tracker/", owner.tracker, name="tracker"),
+    *manage.routes,
+    *progress.routes,
 ]

@@ -1,0 +1,1 @@
+"""Models of the maintenance fund; one module per part, re-exported here."""

@@ -1,0 +1,3 @@
+"""See voting/views/__init__.py."""
+
+routes: list = []
