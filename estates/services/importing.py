@@ -35,13 +35,10 @@ open ownerships and persons are read once into dicts; writes go in chunks of
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -50,11 +47,20 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from estates import register_csv, roll
+from estates import roll
 from estates.crypto import encrypt_id, id_hmac
 from estates.models import Building, Community, ManagementArea, Ownership, Person, Unit
-from estates.register_csv import ParsedRegister, RegisterRow, RowError
+from estates.register_csv import RegisterRow, RowError
+from estates.register_files import read_register
 from estates.services.binding import owner_roles_sync
+from estates.services.import_check import (
+    LOOKUP_CHUNK,
+    Register,
+    chunks,
+    field_limit,
+    register_load,
+    rows_check,
+)
 from gongzhi.errors import DomainError
 
 logger = logging.getLogger("gongzhi.estates.import")
@@ -68,11 +74,7 @@ __all__ = [
 ]
 
 CHUNK = 1000
-# Bound the number of parameters of one ``IN (...)`` query (SQLite's limit).
-LOOKUP_CHUNK = 500
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 
 UNIT_FIELDS = (
     "building",
@@ -173,247 +175,6 @@ class ImportReport:
         }
 
 
-# --- reading the file ----------------------------------------------------------------------
-
-
-def _is_xlsx(data: bytes, filename: str) -> bool:
-    return data.startswith(ZIP_MAGIC) or filename.lower().endswith(".xlsx")
-
-
-def _cell_text(value: object) -> str:
-    """An XLSX cell as the text a person sees in it.
-
-    openpyxl gives numbers as int or float: a room number typed as 101 may
-    come back as ``101.0`` and must read "101"; an area ``89.5`` reads "89.5"
-    (one decimal is a valid area). ``repr`` is the shortest text that gives
-    the same float back, so no binary noise (89.50000000000001) appears.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)
-
-
-def _xlsx_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], list[RowError]]:
-    """Header, numbered rows and file-level errors of the first sheet of an XLSX file."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        return [], [], [RowError(1, _("无法读取 XLSX 文件：文件已损坏或不是 Excel 工作簿"))]
-    try:
-        sheet = workbook.worksheets[0]
-        # Some programs write wrong sheet dimensions; read-only mode trusts them
-        # unless told otherwise and would silently drop rows.
-        sheet.reset_dimensions()
-        header: list[str] | None = None
-        rows: list[tuple[int, list[str]]] = []
-        errors: list[RowError] = []
-        id_position: int | None = None
-        for cells in sheet.iter_rows():
-            line = next((cell.row for cell in cells if getattr(cell, "row", None)), None)
-            if line is None:
-                continue  # an empty row
-            values = [getattr(cell, "value", None) for cell in cells]
-            if header is None:
-                if line != 1:
-                    return [], [], [RowError(1, _("第一行必须是表头行"))]
-                header = [_cell_text(value) for value in values]
-                names = [name.strip().removeprefix("\ufeff").strip() for name in header]
-                if register_csv.COL_IDS in names:
-                    id_position = names.index(register_csv.COL_IDS)
-                continue
-            if (
-                id_position is not None
-                and id_position < len(values)
-                and isinstance(values[id_position], float)
-            ):
-                # Excel keeps 15 significant digits: an 18-digit number typed into
-                # a number cell has lost its last digits and cannot be recovered.
-                errors.append(
-                    RowError(
-                        line,
-                        _(
-                            "身份证号单元格是数字格式，Excel 只保留 15 位有效数字；请将该列设为文本后重新填写"
-                        ),
-                        register_csv.COL_IDS,
-                    )
-                )
-            rows.append((line, [_cell_text(value) for value in values]))
-    finally:
-        workbook.close()
-    if header is None:
-        return [], [], [RowError(1, _("文件为空，缺少表头行"))]
-    return header, rows, errors
-
-
-def read_register(data: bytes, filename: str) -> ParsedRegister:
-    """Parse a register file (CSV in UTF-8 / GB18030, or XLSX); rows plus every row error."""
-    if data.startswith(OLE_MAGIC) or filename.lower().endswith(".xls"):
-        return ParsedRegister(
-            [], [RowError(1, _("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV"))]
-        )
-    if not _is_xlsx(data, filename):
-        return register_csv.parse_csv(data)
-    header, rows, errors = _xlsx_rows(data)
-    if not header:
-        return ParsedRegister([], errors)
-    parsed = register_csv.parse_rows(header, rows)
-    return ParsedRegister(parsed.rows, parsed.errors + errors)
-
-
-# --- checking the file against the register ------------------------------------------------
-
-
-def _field_limit(model, name: str) -> int:
-    return model._meta.get_field(name).max_length
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-@dataclass
-class _Register:
-    """What the area already holds, read once (no per-row queries)."""
-
-    buildings: dict[str, Building]
-    building_names: dict[int, str]
-    units: dict[str, Unit]
-    # unit pk → {person id_hmac: open Ownership pk}
-    open_owners: dict[int, dict[str, int]]
-    # id_hmac → Person, for the owners named in the file only
-    persons: dict[str, Person]
-
-
-def _load_register(area: ManagementArea, hmacs: Iterable[str]) -> _Register:
-    buildings = {b.name: b for b in Building.objects.filter(area=area)}
-    units = {u.code: u for u in Unit.objects.filter(area=area)}
-    open_owners: dict[int, dict[str, int]] = {}
-    rows = Ownership.objects.filter(unit__area=area, until__isnull=True).values_list(
-        "pk", "unit_id", "person__id_hmac"
-    )
-    for pk, unit_id, key in rows:
-        open_owners.setdefault(unit_id, {})[key] = pk
-    persons: dict[str, Person] = {}
-    for chunk in _chunks(sorted(set(hmacs)), LOOKUP_CHUNK):
-        for person in Person.objects.filter(id_hmac__in=chunk).only(
-            "pk", "name", "phone", "id_hmac"
-        ):
-            persons[person.id_hmac] = person
-    return _Register(
-        buildings=buildings,
-        building_names={b.pk: b.name for b in buildings.values()},
-        units=units,
-        open_owners=open_owners,
-        persons=persons,
-    )
-
-
-def _check(rows: list[RegisterRow], keys: dict[str, str], register: _Register) -> list[RowError]:
-    """Row errors the parser cannot see: conflicts with the register and between rows."""
-    errors: list[RowError] = []
-    limits = {
-        register_csv.COL_BUILDING: _field_limit(Building, "name"),
-        register_csv.COL_STAIR: _field_limit(Unit, "stair"),
-        register_csv.COL_ROOM: _field_limit(Unit, "number"),
-    }
-    code_limit = _field_limit(Unit, "code")
-    name_limit = _field_limit(Person, "name")
-    # id_hmac → (first line, name, phone) in this file
-    first_seen: dict[str, tuple[int, str, str]] = {}
-    for row in rows:
-        for column, value in (
-            (register_csv.COL_BUILDING, row.building),
-            (register_csv.COL_STAIR, row.stair),
-            (register_csv.COL_ROOM, row.room),
-        ):
-            if len(value) > limits[column]:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("%(column)s过长（最多 %(n)d 个字）")
-                        % {"column": column, "n": limits[column]},
-                        column,
-                    )
-                )
-        if len(row.code) > code_limit:
-            errors.append(
-                RowError(row.line, _("房屋编码过长（最多 %(n)d 个字）") % {"n": code_limit})
-            )
-        existing = register.units.get(row.code)
-        if existing is not None:
-            registered_in = register.building_names.get(existing.building_id, "")
-            if registered_in != row.building:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("房屋 %(code)s 已登记在楼栋“%(building)s”下，与本行楼栋不一致")
-                        % {"code": row.code, "building": registered_in},
-                    )
-                )
-        for position, owner in enumerate(row.owners, start=1):
-            if len(owner.name) > name_limit:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("第 %(p)d 个业主姓名过长（最多 %(n)d 个字）")
-                        % {"p": position, "n": name_limit},
-                        register_csv.COL_NAMES,
-                    )
-                )
-            key = keys[owner.id_number]
-            seen = first_seen.get(key)
-            if seen is None:
-                first_seen[key] = (row.line, owner.name, owner.phone)
-                person = register.persons.get(key)
-                if person is not None and person.name != owner.name:
-                    # One number, two names: a typo in the number or in the name.
-                    # Either way the register must not guess who owns the unit.
-                    errors.append(
-                        RowError(
-                            row.line,
-                            _("第 %(p)d 个业主的身份证号与已登记业主姓名不一致") % {"p": position},
-                            register_csv.COL_IDS,
-                        )
-                    )
-                continue
-            first_line, first_name, first_phone = seen
-            if owner.name != first_name:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("第 %(p)d 个业主的身份证号与第 %(line)d 行的业主姓名不一致")
-                        % {"p": position, "line": first_line},
-                        register_csv.COL_IDS,
-                    )
-                )
-            elif owner.phone != first_phone:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("第 %(p)d 个业主的手机号与第 %(line)d 行同一业主的手机号不一致")
-                        % {"p": position, "line": first_line},
-                        register_csv.COL_PHONES,
-                    )
-                )
-    return errors
-
-
 # --- writing ---------------------------------------------------------------------------------
 
 
@@ -498,8 +259,8 @@ def register_import(
                 # Two imports into one area would each decide "create" for the same
                 # unit; the second waits here and then sees the first one's rows.
                 ManagementArea.objects.select_for_update().filter(pk=area.pk).first()
-            register = _load_register(area, keys.values())
-            errors = list(parsed.errors) + _check(parsed.rows, keys, register)
+            register = register_load(area, keys.values())
+            errors = list(parsed.errors) + rows_check(parsed.rows, keys, register)
             if not parsed.rows and not errors:
                 errors.append(RowError(2, _("文件中没有任何房屋数据行")))
             if errors:
@@ -550,7 +311,7 @@ def _apply(
     area: ManagementArea,
     rows: list[RegisterRow],
     keys: dict[str, str],
-    register: _Register,
+    register: Register,
     report: ImportReport,
     actor,
     dry_run: bool,
@@ -572,7 +333,7 @@ def _apply(
     updated_persons: set[str] = set()
     total = len(rows)
     done = 0
-    for chunk in _chunks(rows, CHUNK):
+    for chunk in chunks(rows, CHUNK):
         new_persons: list[Person] = []
         changed_persons: list[Person] = []
         new_units: list[Unit] = []
@@ -647,7 +408,7 @@ def _apply(
                 register.units[unit.code] = unit
             if changed_units:
                 Unit.objects.bulk_update(changed_units, list(UNIT_FIELDS), batch_size=CHUNK)
-            for pks in _chunks(closes, LOOKUP_CHUNK):
+            for pks in chunks(closes, LOOKUP_CHUNK):
                 Ownership.objects.filter(pk__in=pks).update(until=today)
             Ownership.objects.bulk_create(
                 [
@@ -678,7 +439,7 @@ def _apply(
             # A seller with a login loses the owner role where they no longer own
             # anything; a buyer who already has one gains it (RULES.md §1, §3).
             affected = {key for _unit, before, after in sales for key in (*before, *after)}
-            for pks in _chunks(sorted(affected), LOOKUP_CHUNK):
+            for pks in chunks(sorted(affected), LOOKUP_CHUNK):
                 for person in Person.objects.filter(id_hmac__in=pks, user__isnull=False):
                     owner_roles_sync(person=person, actor=actor)
         done += len(chunk)
@@ -698,18 +459,18 @@ def management_area_create(*, community: Community, code: str, name: str, actor)
     code, name = (code or "").strip(), (name or "").strip()
     if actor is not None:
         permissions.require(actor, "register.edit", community)
-    if not code or len(code) > _field_limit(ManagementArea, "code"):
+    if not code or len(code) > field_limit(ManagementArea, "code"):
         raise DomainError(
             "bad_area_code",
             _("区域编码不能为空，且不超过 %(n)d 个字符。")
-            % {"n": _field_limit(ManagementArea, "code")},
+            % {"n": field_limit(ManagementArea, "code")},
             fields={"code": _("无效。")},
         )
-    if not name or len(name) > _field_limit(ManagementArea, "name"):
+    if not name or len(name) > field_limit(ManagementArea, "name"):
         raise DomainError(
             "bad_area_name",
             _("区域名称不能为空，且不超过 %(n)d 个字。")
-            % {"n": _field_limit(ManagementArea, "name")},
+            % {"n": field_limit(ManagementArea, "name")},
             fields={"name": _("无效。")},
         )
     with transaction.atomic():
