@@ -278,6 +278,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Generic names (StatusEnum…) would collide as apps add their own status fields.
+    "ENUM_NAME_OVERRIDES": {
+        "AssemblyStatusEnum": "voting.models.Assembly.Status",
+        "BallotChannelEnum": "voting.models.Ballot.Channel",
+        "VoteOutcomeEnum": "voting.serializers_ballots.OUTCOMES",
+    },
 }
 
 # Celery: with no broker configured, tasks run eagerly in the calling process

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("estates.api_urls")),
     path("", include("audit.api_urls")),
+    path("", include("voting.api_urls")),
 ]
 
 urlpatterns = [

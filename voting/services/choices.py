@@ -91,7 +91,7 @@ def choices_clean(motions: list[Motion], raw: object, *, channel: str) -> dict:
             cleaned[motion.code] = sorted(value, key=order.__getitem__)
         else:
             allowed = {counting.APPROVE, counting.REJECT, *words}
-            if value not in allowed:
+            if not isinstance(value, str) or value not in allowed:
                 errors[motion.code] = _("请选择同意、反对或弃权。")
                 continue
             cleaned[motion.code] = value
