@@ -32,6 +32,24 @@ ENTRIES: list[Entry] = [
         _("参加业主大会网上表决，查看投票回执和凭证号。"),
     ),
     Entry(
+        "assembly.view_progress",
+        "voting:progress_list",
+        _("表决进度与结果"),
+        _("查看业主大会表决的参与进度、结果公告、异议和答复。"),
+    ),
+    Entry(
+        "assembly.call",
+        "voting:manage_list",
+        _("业主大会"),
+        _("发起业主大会会议，发布公告，录入纸质表决票和委托投票。"),
+    ),
+    Entry(
+        "ballot.trace",
+        "voting:manage_trace",
+        _("选票溯源"),
+        _("处理表决争议：按投票凭证号查看该票对应的房屋和录入情况（记入审计链）。"),
+    ),
+    Entry(
         "register.edit",
         "estates:import",
         _("导入房屋台账"),

@@ -327,6 +327,9 @@ GONGZHI_CODE_MAX_TRIES = _int("GONGZHI_CODE_MAX_TRIES", 5, minimum=1)
 # notice period of this many days (物业管理条例 art. 14: never shorter than 15).
 GONGZHI_NOTICE_DAYS = _int("GONGZHI_NOTICE_DAYS", 15, minimum=15)
 GONGZHI_OBJECTION_DAYS = _int("GONGZHI_OBJECTION_DAYS", 7, minimum=1)
+# Live progress (voting.views._scope.live_approval): approval shown while voting is open.
+# Our policy, default off: participation is live for everyone, approval for everyone at the close.
+GONGZHI_LIVE_APPROVAL = _bool("GONGZHI_LIVE_APPROVAL", False)
 # Count the notice and objection periods in working days of China's official calendar.
 GONGZHI_PERIODS_IN_WORKING_DAYS = _bool("GONGZHI_PERIODS_IN_WORKING_DAYS", False)
 

@@ -292,7 +292,8 @@ def test_after_an_online_ballot_a_paper_ballot_for_that_right_is_refused(
     with pytest.raises(DomainError) as caught:
         paper(register, assembly, personas, "丙")
     assert caught.value.code == "already_voted"
-    assert "网上投票" in caught.value.message
+    # The committee learns that the right voted, never when or how (secrecy, RULES.md §3).
+    assert caught.value.message == "该表决权已经投票，投票后不能更改。"
     assert Ballot.objects.count() == 1
     assert list(media.glob("voting/*/paper/*")) == []
 

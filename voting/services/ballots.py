@@ -83,7 +83,11 @@ def _check_file(upload, field: str) -> None:
         raise DomainError("bad_file", message, fields={field: message}) from None
 
 
-def _already_voted(ballot: Ballot) -> DomainError:
+def _already_voted(ballot: Ballot, *, for_owner: bool = True) -> DomainError:
+    if not for_owner:
+        # The committee learns that a right voted, never when: cast times in seq
+        # order would map units to the public board's ballots (RULES.md §3).
+        return DomainError("already_voted", _("该表决权已经投票，投票后不能更改。"))
     return DomainError(
         "already_voted",
         _("该表决权已于%(when)s通过“%(channel)s”投票，投票后不能更改。")
@@ -137,7 +141,7 @@ def _record(
     if not checked:
         existing = Ballot.objects.filter(right=right).first()
         if existing is not None:
-            raise _already_voted(existing)
+            raise _already_voted(existing, for_owner=channel == Ballot.Channel.ONLINE)
     seq = assembly.ballots_cast + 1
     ballot = Ballot(
         assembly=assembly,

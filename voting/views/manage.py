@@ -1,3 +1,400 @@
-"""See voting/views/__init__.py."""
+"""The committee's assembly pages: list, detail, draft, motions, attachments, notice,
+opening and cancelling (RULES.md §2–3; who: ``assembly.call`` — the committee, or
+the street / community office or the bureau for an area without one).
 
-routes: list = []
+Thin (STYLE.md §3): a form parses, one service decides and writes, the page
+shows its message on the form when it refuses (``manage_common.form_error``),
+and nothing changes. Irreversible steps — the notice (a signed PDF), opening
+(the roll frozen), cancelling, removing a motion — ask for confirmation on
+a page of their own first; only its POST acts.
+
+Paper and proxy ballots and the bureau's trace: ``manage_ballots``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from accounts.mixins import action_required
+from estates.browse import buildings_with_counts
+from gongzhi.errors import DomainError
+from voting import selectors, services
+from voting.forms_manage import AssemblyForm, AttachmentForm, CancelForm, MotionForm, item_label
+from voting.models import CIVIL_CODE_ITEMS, Assembly, RollSnapshot, kind_for_item, threshold_text
+from voting.services._common import cn_date, local_date, notice_days
+
+from . import manage_ballots
+from .manage_common import CALL, ENTER, TRACE, assembly_for, form_error, refusal
+
+PER_PAGE = 30
+# Offered while the clock-derived status is still before voting (assembly_cancel decides).
+CANCELLABLE = (Assembly.Status.DRAFT, Assembly.Status.NOTICED)
+
+
+def _detail(assembly: Assembly):
+    return redirect("voting:manage_detail", pk=assembly.pk)
+
+
+def _items() -> list[dict]:
+    """The nine art. 278 items with the kind and threshold each one brings (shown, never typed)."""
+    return [
+        {"item": n, "label": item_label(n), "threshold": threshold_text(kind_for_item(n))}
+        for n in CIVIL_CODE_ITEMS
+    ]
+
+
+# --------------------------------------------------------------------------- list and detail
+
+
+@action_required(CALL)
+def assembly_list(request):
+    """业主大会: the assemblies of the areas the user may call in, with their status now."""
+    now = timezone.now()
+    page = Paginator(selectors.assemblies_for(request.user, CALL), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        {"assembly": a, "status": a.current_status(now), "label": a.current_status_label(now)}
+        for a in page
+    ]
+    return render(
+        request,
+        "voting/manage/list.html",
+        {"rows": rows, "page_obj": page, "can_trace": permissions.can(request.user, TRACE)},
+    )
+
+
+def _snapshot(assembly: Assembly) -> RollSnapshot | None:
+    try:
+        return assembly.snapshot
+    except RollSnapshot.DoesNotExist:
+        return None
+
+
+@action_required(CALL)
+def assembly_detail(request, pk: int):
+    """State, dates, scope, rules, motions, attachments, and what may be done next."""
+    assembly = assembly_for(request.user, pk, CALL)
+    now = timezone.now()
+    status = assembly.current_status(now)
+    motions = list(assembly.motions.all())
+    draft = assembly.status == Assembly.Status.DRAFT
+    earliest = selectors.notice_earliest_open(now) if draft else None
+    due = assembly.status == Assembly.Status.NOTICED and status == Assembly.Status.OPEN
+    context = {
+        "assembly": assembly,
+        "status": status,
+        "status_label": assembly.current_status_label(now),
+        "motions": motions,
+        "attachments": list(assembly.attachments.all()),
+        "snapshot": _snapshot(assembly),
+        "earliest": earliest,
+        "too_early": bool(earliest and assembly.opens_at < earliest),
+        "notice_days": notice_days(),
+        "draft": draft,
+        "can_notice": draft and bool(motions),
+        # The first ballot or the periodic job opens a due assembly as well; the convener
+        # may do it at once, so that paper ballots can be looked up on the frozen roll.
+        "can_open": due,
+        "can_cancel": status in CANCELLABLE,
+        # Paper ballots are looked up on the frozen roll: only once the assembly is opened.
+        "can_enter": status == Assembly.Status.OPEN
+        and assembly.status == Assembly.Status.OPEN
+        and permissions.can(request.user, ENTER, assembly),
+    }
+    return render(request, "voting/manage/detail.html", context)
+
+
+# --------------------------------------------------------------------------- draft
+
+
+def _form_page(request, form: AssemblyForm, area, assembly: Assembly | None):
+    """The draft form, with the date voting could open at the earliest if noticed today."""
+    context = {
+        "form": form,
+        "area": area,
+        "assembly": assembly,
+        "convener": services.default_convener(area),
+        "earliest": selectors.notice_earliest_open(),
+        "notice_days": notice_days(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "voting/manage/assembly_form.html", context, status=status)
+
+
+def _area_choices(user):
+    return permissions.areas_for(user, CALL).order_by("name")
+
+
+@action_required(CALL)
+@require_http_methods(["GET", "POST"])
+def assembly_create(request):
+    """A new draft. With more than one area in scope, the area is chosen first (its
+    buildings are the scope's choices)."""
+    areas = _area_choices(request.user)
+    chosen = request.GET.get("area", "")
+    if not chosen and len(areas) == 1:
+        chosen = str(areas[0].pk)
+    if not chosen:
+        return render(request, "voting/manage/area_pick.html", {"areas": areas})
+    area = areas.filter(pk=chosen).first() if chosen.isdigit() else None
+    if area is None:
+        raise Http404
+    buildings = [b.name for b in buildings_with_counts(area)]
+    form = AssemblyForm(request.POST or None, buildings=buildings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assembly = services.assembly_create(
+                area=area, actor=request.user, **form.service_kwargs()
+            )
+        except DomainError as error:
+            form_error(error, form)
+        else:
+            messages.success(request, _("已保存会议草稿。"))
+            return _detail(assembly)
+    return _form_page(request, form, area, None)
+
+
+@action_required(CALL)
+@require_http_methods(["GET", "POST"])
+def assembly_edit(request, pk: int):
+    assembly = assembly_for(request.user, pk, CALL)
+    buildings = [b.name for b in buildings_with_counts(assembly.area)]
+    if request.method == "POST":
+        form = AssemblyForm(request.POST, buildings=buildings)
+    else:
+        form = AssemblyForm(initial=AssemblyForm.initial_for(assembly), buildings=buildings)
+    if request.method == "POST" and form.is_valid():
+        changes = form.service_kwargs()
+        # Blank means the default convener, as when the draft was created.
+        changes["convener"] = changes["convener"] or services.default_convener(assembly.area)
+        try:
+            services.assembly_update(assembly=assembly, actor=request.user, **changes)
+        except DomainError as error:
+            form_error(error, form)
+        else:
+            messages.success(request, _("已保存会议草稿。"))
+            return _detail(assembly)
+    return _form_page(request, form, assembly.area, assembly)
+
+
+# --------------------------------------------------------------------------- motions
+
+
+@action_required(CALL)
+@require_http_methods(["GET", "POST"])
+def motion_add(request, pk: int):
+    """A motion: the art. 278 item decides its kind and threshold (``kind_for_item``)."""
+    assembly = assembly_for(request.user, pk, CALL)
+    form = MotionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            motion = services.motion_add(
+                assembly=assembly, actor=request.user, **form.service_kwargs()
+            )
+        except DomainError as error:
+            form_error(error, form)
+        else:
+            messages.success(
+                request,
+                _("已添加议题 %(position)d：%(title)s（%(kind)s）。")
+                % {
+                    "position": motion.position,
+                    "title": motion.title,
+                    "kind": motion.get_kind_display(),
+                },
+            )
+            return _detail(assembly)
+    return render(
+        request,
+        "voting/manage/motion_form.html",
+        {"assembly": assembly, "form": form, "items": _items()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@action_required(CALL)
+@require_http_methods(["GET", "POST"])
+def motion_remove(request, pk: int, code: str):
+    """GET asks for confirmation; POST removes the motion from the draft (audited)."""
+    assembly = assembly_for(request.user, pk, CALL)
+    motion = next((m for m in assembly.motions.all() if m.code == code), None)
+    if motion is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            services.motion_remove(motion=motion, actor=request.user)
+        except DomainError as refused:
+            error = refusal(refused)
+        else:
+            messages.success(request, _("已删除议题：%(title)s。") % {"title": motion.title})
+            return _detail(assembly)
+    return render(
+        request,
+        "voting/manage/motion_remove.html",
+        {"assembly": assembly, "motion": motion, "error": error},
+        status=409 if error else 200,
+    )
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+@action_required(CALL)
+@require_http_methods(["GET", "POST"])
+def attachment_add(request, pk: int):
+    assembly = assembly_for(request.user, pk, CALL)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                assembly=assembly,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                file=form.cleaned_data["file"],
+            )
+        except DomainError as error:
+            form_error(error, form)
+        else:
+            messages.success(request, _("已上传附件：%(title)s。") % {"title": attachment.title})
+            return _detail(assembly)
+    return render(
+        request,
+        "voting/manage/attachment_form.html",
+        {"assembly": assembly, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@action_required(CALL)
+def attachment_file(request, pk: int, attachment: int):
+    assembly = assembly_for(request.user, pk, CALL)
+    found = next((a for a in assembly.attachments.all() if a.pk == attachment), None)
+    if found is None:
+        raise Http404
+    extension = found.file.name.rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        found.file.open("rb"),
+        content_type=mimetypes.types_map.get(f".{extension}", "application/octet-stream"),
+        filename=f"{found.title}.{extension}",
+    )
+
+
+# --------------------------------------------------------------------------- notice, open, cancel
+
+
+@action_required(CALL)
+@require_http_methods(["GET", "POST"])
+def assembly_notice(request, pk: int):
+    """Confirmation, then ``assembly_notice``: a signed PDF is published; cannot be undone."""
+    assembly = assembly_for(request.user, pk, CALL)
+    earliest = selectors.notice_earliest_open()
+    error = None
+    if request.method == "POST":
+        try:
+            noticed = services.assembly_notice(assembly=assembly, actor=request.user)
+        except DomainError as refused:
+            error = refusal(refused)
+        else:
+            messages.success(
+                request,
+                _("会议公告已发布，编号 %(serial)s。")
+                % {"serial": noticed.notice_publication.serial},
+            )
+            return _detail(assembly)
+    return render(
+        request,
+        "voting/manage/notice.html",
+        {
+            "assembly": assembly,
+            "motions": list(assembly.motions.all()),
+            "attachments": list(assembly.attachments.all()),
+            "earliest": earliest,
+            "earliest_text": cn_date(local_date(earliest)),
+            "too_early": assembly.opens_at < earliest,
+            "notice_days": notice_days(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@action_required(CALL)
+@require_http_methods(["GET", "POST"])
+def assembly_open(request, pk: int):
+    """Confirmation, then ``assembly_open``: the roll of the scope is frozen now."""
+    assembly = assembly_for(request.user, pk, CALL)
+    error = None
+    if request.method == "POST":
+        try:
+            services.assembly_open(assembly=assembly, actor=request.user)
+        except DomainError as refused:
+            error = refusal(refused)
+        else:
+            messages.success(request, _("表决已开启，表决名册已冻结。"))
+            return _detail(assembly)
+    return render(
+        request,
+        "voting/manage/open.html",
+        {"assembly": assembly, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@action_required(CALL)
+@require_http_methods(["GET", "POST"])
+def assembly_cancel(request, pk: int):
+    """Confirmation with a reason, then ``assembly_cancel`` (only before voting opens)."""
+    assembly = assembly_for(request.user, pk, CALL)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assembly_cancel(
+                assembly=assembly, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form_error(error, form)
+        else:
+            messages.success(request, _("会议已取消。"))
+            return _detail(assembly)
+    return render(
+        request,
+        "voting/manage/cancel.html",
+        {"assembly": assembly, "form": form, "noticed": assembly.notice_publication_id},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+routes = [
+    path("manage/", assembly_list, name="manage_list"),
+    path("manage/new/", assembly_create, name="manage_create"),
+    path("manage/<int:pk>/", assembly_detail, name="manage_detail"),
+    path("manage/<int:pk>/edit/", assembly_edit, name="manage_edit"),
+    path("manage/<int:pk>/motions/add/", motion_add, name="manage_motion_add"),
+    path(
+        "manage/<int:pk>/motions/<str:code>/remove/",
+        motion_remove,
+        name="manage_motion_remove",
+    ),
+    path("manage/<int:pk>/attachments/add/", attachment_add, name="manage_attachment_add"),
+    path(
+        "manage/<int:pk>/attachments/<int:attachment>/",
+        attachment_file,
+        name="manage_attachment_file",
+    ),
+    path("manage/<int:pk>/notice/", assembly_notice, name="manage_notice"),
+    path("manage/<int:pk>/open/", assembly_open, name="manage_open"),
+    path("manage/<int:pk>/cancel/", assembly_cancel, name="manage_cancel"),
+    *manage_ballots.routes,
+]

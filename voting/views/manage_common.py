@@ -1,0 +1,59 @@
+"""What the committee's pages (``manage``, ``manage_ballots``) share: finding an
+assembly within the user's scope, and putting a service's refusal on a form.
+
+Scope follows the register pages: a user who may not take the action anywhere
+gets 403 (``accounts.mixins.action_required``); an assembly of an area outside
+their scope is "not found" (404), so the page does not confirm it exists.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from accounts import permissions
+from gongzhi.errors import DomainError, PermissionDeniedError
+from voting import selectors
+from voting.models import Assembly
+
+CALL = "assembly.call"
+ENTER = "ballot.enter_paper"
+TRACE = "ballot.trace"
+
+
+def assembly_for(user, pk: int, action: str) -> Assembly:
+    """The assembly ``pk`` if ``user`` may take ``action`` on it; 404 otherwise."""
+    try:
+        assembly = selectors.assembly_detail(pk)
+    except Assembly.DoesNotExist:
+        raise Http404 from None
+    if not permissions.can(user, action, assembly):
+        raise Http404
+    return assembly
+
+
+def form_error(error: DomainError, *forms) -> None:
+    """Put a service's refusal on the first of ``forms`` with a field it names, else as a
+    non-field error of the first form (``gongzhi.views.DomainErrorMixin`` for function views).
+
+    A permission refusal (``PermissionDeniedError`` is a DomainError) is a 403, not a form error.
+    """
+    if isinstance(error, PermissionDeniedError):
+        raise PermissionDenied(error.message)
+    unplaced = not error.fields
+    for name, message in error.fields.items():
+        form = next((f for f in forms if name in f.fields), None)
+        if form is None:
+            unplaced = True
+        else:
+            form.add_error(name, message)
+    if unplaced:
+        forms[0].add_error(None, error.message)
+
+
+def refusal(error: DomainError) -> str:
+    """A service's refusal of a confirmation step, as the message the page shows (403 for
+    a permission refusal)."""
+    if isinstance(error, PermissionDeniedError):
+        raise PermissionDenied(error.message)
+    return error.message
