@@ -50,6 +50,12 @@ ENTRIES: list[Entry] = [
         _("处理表决争议：按投票凭证号查看该票对应的房屋和录入情况（记入审计链）。"),
     ),
     Entry(
+        "revenue.view",
+        "revenue:index",
+        _("公共收益"),
+        _("查看本小区停车、广告等公共收益的收支、分配和季度公示。"),
+    ),
+    Entry(
         "register.edit",
         "estates:import",
         _("导入房屋台账"),

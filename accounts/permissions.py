@@ -86,6 +86,17 @@ ACTIONS: dict[str, Action] = {
             "fund.view_area", "查看区域维修资金账目", {Role.COMMITTEE_MEMBER, *OFFICERS, *BUREAU}
         ),
         _action("fund.view_own", "查看本人分户账", {Role.OWNER}),
+        # Public revenue (RULES.md §6): owners of the area read (SPC art. 13); the
+        # committee and the property company record; the committee records the
+        # owners' decision (the street/community where there is none).
+        _action("revenue.view", "查看公共收益账目", {Role.OWNER, *AREA_STAFF, *OFFICERS, *BUREAU}),
+        _action("revenue.record", "登记公共收益收支", AREA_STAFF),
+        _action(
+            "revenue.allocate",
+            "登记公共收益分配决定",
+            {Role.COMMITTEE_MEMBER, *OFFICERS},
+            only_without_committee=OFFICERS,
+        ),
         _action("application.review", "审核维修资金申请", {Role.BUREAU_REVIEWER}),
         _action("application.approve", "审批维修资金申请", {Role.BUREAU_APPROVER}, otp=True),
         _action("payment.confirm", "登记银行划款确认", {Role.BUREAU_REVIEWER}),

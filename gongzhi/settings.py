@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "AssemblyStatusEnum": "voting.models.Assembly.Status",
         "BallotChannelEnum": "voting.models.Ballot.Channel",
         "VoteOutcomeEnum": "voting.serializers_ballots.OUTCOMES",
+        "RevenueDirectionEnum": "revenue.models.Direction",
+        "RevenueCategoryEnum": "revenue.models.Category",
     },
 }
 

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("estates.api_urls")),
     path("", include("audit.api_urls")),
     path("", include("voting.api_urls")),
+    path("", include("revenue.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("estates/", include("estates.urls")),
     path("audit/", include("audit.urls")),
     path("voting/", include("voting.urls")),
+    path("revenue/", include("revenue.urls")),
     path("", include("publications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

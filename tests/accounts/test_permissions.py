@@ -96,6 +96,22 @@ MATRIX: dict[str, dict[str, str]] = {
         **BUREAU_ALL,
     },
     "fund.view_own": {"owner": "100", "other_owner": "001"},
+    "revenue.view": {
+        "owner": "100",
+        "other_owner": "001",
+        "committee": "100",
+        "other_committee": "001",
+        "property_staff": "110",
+        **OFFICERS_BY_SCOPE,
+        **BUREAU_ALL,
+    },
+    "revenue.record": {"committee": "100", "other_committee": "001", "property_staff": "110"},
+    "revenue.allocate": {
+        "committee": "100",
+        "other_committee": "001",
+        "street_officer": "010",
+        "community_officer": "010",
+    },
     "application.review": {"reviewer": "111"},
     # Approval needs TOTP (the unverified approver may not).
     "application.approve": {"approver_verified": "111"},

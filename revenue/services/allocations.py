@@ -1,0 +1,182 @@
+"""The owners' decision on the use of a quarter's net (Civil Code arts. 282–283)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from audit.services import audit_record
+from funds.apportion import apportion
+from gongzhi.errors import DomainError
+from voting import counting
+from voting.models import Assembly, Motion
+
+from .. import ledger, selectors
+from ..actions import ALLOCATE
+from ..models import Allocation, AllocationShare
+from ._common import area_lock, clean_text, quarter_of, require_finished
+
+DECISION_LIMIT = 2000
+REASON_LIMIT = 500
+
+
+def _check_motion(motion: Motion, area) -> None:
+    """The decision must be an approved, final motion of an assembly of the whole area.
+
+    Income from the common parts belongs to all owners of the area (art. 282),
+    so a vote of only some of them (a 列支范围) cannot decide it. Any matter of
+    art. 278 may carry such a decision (the management covenant, item 2, can
+    agree how revenue is shared — art. 283 "有约定的，按照约定"), but not an
+    election, which decides nothing about money.
+    """
+    assembly = Assembly.objects.get(pk=motion.assembly_id)
+    if assembly.area_id != area.pk:
+        message = _("该议题不是本物业管理区域业主大会的议题。")
+        raise DomainError("motion_area", message, fields={"motion": message})
+    if not assembly.whole_area:
+        message = _("该议题只由部分业主表决，不能决定全体业主的公共收益。")
+        raise DomainError("motion_scope", message, fields={"motion": message})
+    if motion.is_election:
+        message = _("选举议题不能作为公共收益的分配决定。")
+        raise DomainError("motion_kind", message, fields={"motion": message})
+    if assembly.status != Assembly.Status.FINAL:
+        message = _("该议题的表决结果尚未最终确定。")
+        raise DomainError("motion_not_final", message, fields={"motion": message})
+    outcome = (assembly.result or {}).get(motion.code, {}).get("outcome")
+    if outcome != counting.APPROVED:
+        message = _("该议题未获业主大会通过。")
+        raise DomainError("motion_not_approved", message, fields={"motion": message})
+
+
+def _state(allocation: Allocation) -> dict:
+    return {
+        "area": allocation.area.code,
+        "period": allocation.period.key,
+        "method": allocation.method,
+        "net_fen": allocation.net_fen,
+        "motion": allocation.motion_id,
+        "decision_text": allocation.decision_text,
+        "supersedes": allocation.supersedes_id,
+        "reason": allocation.reason,
+    }
+
+
+def revenue_allocation_record(
+    *,
+    area,
+    year: int,
+    quarter: int,
+    method: str,
+    actor,
+    motion: Motion | None = None,
+    decision_text: str = "",
+    reason: str = "",
+    today: date | None = None,
+) -> Allocation:
+    """Record how the owners decided the net of a finished quarter is used.
+
+    Art. 283: without an agreement of the owners the net is shared by each
+    owner's share of exclusive area; that (``SHARE_BY_AREA``) needs no vote.
+    Any other use needs the owners' decision: an approved motion of the
+    area's assembly (``motion``), or, for a decision taken off the platform,
+    ``decision_text`` naming it. Shared by area, every unit of the area gets
+    ``funds.apportion`` of the net by floor area — exact to the fen, left-over
+    fen to the largest remainders, ties by unit code (RULES.md §4).
+
+    The net must be positive. A quarter already decided takes a new decision
+    only with a ``reason``; the new one supersedes the old (both are kept).
+    """
+    permissions.require(actor, ALLOCATE, area)
+    period = quarter_of(year, quarter)
+    require_finished(period, today or selectors.local_today())
+    if method not in Allocation.Method.values:
+        message = _("请选择分配方式。")
+        raise DomainError("bad_method", message, fields={"method": message})
+    decision_text = clean_text(
+        decision_text,
+        field="decision_text",
+        limit=DECISION_LIMIT,
+        required=method == Allocation.Method.OTHER,
+        label=_("决定内容"),
+    )
+    reason = clean_text(
+        reason, field="reason", limit=REASON_LIMIT, required=False, label=_("更正原因")
+    )
+    if motion is None and method != Allocation.Method.SHARE_BY_AREA and not decision_text:
+        message = _("转入维修资金或其他用途须有业主大会的决定：请选择表决议题，或写明决定。")
+        raise DomainError("no_decision", message, fields={"motion": message})
+    if motion is not None:
+        _check_motion(motion, area)
+
+    with transaction.atomic():
+        locked = area_lock(area)
+        entries = list(selectors.quarter_entries(locked, period))
+        net = selectors.totals_of(entries).net_fen
+        if net <= 0:
+            raise DomainError(
+                "no_net",
+                _("%(period)s的净收益为 %(net)s 元，没有可分配的收益。")
+                % {"period": period.label, "net": ledger.yuan(net)},
+            )
+        current = selectors.current_allocation(locked, period)
+        if current is not None and not reason:
+            message = _("%(period)s已登记分配决定；如需更正，请填写更正原因。") % {
+                "period": period.label
+            }
+            raise DomainError("already_decided", message, fields={"reason": message})
+        units = list(locked.units.order_by("code"))
+        if method == Allocation.Method.SHARE_BY_AREA and not units:
+            raise DomainError("no_units", _("本区域台账中没有房屋，无法按面积分配。"))
+        allocation = Allocation(
+            area=locked,
+            year=period.year,
+            quarter=period.quarter,
+            method=method,
+            net_fen=net,
+            motion=motion,
+            decision_text=decision_text,
+            supersedes=current,
+            reason=reason if current is not None else "",
+            recorded_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                allocation.save(force_insert=True)
+        except IntegrityError:
+            # Another decision for this quarter was stored meanwhile (SQLite has no row lock).
+            raise DomainError(
+                "already_decided", _("%(period)s已登记分配决定。") % {"period": period.label}
+            ) from None
+        shares: dict[str, int] = {}
+        if method == Allocation.Method.SHARE_BY_AREA:
+            shares = apportion(net, {unit.code: unit.floor_area for unit in units})
+            AllocationShare.objects.bulk_create(
+                AllocationShare(
+                    allocation=allocation,
+                    unit=unit,
+                    unit_code=unit.code,
+                    floor_area=unit.floor_area,
+                    share_fen=shares[unit.code],
+                )
+                for unit in units
+            )
+        audit_record(
+            actor=actor,
+            action="revenue.allocation_record",
+            obj=allocation,
+            before=_state(current) if current is not None else None,
+            after={**_state(allocation), "shares": shares},
+            summary={
+                "area": locked.code,
+                "period": period.key,
+                "method": method,
+                "net": ledger.yuan(net),
+                "motion": motion.pk if motion is not None else "",
+                "supersedes": current.pk if current is not None else "",
+                "units": len(shares),
+            },
+        )
+    return allocation
