@@ -13,11 +13,9 @@ Paper and proxy ballots and the bureau's trace: ``manage_ballots``.
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -34,7 +32,15 @@ from voting.models import CIVIL_CODE_ITEMS, Assembly, RollSnapshot, kind_for_ite
 from voting.services._common import cn_date, local_date, notice_days
 
 from . import manage_ballots
-from .manage_common import CALL, ENTER, TRACE, assembly_for, form_error, refusal
+from .manage_common import (
+    CALL,
+    ENTER,
+    TRACE,
+    assembly_for,
+    attachment_response,
+    form_error,
+    refusal,
+)
 
 PER_PAGE = 30
 # Offered while the clock-derived status is still before voting (assembly_cancel decides).
@@ -279,16 +285,7 @@ def attachment_add(request, pk: int):
 
 @action_required(CALL)
 def attachment_file(request, pk: int, attachment: int):
-    assembly = assembly_for(request.user, pk, CALL)
-    found = next((a for a in assembly.attachments.all() if a.pk == attachment), None)
-    if found is None:
-        raise Http404
-    extension = found.file.name.rsplit(".", 1)[-1].lower()
-    return FileResponse(
-        found.file.open("rb"),
-        content_type=mimetypes.types_map.get(f".{extension}", "application/octet-stream"),
-        filename=f"{found.title}.{extension}",
-    )
+    return attachment_response(assembly_for(request.user, pk, CALL), attachment)
 
 
 # --------------------------------------------------------------------------- notice, open, cancel

@@ -8,8 +8,10 @@ their scope is "not found" (404), so the page does not confirm it exists.
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 
 from accounts import permissions
 from gongzhi.errors import DomainError, PermissionDeniedError
@@ -19,6 +21,19 @@ from voting.models import Assembly
 CALL = "assembly.call"
 ENTER = "ballot.enter_paper"
 TRACE = "ballot.trace"
+
+
+def attachment_response(assembly: Assembly, attachment_pk: int) -> FileResponse:
+    """One of ``assembly``'s attachments as a download (404 if it is not one of them)."""
+    found = next((a for a in assembly.attachments.all() if a.pk == attachment_pk), None)
+    if found is None:
+        raise Http404
+    extension = found.file.name.rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        found.file.open("rb"),
+        content_type=mimetypes.types_map.get(f".{extension}", "application/octet-stream"),
+        filename=f"{found.title}.{extension}",
+    )
 
 
 def assembly_for(user, pk: int, action: str) -> Assembly:

@@ -43,6 +43,7 @@ from voting.services._common import cn_datetime
 
 from . import objections
 from ._scope import CALL, VIEW, assembly_in_scope, live_approval
+from .manage_common import attachment_response
 
 PAGE_SIZE = 20
 AFTER_CLOSE = (Assembly.Status.CLOSED, Assembly.Status.PRELIMINARY, Assembly.Status.FINAL)
@@ -324,9 +325,17 @@ def results(request, pk: int):
     return render(request, "voting/progress/results.html", context)
 
 
+@action_required(VIEW)
+def attachment(request, pk: int, attachment: int):
+    """An attachment of the notice, for everyone who follows the assembly (owners read the
+    materials before they vote); a draft's stay with the convener (``assembly_in_scope``)."""
+    return attachment_response(assembly_in_scope(request, pk), attachment)
+
+
 routes = [
     path("progress/", progress_list, name="progress_list"),
     path("<int:pk>/progress/", progress, name="progress"),
     path("<int:pk>/results/", results, name="results"),
+    path("<int:pk>/attachments/<int:attachment>/", attachment, name="attachment"),
     *objections.routes,
 ]
