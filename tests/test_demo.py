@@ -39,6 +39,11 @@ def test_seed_demo_builds_the_district_once_and_changes_nothing_the_second_time(
     from publications.models import Publication
 
     assert Publication.objects.count() == 1  # the first area's register, signed
+    from voting.models import Assembly
+
+    demo_vote = Assembly.objects.get()
+    assert demo_vote.current_status() == Assembly.Status.OPEN
+    assert demo_vote.snapshot.heads > 0
     before = _row_counts()
     call_command("seed_demo")
     assert _row_counts() == before
