@@ -50,6 +50,18 @@ ENTRIES: list[Entry] = [
         _("处理表决争议：按投票凭证号查看该票对应的房屋和录入情况（记入审计链）。"),
     ),
     Entry(
+        "fund.view_own",
+        "funds:mine",
+        _("我的维修资金"),
+        _("查看本人房屋的分户账、每一笔记账和资金变动通知，可下载明细。"),
+    ),
+    Entry(
+        "fund.view_area",
+        "funds:areas",
+        _("维修资金账目"),
+        _("查看区域维修资金总账、分户账余额、未交足和应续交的房屋。"),
+    ),
+    Entry(
         "revenue.view",
         "revenue:index",
         _("公共收益"),

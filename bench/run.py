@@ -17,8 +17,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["import_bench.py", "tally_bench.py", "ballots_bench.py", "pdf_bench.py"]
-QUICK_FLAG = {"import_bench.py", "tally_bench.py", "ballots_bench.py"}
+BENCHES = [
+    "import_bench.py",
+    "tally_bench.py",
+    "ballots_bench.py",
+    "pdf_bench.py",
+    "interest_post_bench.py",
+]
+QUICK_FLAG = {"import_bench.py", "tally_bench.py", "ballots_bench.py", "interest_post_bench.py"}
 
 
 def main(argv: list[str]) -> int:

@@ -440,6 +440,9 @@ def seed(*, out=print, progress=None) -> dict:
         owner_roles_sync(person=person)
 
     published = _first_notice(areas[0][1])
+    from funds.demo import funds_demo_seed
+
+    funds_demo_seed(areas[0][1])
     from voting.demo import voting_demo_seed
 
     voting_demo_seed(area=areas[0][1], convener=User.objects.get(username="committee_demo"))

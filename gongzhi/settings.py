@@ -304,6 +304,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "purge-phone-codes": {"task": "accounts.phone_codes_purge", "schedule": 24 * 3600},
     "voting-tick": {"task": "voting.assemblies_tick", "schedule": 300},
+    "funds-notices-sweep": {"task": "funds.posting_notices_sweep", "schedule": 600},
 }
 
 # Rate limits and cache: the database by default so a second worker shares them.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("voting/", include("voting.urls")),
     path("revenue/", include("revenue.urls")),
+    path("funds/", include("funds.urls")),
     path("", include("publications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,80 @@
+"""Admin: the fund ledger can be read here but never written.
+
+Ledger rows are written only by ``funds.services`` (balanced, audited, with
+the owners' notices); an admin form would bypass all three. The fund
+profile is changed through ``fund_profile_set`` / ``custody_transfer`` for
+the same reason (both audited), so it is read-only here too.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Account, Entry, FundProfile, InterestPosting, PostingNotice, Transaction
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(FundProfile)
+class FundProfileAdmin(ReadOnlyAdmin):
+    list_display = ["area", "regime", "deposit_rate", "cost_per_m2_fen", "bank_name", "account_no"]
+    list_select_related = ["area"]
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "area", "kind", "regime", "unit"]
+    list_filter = ["kind"]
+    list_select_related = ["area", "unit"]
+    search_fields = ["=area__code", "=unit__code"]
+    show_full_result_count = False
+
+
+class EntryInline(admin.TabularInline):
+    model = Entry
+    fields = ["account", "amount_fen"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account__unit")
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "area", "kind", "value_date", "memo", "created_at", "reverses"]
+    list_filter = ["kind"]
+    list_select_related = ["area"]
+    search_fields = ["=key", "=area__code"]
+    date_hierarchy = "created_at"
+    inlines = [EntryInline]
+    show_full_result_count = False
+
+
+@admin.register(InterestPosting)
+class InterestPostingAdmin(ReadOnlyAdmin):
+    list_display = ["area", "start", "end", "interest_fen", "ledgers", "transaction"]
+    list_select_related = ["area"]
+
+
+@admin.register(PostingNotice)
+class PostingNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "transaction", "unit", "amount_fen", "sms_status", "sms_at"]
+    list_filter = ["sms_status"]
+    raw_id_fields = ["transaction", "unit", "person"]
+    show_full_result_count = False

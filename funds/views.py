@@ -1,0 +1,159 @@
+"""The fund's pages: an owner's own sub-ledgers, and an area's ledger for those who oversee it.
+
+Thin (STYLE.md §3): the selectors compute, the pages show. An owner reaches
+only the units they own now (``selectors.owner_unit``): any other unit id is
+a 404, never a 403 that would confirm the unit exists. An area outside the
+user's scope is a 404 as well (``accounts.permissions.areas_for``).
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.mixins import action_required
+from estates.models import ManagementArea
+from gongzhi.errors import DomainError
+
+from . import selectors
+from .money import yuan
+from .services import deposit_demands
+
+OWN = "fund.view_own"
+AREA = "fund.view_area"
+PAGE_SIZE = 50
+# Spreadsheet formula injection (OWASP "CSV Injection"): a cell starting with one of
+# these is written with a leading apostrophe so Excel/WPS shows it as text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _unit_for_owner(request, pk: int):
+    unit = selectors.owner_unit(request.user, pk)
+    if unit is None or not permissions.can(request.user, OWN, unit):
+        raise Http404
+    return unit
+
+
+@action_required(OWN)
+def mine(request):
+    """我的维修资金: each of the owner's units with its balance, and the notice list."""
+    rows = []
+    for unit in selectors.owner_units(request.user):
+        if not permissions.can(request.user, OWN, unit):
+            continue
+        lines = selectors.sub_ledger(unit)
+        rows.append({"unit": unit, "balance_fen": lines[-1].balance_fen if lines else 0})
+    return render(
+        request,
+        "funds/mine.html",
+        {"rows": rows, "notices": selectors.owner_notices(request.user)},
+    )
+
+
+@action_required(OWN)
+def unit_ledger(request, pk: int):
+    """分户账: every entry of one of the owner's units, with the running balance."""
+    unit = _unit_for_owner(request, pk)
+    lines = selectors.sub_ledger(unit)
+    status = next(iter(_demands(unit.area, unit)), None)
+    return render(
+        request,
+        "funds/unit_ledger.html",
+        {
+            "unit": unit,
+            "lines": lines,
+            "balance_fen": lines[-1].balance_fen if lines else 0,
+            "status": status,
+        },
+    )
+
+
+def _demands(area: ManagementArea, unit):
+    try:
+        return deposit_demands(area, unit=unit)
+    except DomainError:
+        return []  # no fund profile yet: no deposit terms to show
+
+
+@action_required(OWN)
+def unit_ledger_csv(request, pk: int):
+    """The same sub-ledger as a CSV file (UTF-8 with BOM, so Excel/WPS read the Chinese)."""
+    unit = _unit_for_owner(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"subledger-{unit.area.code}-{unit.pk}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("记账日期"), _("凭证号"), _("类型"), _("摘要"), _("金额（元）"), _("余额（元）")]
+    )
+    for line in selectors.sub_ledger(unit):
+        writer.writerow(
+            [
+                line.value_date.isoformat(),
+                line.transaction_id,
+                line.kind_label,
+                _safe(line.memo),
+                yuan(line.amount_fen),
+                yuan(line.balance_fen),
+            ]
+        )
+    return response
+
+
+@action_required(AREA)
+def areas(request):
+    """The areas whose fund the user oversees."""
+    found = permissions.areas_for(request.user, AREA).select_related("fund_profile")
+    page = Paginator(found.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "funds/areas.html", {"page_obj": page})
+
+
+FILTERS = {
+    "": lambda d: True,
+    "unpaid": lambda d: not d.paid_in_full,
+    "top_up": lambda d: d.top_up,
+}
+
+
+@action_required(AREA)
+def area_ledger(request, code: str):
+    """An area's fund: totals, and each unit's first deposit, payments, balance and flags."""
+    area = permissions.areas_for(request.user, AREA).filter(code=code).first()
+    if area is None:
+        raise Http404
+    shown = request.GET.get("show", "")
+    if shown not in FILTERS:
+        shown = ""
+    try:
+        profile = selectors.profile_of(area)
+    except DomainError:
+        return render(request, "funds/area_ledger.html", {"area": area, "profile": None})
+    demands = deposit_demands(area)
+    page = Paginator([d for d in demands if FILTERS[shown](d)], PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "funds/area_ledger.html",
+        {
+            "area": area,
+            "profile": profile,
+            "totals": selectors.area_totals(area),
+            "page_obj": page,
+            "shown": shown,
+            "query": f"show={shown}" if shown else "",
+            "unpaid": sum(1 for d in demands if not d.paid_in_full),
+            "top_up": sum(1 for d in demands if d.top_up),
+            "units": len(demands),
+        },
+    )
