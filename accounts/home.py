@@ -56,6 +56,36 @@ ENTRIES: list[Entry] = [
         _("查看本人房屋的分户账、每一笔记账和资金变动通知，可下载明细。"),
     ),
     Entry(
+        "fund.view_own",
+        "funds:application_mine",
+        _("我的维修分摊"),
+        _("涉及本人房屋的维修项目和本户预计或实际分摊。"),
+    ),
+    Entry(
+        "fund.apply",
+        "funds:application_list",
+        _("维修资金使用申请"),
+        _("提出申请、提交业主表决，跟踪审核、划款、验收和结算。"),
+    ),
+    Entry(
+        "application.review",
+        "funds:review_queue",
+        _("维修资金审核"),
+        _("审核维修资金使用申请：材料、表决结果、不得列支事项和保修期。"),
+    ),
+    Entry(
+        "application.approve",
+        "funds:approval_queue",
+        _("维修资金审批"),
+        _("审批已审核的维修资金申请（审核人、申请人不得审批）。"),
+    ),
+    Entry(
+        "payment.confirm",
+        "funds:payment_queue",
+        _("维修资金划款确认"),
+        _("导出划款指令文件，登记专户银行的划款确认。"),
+    ),
+    Entry(
         "fund.view_area",
         "funds:areas",
         _("维修资金账目"),

@@ -23,8 +23,15 @@ BENCHES = [
     "ballots_bench.py",
     "pdf_bench.py",
     "interest_post_bench.py",
+    "apportion_bench.py",
 ]
-QUICK_FLAG = {"import_bench.py", "tally_bench.py", "ballots_bench.py", "interest_post_bench.py"}
+QUICK_FLAG = {
+    "import_bench.py",
+    "tally_bench.py",
+    "ballots_bench.py",
+    "interest_post_bench.py",
+    "apportion_bench.py",
+}
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,6 @@
 """The fund's pages (RULES.md §4). Mounted by gongzhi/urls.py at ``funds/``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,6 @@ urlpatterns = [
     # Committee, officers and the bureau (fund.view_area), within their scope.
     path("areas/", views.areas, name="areas"),
     path("areas/<str:code>/", views.area_ledger, name="area_ledger"),
+    # The use procedure (RULES.md §4 arts. 22–25), in the same namespace.
+    path("applications/", include("funds.urls_applications")),
 ]

@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "VoteOutcomeEnum": "voting.serializers_ballots.OUTCOMES",
         "RevenueDirectionEnum": "revenue.models.Direction",
         "RevenueCategoryEnum": "revenue.models.Category",
+        "FundApplicationStatusEnum": "funds.models.FundApplication.Status",
+        "FundUseStatusEnum": "funds.models.FundUse.Status",
     },
 }
 
@@ -330,6 +332,10 @@ GONGZHI_CODE_MAX_TRIES = _int("GONGZHI_CODE_MAX_TRIES", 5, minimum=1)
 # notice period of this many days (物业管理条例 art. 14: never shorter than 15).
 GONGZHI_NOTICE_DAYS = _int("GONGZHI_NOTICE_DAYS", 15, minimum=15)
 GONGZHI_OBJECTION_DAYS = _int("GONGZHI_OBJECTION_DAYS", 7, minimum=1)
+# Fund applications above this amount (fen) need two distinct approvers (our policy).
+GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = _int(
+    "GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN", 20_000_000, minimum=0
+)
 # Live progress (voting.views._scope.live_approval): approval shown while voting is open.
 # Our policy, default off: participation is live for everyone, approval for everyone at the close.
 GONGZHI_LIVE_APPROVAL = _bool("GONGZHI_LIVE_APPROVAL", False)

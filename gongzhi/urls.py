@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("audit.api_urls")),
     path("", include("voting.api_urls")),
     path("", include("revenue.api_urls")),
+    path("funds/", include("funds.api_urls_applications")),
 ]
 
 urlpatterns = [

@@ -1,5 +1,19 @@
 """Models of the maintenance fund; one module per part, re-exported here."""
 
+from .applications import (
+    ApplicationApproval,
+    ApplicationAttachment,
+    ApplicationItem,
+    FundApplication,
+    RepairType,
+)
+from .fund_use import (
+    ContractorRefund,
+    FundUse,
+    FundUseShare,
+    PaymentInstruction,
+    ShortfallCollection,
+)
 from .ledger import (
     Account,
     AppendOnlyModel,
@@ -14,6 +28,16 @@ from .ledger import (
 from .notices import PostingNotice
 
 __all__ = [
+    "ApplicationApproval",
+    "ApplicationAttachment",
+    "ApplicationItem",
+    "ContractorRefund",
+    "FundApplication",
+    "FundUse",
+    "FundUseShare",
+    "PaymentInstruction",
+    "RepairType",
+    "ShortfallCollection",
     "Account",
     "AppendOnlyModel",
     "AppendOnlyQuerySet",

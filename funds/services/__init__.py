@@ -5,6 +5,13 @@
 - ``deposits``: first-deposit demands and recorded payments (arts. 7, 17);
 - ``interest``: a period's interest allocated by 积数 (art. 26);
 - ``notices``: the owners' notice of every posting (RULES.md §4);
+- ``applications``, ``application_vote``, ``application_review``,
+  ``application_close``: the use procedure of a normal application
+  (arts. 22–25: proposal, vote, review, approval, works, acceptance,
+  settlement, publication);
+- ``fund_use``, ``payments``, ``settlement``, ``use_publication``: the money
+  side shared with emergency repairs (instruction, bank confirmation,
+  settlement and apportionment, publication).
 """
 
 from .deposits import (
@@ -25,6 +32,41 @@ from .ledger import (
 )
 from .notices import notices_create, posting_notices_retry, posting_notices_send
 
+# isort: split
+# The use procedure (issue #7 item 5). application_vote registers the payment gate of
+# normal applications ("no vote, no money") when imported.
+from .application_close import application_publish, application_settle
+from .application_review import (
+    application_accept,
+    application_approve,
+    application_refuse,
+    application_resubmit,
+    application_review,
+    application_works_done,
+)
+from .application_vote import application_vote_conclude, application_vote_create
+from .applications import (
+    application_attach,
+    application_create,
+    application_update,
+    application_withdraw,
+)
+from .fund_use import fund_use_open
+from .payments import (
+    payment_cancel,
+    payment_confirm,
+    payment_file_export,
+    payment_instruct,
+    payment_source_register,
+)
+from .settlement import (
+    apportionment_preview,
+    fund_use_settle,
+    refund_confirm,
+    shortfall_collect,
+)
+from .use_publication import fund_use_publish
+
 __all__ = [
     "DepositStatus",
     "deposit_demands",
@@ -42,4 +84,29 @@ __all__ = [
     "today",
     "transaction_post",
     "transaction_reverse",
+    "application_accept",
+    "application_approve",
+    "application_attach",
+    "application_create",
+    "application_publish",
+    "application_refuse",
+    "application_resubmit",
+    "application_review",
+    "application_settle",
+    "application_update",
+    "application_vote_conclude",
+    "application_vote_create",
+    "application_withdraw",
+    "application_works_done",
+    "apportionment_preview",
+    "fund_use_open",
+    "fund_use_publish",
+    "fund_use_settle",
+    "payment_cancel",
+    "payment_confirm",
+    "payment_file_export",
+    "payment_instruct",
+    "payment_source_register",
+    "refund_confirm",
+    "shortfall_collect",
 ]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
+from funds.selectors_applications import ballot_fund_uses
 from gongzhi.errors import DomainError
 from voting import selectors, services
 from voting.board import BoardNotReady, board_build, board_bytes
@@ -91,7 +92,12 @@ def ballot(request, pk: int):
     status = assembly.current_status()
     rights = selectors.rights_for(request.user, assembly)
     open_rights = [r for r in rights if r.ballot is None]
-    context = {"assembly": assembly, "rights": rights}
+    context = {
+        "assembly": assembly,
+        "rights": rights,
+        # RULES.md §4: a fund-use motion shows its budget, 列支范围 and the owner's share.
+        "fund_uses": ballot_fund_uses(assembly=assembly, rights=rights, user=request.user),
+    }
     if status != Assembly.Status.OPEN:
         context["refusal"] = not_open_error(assembly, status).message
         return render(request, "voting/ballot.html", context, status=200)

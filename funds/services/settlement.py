@@ -1,0 +1,374 @@
+"""Settlement at the final cost, apportionment to the sub-ledgers, shortfalls, publication.
+
+RULES.md §4 (Order 165 arts. 20–21, 30): after acceptance the final cost is
+shared among the units of the 列支范围 in proportion to their floor area
+(``funds.apportion.apportion``: floor, then the largest remainders, ties by
+unit code), the developer bearing the share of its unsold units (they have
+sub-ledgers like any unit), and the use and its apportionment are published.
+
+**Shortfall policy** (RULES §4: "reported, never driven negative"; our
+choice): each sub-ledger is charged what it can pay, ``min(share, balance)``;
+the rest is the unit's shortfall, recorded on its ``FundUseShare`` as owed
+and reported (settlement page, publication totals). The settlement is not
+held up by one owner's empty sub-ledger — the contractor is paid from the
+custody account, which holds every owner's money. The uncharged part stays on
+the ``works`` account (paid, not yet apportioned) until
+``shortfall_collect`` charges it, once the owner has paid into the
+sub-ledger (a deposit, or a top-up under art. 17).
+
+Ledger lines of the settlement (C final cost, P confirmed payments, O total
+shortfall; ``funds_ledger_api.md``): ``unit +charged`` for each unit,
+``works O − P``, ``payable P − C`` (zero lines omitted). Afterwards ``works``
+holds the uncollected shortfall and ``payable`` what is still owed to the
+contractor (C > P) or, as a debit, by them (C < P: ``refund_confirm``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from audit.services import audit_record
+from gongzhi.errors import DomainError
+
+from ..apportion import apportion
+from ..models import (
+    Account,
+    ContractorRefund,
+    Entry,
+    FundUse,
+    FundUseShare,
+    PaymentInstruction,
+    ShortfallCollection,
+    Transaction,
+)
+from ._procedure import clean_fen, clean_long_text, clean_text, local_today, scope_units, transition
+from ._procedure import yuan as yuan_text
+from .fund_use import fund_use_lock, paid_total
+
+Kind = Account.Kind
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    unit_id: int
+    code: str
+    floor_area: Decimal
+    developer_held: bool
+    share_fen: int
+    balance_fen: int
+
+    @property
+    def charge_fen(self) -> int:
+        return min(self.share_fen, max(self.balance_fen, 0))
+
+    @property
+    def shortfall_fen(self) -> int:
+        return self.share_fen - self.charge_fen
+
+
+@dataclass(frozen=True)
+class Apportionment:
+    total_fen: int
+    area_total: Decimal
+    rows: list[ShareRow]
+
+    @property
+    def charged_fen(self) -> int:
+        return sum(r.charge_fen for r in self.rows)
+
+    @property
+    def shortfall_fen(self) -> int:
+        return sum(r.shortfall_fen for r in self.rows)
+
+    @property
+    def shortfalls(self) -> list[ShareRow]:
+        return [r for r in self.rows if r.shortfall_fen]
+
+
+def _scope_balances(units) -> dict[int, int]:
+    """Sub-ledger balance (people's sign) of each unit of a scope queryset, one GROUP BY."""
+    rows = (
+        Entry.objects.filter(account__kind=Kind.UNIT, account__unit__in=units)
+        .values("account__unit_id")
+        .annotate(total=Sum("amount_fen"))
+        .order_by()
+    )
+    return {row["account__unit_id"]: -row["total"] for row in rows}
+
+
+def apportionment_compute(
+    fund_use_or_scope, cost_fen: int, *, balances: dict[int, int] | None = None
+) -> Apportionment:
+    """The shares of ``cost_fen`` over the units of a FundUse's (or an application's) scope.
+
+    ``fund_use_or_scope``: anything with ``area``, ``scope_buildings`` and
+    ``scope_unit_codes``. Weights are the units' floor areas (SPC art. 8 basis,
+    ``Unit.floor_area``) keyed by unit code, so ties go to the smaller code.
+    """
+    obj = fund_use_or_scope
+    units = scope_units(obj.area, obj.scope_buildings, obj.scope_unit_codes)
+    facts = list(units.order_by("code").values_list("pk", "code", "floor_area", "developer_held"))
+    if not facts:
+        raise DomainError("empty_scope", _("列支范围内没有任何房屋。"))
+    shares = apportion(cost_fen, {code: area for _pk, code, area, _dev in facts})
+    if balances is None:
+        balances = _scope_balances(units)
+    rows = [
+        ShareRow(
+            unit_id=pk,
+            code=code,
+            floor_area=area,
+            developer_held=developer,
+            share_fen=shares[code],
+            balance_fen=balances.get(pk, 0),
+        )
+        for pk, code, area, developer in facts
+    ]
+    return Apportionment(
+        total_fen=cost_fen,
+        area_total=sum((r.floor_area for r in rows), Decimal("0.00")),
+        rows=rows,
+    )
+
+
+def apportionment_preview(*, fund_use: FundUse, cost_fen: int) -> Apportionment:
+    """What settling at ``cost_fen`` would charge each unit now (nothing is written)."""
+    return apportionment_compute(fund_use, clean_fen(cost_fen, field="final_cost_fen"))
+
+
+def fund_use_settle(
+    *,
+    fund_use: FundUse,
+    final_cost_fen: int,
+    actor,
+    over_budget_reason: str = "",
+    settled_on: date | None = None,
+) -> FundUse:
+    """Settle at the final cost and apportion it to the sub-ledgers (module docstring).
+
+    Bureau (``application.review``). Refused: a final cost above the approved
+    amount without a reason (``over_budget``); an instruction still waiting
+    for the bank (``payment_pending``); a FundUse already settled.
+    """
+    from ..selectors import account_of
+    from .ledger import accounts_ensure, transaction_post
+
+    permissions.require(actor, "application.review", fund_use.area)
+    cost = clean_fen(final_cost_fen, field="final_cost_fen")
+    settled_on = settled_on or local_today()
+    if settled_on > local_today():
+        message = _("结算日期不能晚于今天。")
+        raise DomainError("bad_date", message, fields={"settled_on": message})
+    with transaction.atomic():
+        locked = fund_use_lock(fund_use)
+        if locked.status != FundUse.Status.OPEN:
+            raise DomainError("already_settled", _("该事项已结算。"))
+        reason = ""
+        if cost > locked.budget_fen:
+            reason = (over_budget_reason or "").strip()
+            if not reason:
+                message = _("结算金额 %(cost)s 元超过批准金额 %(budget)s 元，须说明理由。") % {
+                    "cost": yuan_text(cost),
+                    "budget": yuan_text(locked.budget_fen),
+                }
+                raise DomainError("over_budget", message, fields={"over_budget_reason": message})
+            reason = clean_long_text(reason, field="over_budget_reason")
+        if locked.payments.filter(status=PaymentInstruction.Status.INSTRUCTED).exists():
+            raise DomainError(
+                "payment_pending", _("还有划款指令等待银行确认，确认或撤销后才能结算。")
+            )
+        accounts_ensure(area=locked.area, actor=actor)
+        units = scope_units(locked.area, locked.scope_buildings, locked.scope_unit_codes)
+        # Lock the sub-ledgers in primary-key order before reading their balances
+        # (STYLE.md §6): a deposit or another settlement waits, the balances hold.
+        subs = dict(
+            Account.objects.select_for_update()
+            .filter(kind=Kind.UNIT, unit__in=units)
+            .order_by("pk")
+            .values_list("unit_id", "pk")
+        )
+        result = apportionment_compute(locked, cost)
+        paid = paid_total(locked)
+        shortfall = result.shortfall_fen
+        lines = [(subs[r.unit_id], r.charge_fen) for r in result.rows if r.charge_fen]
+        if shortfall - paid:
+            lines.append((account_of(locked.area, Kind.WORKS), shortfall - paid))
+        if paid - cost:
+            lines.append((account_of(locked.area, Kind.PAYABLE), paid - cost))
+        txn = None
+        if lines:
+            txn = transaction_post(
+                kind=Transaction.Kind.SETTLEMENT,
+                lines=lines,
+                memo=(_("结算分摊：%(title)s") % {"title": locked.title})[:200],
+                key=f"fund-use:{locked.pk}:settlement",
+                actor=actor,
+                value_date=settled_on,
+            )
+        FundUseShare.objects.bulk_create(
+            [
+                FundUseShare(
+                    fund_use=locked,
+                    unit_id=r.unit_id,
+                    unit_code=r.code,
+                    floor_area=r.floor_area,
+                    developer_held=r.developer_held,
+                    share_fen=r.share_fen,
+                    charged_fen=r.charge_fen,
+                )
+                for r in result.rows
+            ],
+            batch_size=2000,
+        )
+        transition(
+            locked,
+            FundUse.Status.SETTLED,
+            actor=actor,
+            action="fund_use.settle",
+            fields={
+                "final_cost_fen": cost,
+                "over_budget_reason": reason,
+                "settled_on": settled_on,
+                "settled_at": timezone.now(),
+                "settled_by": actor,
+                "settlement_txn": txn,
+                "shortfall_fen": shortfall,
+            },
+            summary={
+                "units": len(result.rows),
+                "paid_fen": paid,
+                "shortfall_units": len(result.shortfalls),
+                "transaction": txn.pk if txn else None,
+            },
+        )
+    return locked
+
+
+def shortfall_collect(*, share: FundUseShare, actor, collected_on: date | None = None):
+    """Charge a unit's outstanding shortfall, up to what its sub-ledger now holds.
+
+    Posts ``unit +x, works −x`` (the works account held the uncharged part).
+    Returns the ``ShortfallCollection``; refused when nothing is owed or the
+    sub-ledger is still empty.
+    """
+    from ..selectors import account_of, balance
+    from .ledger import transaction_post
+
+    permissions.require(actor, "application.review", share.fund_use.area)
+    collected_on = collected_on or local_today()
+    with transaction.atomic():
+        fund_use = fund_use_lock(share.fund_use)
+        row = FundUseShare.objects.select_for_update().select_related("unit").get(pk=share.pk)
+        sub = Account.objects.select_for_update().get(kind=Kind.UNIT, unit=row.unit)
+        owed = row.outstanding_fen
+        if owed <= 0:
+            raise DomainError("nothing_owed", _("该房屋的分摊款已全部扣划。"))
+        amount = min(owed, balance(sub))
+        if amount <= 0:
+            raise DomainError(
+                "insufficient_balance",
+                _("房屋 %(unit)s 的分户账仍无余额。") % {"unit": row.unit_code},
+            )
+        number = row.collections.count() + 1
+        txn = transaction_post(
+            kind=Transaction.Kind.SETTLEMENT,
+            lines=[(sub, amount), (account_of(fund_use.area, Kind.WORKS), -amount)],
+            memo=(_("补扣分摊款：%(title)s") % {"title": fund_use.title})[:200],
+            key=f"fund-use:{fund_use.pk}:shortfall:{row.pk}:{number}",
+            actor=actor,
+            value_date=collected_on,
+        )
+        collection = ShortfallCollection.objects.create(
+            share=row, amount_fen=amount, transaction=txn, collected_on=collected_on, actor=actor
+        )
+        row.collected_fen += amount
+        row.save(update_fields=["collected_fen"])
+        audit_record(
+            actor=actor,
+            action="fund_use.shortfall_collect",
+            obj=row,
+            before={"collected_fen": row.collected_fen - amount},
+            after={"collected_fen": row.collected_fen},
+            summary={"fund_use": fund_use.pk, "unit": row.unit_code, "amount_fen": amount},
+        )
+    return collection
+
+
+def refund_confirm(
+    *,
+    fund_use: FundUse,
+    amount_fen: int,
+    bank_reference: str,
+    received_on: date,
+    key: str,
+    actor,
+) -> ContractorRefund:
+    """Record the contractor paying back an overpayment (final cost below what was paid)."""
+    from ..selectors import account_of, bank_account
+    from .ledger import transaction_post
+
+    permissions.require(actor, "payment.confirm", fund_use.area)
+    amount = clean_fen(amount_fen, field="amount_fen")
+    bank_reference = clean_text(bank_reference, field="bank_reference", limit=60)
+    key = clean_text(key, field="key", limit=100)
+    if received_on > local_today():
+        raise DomainError(
+            "bad_date", _("到账日期不能晚于今天。"), fields={"received_on": _("无效。")}
+        )
+    with transaction.atomic():
+        locked = fund_use_lock(fund_use)
+        existing = ContractorRefund.objects.filter(key=key).first()
+        if existing is not None:
+            if (existing.fund_use_id, existing.amount_fen, existing.bank_reference) != (
+                locked.pk,
+                amount,
+                bank_reference,
+            ):
+                raise DomainError("idempotency_conflict", _("该编号已用于另一笔退款。"))
+            return existing
+        if locked.status == FundUse.Status.OPEN:
+            raise DomainError("not_settled", _("结算后才能登记施工单位退款。"))
+        payable = account_of(locked.area, Kind.PAYABLE)
+        # Owed back for this use (not the area's payable total): paid − cost − refunded.
+        refunded = locked.refunds.aggregate(total=Sum("amount_fen"))["total"] or 0
+        owed = paid_total(locked) - locked.final_cost_fen - refunded
+        if amount > owed:
+            raise DomainError(
+                "over_refund",
+                _("施工单位应退 %(owed)s 元，登记金额超过应退金额。")
+                % {"owed": yuan_text(max(owed, 0))},
+                fields={"amount_fen": _("超过应退金额。")},
+            )
+        txn = transaction_post(
+            kind=Transaction.Kind.REFUND,
+            lines=[(bank_account(locked.area), amount), (payable, -amount)],
+            memo=(_("施工单位退款：%(title)s") % {"title": locked.title})[:200],
+            key=f"fund-use:{locked.pk}:refund:{key}",
+            actor=actor,
+            value_date=received_on,
+        )
+        refund = ContractorRefund.objects.create(
+            fund_use=locked,
+            key=key,
+            amount_fen=amount,
+            bank_reference=bank_reference,
+            received_on=received_on,
+            transaction=txn,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="fund_use.refund",
+            obj=refund,
+            after={"amount_fen": amount, "key": key},
+            summary={"fund_use": locked.pk, "amount_fen": amount},
+        )
+    return refund

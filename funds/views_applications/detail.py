@@ -1,0 +1,95 @@
+"""The application page's data: everything about one application, and what the user may do next.
+
+Owners (who see an application once it is put to the vote, if its 列支范围
+holds one of their units) get the public facts and their own share; the
+bank details of payments and the apportionment of other units are for the
+people who run or oversee the procedure (RULES.md §4: owners see their own).
+"""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from accounts import permissions
+
+from .. import selectors_applications as reads
+from ..models import ApplicationAttachment, FundApplication, FundUse
+from ..selectors import owner_units
+from ..services.application_review import warranty_checks
+from ..services.application_vote import vote_state
+
+Status = FundApplication.Status
+SHARES_SHOWN = 200
+
+
+def _actions(user, application: FundApplication, fund_use: FundUse | None) -> dict[str, bool]:
+    area, status = application.area, application.status
+    applicant = application.applicant_id == user.pk
+    can = permissions.can
+    open_money = fund_use is not None and fund_use.status != FundUse.Status.PUBLISHED
+    return {
+        "edit": applicant and status == Status.DRAFT and can(user, "fund.apply", area),
+        "attach": applicant
+        and status in (Status.DRAFT, Status.RETURNED)
+        and can(user, "fund.apply", area),
+        "withdraw": applicant
+        and status in (Status.DRAFT, Status.RETURNED)
+        and can(user, "fund.apply", area),
+        "vote": status == Status.DRAFT and can(user, "assembly.call", area),
+        "conclude": status == Status.VOTING
+        and (can(user, "fund.apply", area) or can(user, "assembly.call", area)),
+        "resubmit": applicant and status == Status.RETURNED,
+        "review": status == Status.SUBMITTED and can(user, "application.review", area),
+        "approve": status == Status.REVIEWED and can(user, "application.approve", area),
+        "pay": open_money
+        and status in FundApplication.PAYABLE
+        and can(user, "application.approve", area),
+        "works_done": status in (Status.APPROVED, Status.PAID) and can(user, "fund.apply", area),
+        "accept": status == Status.WORKS_DONE and can(user, "assembly.call", area),
+        "settle": status == Status.ACCEPTED and can(user, "application.review", area),
+        "publish": status == Status.SETTLED and can(user, "publication.issue", area),
+        "collect": fund_use is not None
+        and fund_use.status != FundUse.Status.OPEN
+        and can(user, "application.review", area),
+    }
+
+
+def detail_context(user, application: FundApplication) -> dict:
+    staff = reads.is_staff_viewer(user, application) or application.applicant_id == user.pk
+    fund_use = application.fund_use
+    attachments = list(application.attachments.all())
+    context = {
+        "application": application,
+        "staff": staff,
+        "items": list(application.items.all()),
+        "proposal_files": [
+            a for a in attachments if a.kind in ApplicationAttachment.PROPOSAL_KINDS
+        ],
+        "acceptance_files": [
+            a for a in attachments if a.kind in ApplicationAttachment.ACCEPTANCE_KINDS
+        ],
+        "vote_state": vote_state(application),
+        "approvals": list(application.approvals.select_related("approver")),
+        "warranty": warranty_checks(application) if staff else [],
+        "fund_use": fund_use,
+        "summary": reads.fund_use_summary(fund_use) if fund_use else None,
+        "payments": list(fund_use.payments.all()) if fund_use and staff else [],
+        "actions": _actions(user, application, fund_use),
+        "can_manage_vote": application.assembly_id
+        and permissions.can(user, "assembly.call", application.area),
+    }
+    mine = {u.code for u in owner_units(user) if u.area_id == application.area_id}
+    if fund_use is not None and fund_use.status != FundUse.Status.OPEN:
+        shares = fund_use.shares.order_by("unit_code")
+        context["my_shares"] = list(shares.filter(unit_code__in=mine))
+        if staff:
+            context["shares"] = list(shares[:SHARES_SHOWN])
+            context["shares_total"] = shares.count()
+            context["shortfalls"] = list(
+                shares.filter(share_fen__gt=F("charged_fen") + F("collected_fen"))[:SHARES_SHOWN]
+            )
+    elif mine and application.status not in (Status.DRAFT, Status.WITHDRAWN):
+        estimate = reads.estimated_shares(application, mine)
+        context["my_estimate"] = sorted(estimate.items())
+        context["my_estimate_fen"] = sum(estimate.values())
+    return context
