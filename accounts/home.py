@@ -92,6 +92,48 @@ ENTRIES: list[Entry] = [
         _("查看区域维修资金总账、分户账余额、未交足和应续交的房屋。"),
     ),
     Entry(
+        "emergency.apply",
+        "emergency:index",
+        _("紧急维修"),
+        _("清单内事项直接申请，无需业主表决；查看进度和时限。"),
+    ),
+    Entry(
+        "application.review",
+        "emergency:index",
+        _("紧急维修审核"),
+        _("受理紧急维修申请，登记银行划款、结算分摊。"),
+    ),
+    Entry(
+        "application.approve",
+        "emergency:index",
+        _("紧急维修审批"),
+        _("审批紧急维修申请，下达划款指令，代修。"),
+    ),
+    Entry(
+        "oversee",
+        "emergency:dashboard",
+        _("紧急维修时限督办"),
+        _("辖区内到期和逾期的紧急维修申请。"),
+    ),
+    Entry(
+        "oversee",
+        "emergency:problems",
+        _("问题整治工作台账"),
+        _("附件2 台账：登记、更新、导出 Excel。"),
+    ),
+    Entry(
+        "whitelist.manage",
+        "emergency:whitelist",
+        _("紧急维修事项清单"),
+        _("维护清单：每次修改发布新版本。"),
+    ),
+    Entry(
+        "fund.view_area",
+        "funds_reconciliation:index",
+        _("银行对账与年度报告"),
+        _("导入专户银行对账单，核对差异；年度报告签章公示。"),
+    ),
+    Entry(
         "revenue.view",
         "revenue:index",
         _("公共收益"),

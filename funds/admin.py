@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Account, Entry, FundProfile, InterestPosting, PostingNotice, Transaction
+from .models import (
+    Account,
+    AnnualStatement,
+    BankStatement,
+    Entry,
+    FundApplication,
+    FundProfile,
+    FundUse,
+    InterestPosting,
+    PaymentInstruction,
+    PostingNotice,
+    Transaction,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -78,3 +90,37 @@ class PostingNoticeAdmin(ReadOnlyAdmin):
     list_filter = ["sms_status"]
     raw_id_fields = ["transaction", "unit", "person"]
     show_full_result_count = False
+
+
+# The use procedure and reconciliation: state changes only through their services
+# (transition table, audit, ledger postings), so the admin only reads them.
+@admin.register(FundApplication)
+class FundApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "area", "title", "status", "budget_fen"]
+    list_filter = ["status"]
+    list_select_related = ["area"]
+
+
+@admin.register(FundUse)
+class FundUseAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "area", "source", "status"]
+    list_filter = ["status", "source"]
+    list_select_related = ["area"]
+
+
+@admin.register(PaymentInstruction)
+class PaymentInstructionAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "key", "amount_fen", "status"]
+    list_filter = ["status"]
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "area", "sha256"]
+    list_select_related = ["area"]
+
+
+@admin.register(AnnualStatement)
+class AnnualStatementAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "area", "year"]
+    list_select_related = ["area"]

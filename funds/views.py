@@ -22,7 +22,8 @@ from gongzhi.errors import DomainError
 
 from . import selectors
 from .money import yuan
-from .services import deposit_demands
+from .services import deposit_demands, today
+from .statements import unit_statement
 
 OWN = "fund.view_own"
 AREA = "fund.view_area"
@@ -65,6 +66,8 @@ def unit_ledger(request, pk: int):
     unit = _unit_for_owner(request, pk)
     lines = selectors.sub_ledger(unit)
     status = next(iter(_demands(unit.area, unit)), None)
+    years = sorted({line.value_date.year for line in lines}, reverse=True)
+    year = _year_param(request, default=years[0] if years else today().year)
     return render(
         request,
         "funds/unit_ledger.html",
@@ -73,8 +76,19 @@ def unit_ledger(request, pk: int):
             "lines": lines,
             "balance_fen": lines[-1].balance_fen if lines else 0,
             "status": status,
+            "years": years,
+            # The unit's part of the annual statement (RULES.md §4 "Publication").
+            "statement": unit_statement(unit, year) if years else None,
         },
     )
+
+
+def _year_param(request, *, default: int) -> int:
+    """``?year=`` as a plausible year, else ``default`` (bad input shows the default year)."""
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return default
 
 
 def _demands(area: ManagementArea, unit):

@@ -307,6 +307,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-phone-codes": {"task": "accounts.phone_codes_purge", "schedule": 24 * 3600},
     "voting-tick": {"task": "voting.assemblies_tick", "schedule": 300},
     "funds-notices-sweep": {"task": "funds.posting_notices_sweep", "schedule": 600},
+    "emergency-reminders": {"task": "emergency.reminders_send", "schedule": 900},
 }
 
 # Rate limits and cache: the database by default so a second worker shares them.
@@ -336,6 +337,9 @@ GONGZHI_OBJECTION_DAYS = _int("GONGZHI_OBJECTION_DAYS", 7, minimum=1)
 GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = _int(
     "GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN", 20_000_000, minimum=0
 )
+# Emergency repairs (RULES.md §5): treat an application as approved when the bureau's
+# review is overdue (some provinces' practice). Off by default; derived when read.
+GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE = _bool("GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE", False)
 # Live progress (voting.views._scope.live_approval): approval shown while voting is open.
 # Our policy, default off: participation is live for everyone, approval for everyone at the close.
 GONGZHI_LIVE_APPROVAL = _bool("GONGZHI_LIVE_APPROVAL", False)

@@ -49,3 +49,6 @@ __all__ = [
     "PostingNotice",
     "Transaction",
 ]
+
+# Bank reconciliation and annual statements (RULES.md §4 "Publication", Order 165 art. 30).
+from .reconciliation import *  # noqa: E402, F403

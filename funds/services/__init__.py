@@ -110,3 +110,14 @@ __all__ = [
     "refund_confirm",
     "shortfall_collect",
 ]
+
+# Annual statements and bank reconciliation (RULES.md §4 "Publication", Order 165 art. 30).
+from .reconciliation import BankFileError, bank_statement_check, bank_statement_import  # noqa: E402
+from .statements import statement_publish  # noqa: E402
+
+__all__ += [
+    "BankFileError",
+    "bank_statement_check",
+    "bank_statement_import",
+    "statement_publish",
+]

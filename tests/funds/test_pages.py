@@ -145,3 +145,24 @@ def test_an_area_without_a_fund_profile_says_so(client, district, personas):
     client.force_login(personas.committee)
     page = client.get(reverse("funds:area_ledger", args=["a1"])).content.decode()
     assert "尚未设置维修资金" in page
+
+
+def test_owner_sees_the_units_annual_figures_for_the_chosen_year(client, posted):
+    client.force_login(posted.users["甲"])
+    url = reverse("funds:unit_ledger", args=[posted.units["101"].pk])
+
+    page = client.get(url, {"year": "2024"}).content.decode()
+    card = page[page.index('data-statement-year="2024"') :]
+    cells = card.split('class="num nowrap">')[1:9]
+    figures = [cell.removeprefix("<strong>").split("<")[0] for cell in cells]
+    # Opening, deposits, interest, returns, uses, refunds, adjustments, closing (RULES.md §4).
+    assert figures == ["0.00", "6712.50", "0.00", "0.00", "123.45", "0.00", "0.00", "6589.05"]
+
+
+def test_a_year_outside_the_ledger_shows_zeros_and_bad_input_falls_back(client, posted):
+    client.force_login(posted.users["甲"])
+    url = reverse("funds:unit_ledger", args=[posted.units["101"].pk])
+    assert 'data-statement-year="2023"' in client.get(url, {"year": "2023"}).content.decode()
+    for bad in ("abc", "99999", "-1"):
+        page = client.get(url, {"year": bad}).content.decode()
+        assert 'data-statement-year="' in page

@@ -1,0 +1,66 @@
+"""Admin: emergency records can be read here, never written.
+
+Every change goes through ``emergency.services`` (permission, state table,
+audit event in one transaction); an admin form would bypass all three.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from audit.admin import ReadOnlyAdmin
+
+from .models import (
+    Commission,
+    DeadlineNotice,
+    EmergencyApplication,
+    Evidence,
+    Problem,
+    ResponsePlan,
+    WhitelistItem,
+    WhitelistVersion,
+)
+
+
+@admin.register(WhitelistVersion)
+class WhitelistVersionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "published_at", "actor", "note"]
+
+
+@admin.register(WhitelistItem)
+class WhitelistItemAdmin(ReadOnlyAdmin):
+    list_display = ["version", "position", "code", "name", "facility", "cap_fen"]
+    list_filter = ["version"]
+
+
+@admin.register(EmergencyApplication)
+class EmergencyApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "area", "item", "status", "estimate_fen", "filed_at", "review_due_at"]
+    list_filter = ["status"]
+    search_fields = ["=pk", "area__code", "area__name"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["application", "kind", "original_name", "size", "uploaded_at"]
+
+
+@admin.register(Commission)
+class CommissionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "contractor", "estimate_fen", "commissioned_at"]
+
+
+@admin.register(DeadlineNotice)
+class DeadlineNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["application", "deadline", "stage", "recipient", "by_sms", "sent_at"]
+
+
+@admin.register(ResponsePlan)
+class ResponsePlanAdmin(ReadOnlyAdmin):
+    list_display = ["area", "updated_at", "updated_by"]
+
+
+@admin.register(Problem)
+class ProblemAdmin(ReadOnlyAdmin):
+    list_display = ["project_name", "community", "category", "deadline", "closed"]
+    list_filter = ["closed"]

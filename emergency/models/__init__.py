@@ -1,0 +1,39 @@
+"""Models of emergency repairs (RULES.md §5, Order 165 art. 24); one module per part.
+
+- ``whitelist``: the bureau's versioned list of emergency matters (紧急维修事项清单);
+- ``plans``: each area's response plan (紧急维修预案);
+- ``applications``: emergency applications, their evidence, 代修 and reminder markers;
+- ``problems``: the district's problem ledger (programme annex 2, RULES.md §8).
+"""
+
+from .applications import (
+    Commission,
+    DeadlineNotice,
+    EmergencyApplication,
+    Evidence,
+)
+from .plans import ResponsePlan
+from .problems import Problem
+from .whitelist import (
+    FILING_EVIDENCE,
+    EvidenceKind,
+    Facility,
+    KeptError,
+    WhitelistItem,
+    WhitelistVersion,
+)
+
+__all__ = [
+    "FILING_EVIDENCE",
+    "Commission",
+    "DeadlineNotice",
+    "EmergencyApplication",
+    "Evidence",
+    "EvidenceKind",
+    "Facility",
+    "KeptError",
+    "Problem",
+    "ResponsePlan",
+    "WhitelistItem",
+    "WhitelistVersion",
+]

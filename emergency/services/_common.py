@@ -1,0 +1,153 @@
+"""What every emergency service shares: the clock, locking, the transition table, money text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from gongzhi.errors import DomainError
+
+from ..models import EmergencyApplication
+
+Status = EmergencyApplication.Status
+
+# The page of the normal procedure (RULES.md §4: vote, then apply), built by the funds app.
+NORMAL_PROCEDURE_URL_NAME = "funds:application_create"
+
+
+def district_tz():
+    # Days are the district's days (Asia/Shanghai), whatever the request's time zone.
+    return timezone.get_default_timezone()
+
+
+def yuan(fen: int) -> str:
+    """``fen`` as yuan with two decimals and thousands separators: 123456 → "1,234.56"."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def cn_datetime(moment: datetime) -> str:
+    local = timezone.localtime(moment, district_tz())
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def normal_procedure_url() -> str | None:
+    """The funds application page, once the funds app has one (else None)."""
+    try:
+        return reverse(NORMAL_PROCEDURE_URL_NAME)
+    except NoReverseMatch:
+        return None
+
+
+def normal_procedure_text() -> str:
+    return _(
+        "可改走维修资金一般使用程序：由业主在列支范围内表决通过后，"
+        "在“维修资金使用申请”页面提出申请（《住宅专项维修资金管理办法》第二十二条、第二十三条）。"
+    )
+
+
+def application_lock(application: EmergencyApplication) -> EmergencyApplication:
+    """The application row, locked for the rest of the transaction (a fresh copy)."""
+    return (
+        EmergencyApplication.objects.select_for_update(of=("self",))
+        .select_related("area__community__street", "item__version")
+        .get(pk=application.pk)
+    )
+
+
+def state(application: EmergencyApplication) -> dict:
+    return {
+        "status": application.status,
+        "area": application.area_id,
+        "item": application.item_id,
+        "estimate_fen": application.estimate_fen,
+        "prepayment_fen": application.prepayment_fen,
+        "scope_buildings": application.scope_buildings,
+        "scope_unit_codes": application.scope_unit_codes,
+        "review_due_at": application.review_due_at,
+        "reviewer": application.reviewer_id,
+        "approver": application.approver_id,
+        "approved_at": application.approved_at,
+        "deemed_approved": application.deemed_approved,
+        "refused_at": application.refused_at,
+        "works_started_at": application.works_started_at,
+        "works_done_at": application.works_done_at,
+        "accepted_at": application.accepted_at,
+        "paid_at": application.paid_at,
+        "settled_at": application.settled_at,
+        "final_cost_fen": application.final_cost_fen,
+        "published_at": application.published_at,
+    }
+
+
+def transition(
+    application: EmergencyApplication,
+    new: str,
+    *,
+    actor,
+    action: str,
+    fields: dict | None = None,
+    summary: dict | None = None,
+) -> EmergencyApplication:
+    """Move a locked application to ``new`` if the table allows it; save, audit (STYLE.md §5)."""
+    old = application.status
+    if new not in EmergencyApplication.TRANSITIONS[old]:
+        raise DomainError(
+            "bad_transition",
+            _("申请当前状态为“%(old)s”，不能变为“%(new)s”。")
+            % {"old": Status(old).label, "new": Status(new).label},
+        )
+    before = state(application)
+    application.status = new
+    for name, value in (fields or {}).items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", *(fields or {})])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=application,
+        before=before,
+        after=state(application),
+        summary={"application": application.pk, "from": old, "to": new, **(summary or {})},
+    )
+    return application
+
+
+def record(
+    application: EmergencyApplication,
+    *,
+    actor,
+    action: str,
+    fields: dict,
+    summary: dict | None = None,
+) -> EmergencyApplication:
+    """Save facts of a locked application that do not change its status, and audit them."""
+    before = state(application)
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save(update_fields=list(fields))
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=application,
+        before=before,
+        after=state(application),
+        summary={"application": application.pk, **(summary or {})},
+    )
+    return application
+
+
+def clean_text(value: str, *, field: str, required: bool, limit: int, label: str) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        message = _("请填写%(label)s。") % {"label": label}
+        raise DomainError("required", message, fields={field: _("必填。")})
+    if len(text) > limit:
+        message = _("%(label)s不能超过 %(limit)d 字。") % {"label": label, "limit": limit}
+        raise DomainError("too_long", message, fields={field: message})
+    return text

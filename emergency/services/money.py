@@ -1,0 +1,349 @@
+"""The money side of an emergency repair, through the funds app's ``FundUse``.
+
+RULES.md §5: "Afterwards the same acceptance, settlement, apportionment and
+publication as §4 apply". One money record per approved repair, whatever
+procedure approved it (/work/notes/funds_procedure_api.md): the approval
+opens a ``FundUse`` (``fund_use_open``, source "emergency"); payment
+instructions, bank confirmations, settlement with apportionment and the
+signed notice are the funds services on it. This module adds what is ours:
+
+- the **gate** the payment services ask before any money moves: an emergency
+  application pays only once approved (by the bureau or deemed), never after
+  a refusal — the emergency counterpart of "no vote, no money" (Order 165
+  art. 24 replaces the vote by the whitelist and the bureau's approval);
+- **prepayment** (预拨, optional): before the works are done, instructions
+  stay within the prepayment the applicant asked for; the bank's confirmation
+  moves the application approved → paid (``on_confirmed``);
+- **settlement** within the item's cap (beyond it the fast path does not
+  apply, RULES.md §5) and only after acceptance; **publication** of the
+  EMERGENCY_REPAIR notice, posted at least 5 days.
+
+Lock order, as in the funds services: the FundUse row first, then the
+application row (a bank confirmation locks the FundUse and then calls
+``on_confirmed``, which locks the application).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from funds.models import FundUse, PaymentInstruction
+from funds.services import payments
+from funds.services import settlement as funds_settlement
+from funds.services.fund_use import fund_use_lock, fund_use_open, live_total
+from funds.services.use_publication import fund_use_publish
+from gongzhi.errors import DomainError
+
+from ..models import EmergencyApplication, EvidenceKind
+from ._common import application_lock, normal_procedure_text, transition, yuan
+from .evidence import Upload, evidence_clean, evidence_store
+
+Status = EmergencyApplication.Status
+SOURCE = FundUse.Source.EMERGENCY
+INSTRUCT = "application.approve"
+CONFIRM = "payment.confirm"
+SETTLE = "application.review"
+ISSUE = "publication.issue"
+POSTED_DAYS = 5  # RULES.md §5: the result is posted at least 5 days
+# Money may move for an application in these states (approved and not refused).
+PAYABLE = frozenset(
+    {
+        Status.APPROVED,
+        Status.PAID,
+        Status.WORKS_DONE,
+        Status.ACCEPTED,
+        Status.SETTLED,
+        Status.PUBLISHED,
+    }
+)
+
+
+def fund_use_title(application: EmergencyApplication) -> str:
+    return f"紧急维修：{application.item.name}（申请第{application.pk}号）"[:200]
+
+
+def fund_use_open_for(locked: EmergencyApplication, actor) -> FundUse:
+    """Open the money record of a just-approved application (inside its approval)."""
+    fund_use = fund_use_open(
+        area=locked.area,
+        source=SOURCE,
+        source_key=f"emergency:{locked.pk}",
+        title=fund_use_title(locked),
+        budget_fen=locked.estimate_fen,
+        scope_buildings=locked.scope_buildings,
+        scope_unit_codes=locked.scope_unit_codes,
+        actor=actor,
+    )
+    locked.fund_use = fund_use
+    return fund_use
+
+
+def _application_of(fund_use: FundUse) -> EmergencyApplication:
+    application = EmergencyApplication.objects.filter(fund_use=fund_use).first()
+    if application is None:
+        raise DomainError("no_application", _("该资金使用事项没有对应的紧急维修申请。"))
+    return application
+
+
+def payment_gate(fund_use: FundUse) -> None:
+    """Registered with ``funds.services.payments``: no approval, no money (module docstring)."""
+    application = _application_of(fund_use)
+    if application.status not in PAYABLE:
+        raise DomainError(
+            "not_approved",
+            _("紧急维修申请当前状态为“%(status)s”，不能拨付。")
+            % {"status": application.get_status_display()},
+        )
+
+
+def payment_confirmed(fund_use: FundUse, instruction: PaymentInstruction, actor) -> None:
+    """Registered hook: a confirmed payment before the works are done is the prepayment."""
+    application = _application_of(fund_use)
+    locked = application_lock(application)
+    if locked.status == Status.APPROVED:
+        transition(
+            locked,
+            Status.PAID,
+            actor=actor,
+            action="emergency.prepaid",
+            fields={"paid_at": timezone.now()},
+            summary={"instruction": instruction.key, "amount_fen": instruction.amount_fen},
+        )
+
+
+def register_payment_source() -> None:
+    """Called from ``EmergencyConfig.ready``."""
+    payments.payment_source_register(SOURCE, gate=payment_gate, on_confirmed=payment_confirmed)
+
+
+def _fund_use(application: EmergencyApplication) -> FundUse:
+    # Read fresh: the caller's copy may predate the approval that opened it.
+    fund_use = FundUse.objects.filter(emergency_application__pk=application.pk).first()
+    if fund_use is None:
+        raise DomainError("not_approved", _("申请尚未批准，没有可拨付的资金。"))
+    return fund_use
+
+
+def application_payment_instruct(
+    *,
+    application: EmergencyApplication,
+    actor,
+    amount_fen: int,
+    payee_name: str,
+    payee_bank: str,
+    payee_account: str,
+    key: str,
+) -> PaymentInstruction:
+    """A payment instruction to the custody bank (approver, TOTP; idempotent on ``key``).
+
+    Before the works are done only the prepayment asked for may be instructed
+    (RULES.md §5: "paid (optional prepayment)"); after settlement, what the
+    settlement left owed to the contractor (the funds service checks the total).
+    """
+    permissions.require(actor, INSTRUCT, application)
+    fund_use = _fund_use(application)
+    with transaction.atomic():
+        fund_use_lock(fund_use)
+        locked = application_lock(application)
+        if locked.status in EmergencyApplication.WORKS_PENDING:
+            room = locked.prepayment_fen - live_total(fund_use)
+            existing = PaymentInstruction.objects.filter(key=f"emergency:{locked.pk}:{key}").first()
+            if existing is None and (not locked.prepayment_fen or amount_fen > room):
+                message = _("完工结算前只能预拨申请时提出的预拨金额（尚可预拨 %(room)s 元）。") % {
+                    "room": yuan(max(room, 0))
+                }
+                raise DomainError("over_prepayment", message, fields={"amount": message})
+        elif locked.status not in (Status.SETTLED, Status.PUBLISHED):
+            raise DomainError(
+                "not_payable_now",
+                _("申请当前状态为“%(status)s”：施工前可预拨，其余款项在结算后拨付。")
+                % {"status": locked.get_status_display()},
+            )
+        return payments.payment_instruct(
+            fund_use=fund_use,
+            amount_fen=amount_fen,
+            payee_name=payee_name,
+            payee_bank=payee_bank,
+            payee_account=payee_account,
+            key=f"emergency:{locked.pk}:{key}",
+            actor=actor,
+            memo=fund_use_title(locked),
+        )
+
+
+def application_payment_confirm(
+    *, application: EmergencyApplication, instruction: PaymentInstruction, actor, **bank
+) -> PaymentInstruction:
+    """The bank's confirmation (reviewer): posts the ledger; a prepayment moves the application."""
+    permissions.require(actor, CONFIRM, application)
+    if instruction.fund_use_id != _fund_use(application).pk:
+        raise DomainError("wrong_instruction", _("该划款指令不属于本申请。"))
+    return payments.payment_confirm(instruction=instruction, actor=actor, **bank)
+
+
+def cost_check(application: EmergencyApplication, cost_fen: int) -> None:
+    """The final cost stays within the item's cap (RULES.md §5)."""
+    if isinstance(cost_fen, bool) or not isinstance(cost_fen, int) or cost_fen <= 0:
+        message = _("请填写大于零的结算金额。")
+        raise DomainError("bad_cost", message, fields={"final_cost": message})
+    cap = application.item.cap_fen
+    if cost_fen > cap:
+        message = (
+            _(
+                "结算金额 %(cost)s 元超过该事项的费用上限 %(cap)s 元，"
+                "超出上限的费用不能按紧急维修列支。"
+            )
+            % {"cost": yuan(cost_fen), "cap": yuan(cap)}
+            + normal_procedure_text()
+        )
+        raise DomainError("over_cap", message, fields={"final_cost": message})
+
+
+def apportionment_preview(application: EmergencyApplication, cost_fen: int):
+    """Each unit's share of ``cost_fen`` and what its sub-ledger can pay now (nothing written)."""
+    cost_check(application, cost_fen)
+    return funds_settlement.apportionment_preview(
+        fund_use=_fund_use(application), cost_fen=cost_fen
+    )
+
+
+def application_settle(
+    *,
+    application: EmergencyApplication,
+    actor,
+    final_cost_fen: int,
+    settled_on: date,
+    evidence: Sequence[Upload] = (),
+    over_budget_reason: str = "",
+    now: datetime | None = None,
+) -> EmergencyApplication:
+    """Settle the accepted works and apportion the cost (accepted → settled).
+
+    The apportionment, the shortfall policy (a sub-ledger is charged what it
+    holds, the rest owed and reported) and the ledger postings are the funds
+    app's ``fund_use_settle``; a cost above the estimate needs a reason there,
+    one above the item's cap is refused here.
+    """
+    permissions.require(actor, SETTLE, application)
+    files = evidence_clean(
+        None, [(EvidenceKind.SETTLEMENT, u) for u in evidence], stage_kinds=EvidenceKind.values
+    )
+    now = now or timezone.now()
+    fund_use = _fund_use(application)
+    with transaction.atomic():
+        fund_use_lock(fund_use)
+        locked = application_lock(application)
+        if locked.status != Status.ACCEPTED:
+            raise DomainError(
+                "not_accepted",
+                _("申请当前状态为“%(status)s”，须验收后才能结算。")
+                % {"status": locked.get_status_display()},
+            )
+        cost_check(locked, final_cost_fen)
+        if not files and not locked.evidence.filter(kind=EvidenceKind.SETTLEMENT).exists():
+            message = _("请上传维修结算书（发票）。")
+            raise DomainError(
+                "missing_evidence",
+                message,
+                fields={f"evidence_{EvidenceKind.SETTLEMENT}": message},
+            )
+        settled = funds_settlement.fund_use_settle(
+            fund_use=fund_use,
+            final_cost_fen=final_cost_fen,
+            actor=actor,
+            over_budget_reason=over_budget_reason,
+            settled_on=settled_on,
+        )
+        evidence_store(locked, files, actor)
+        return transition(
+            locked,
+            Status.SETTLED,
+            actor=actor,
+            action="emergency.settle",
+            fields={"settled_at": now},
+            summary={
+                "final_cost_fen": final_cost_fen,
+                "fund_use": settled.pk,
+                "shortfall_fen": settled.shortfall_fen,
+            },
+        )
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _notice_rows(locked: EmergencyApplication, posted_until: date) -> list[tuple[str, str]]:
+    """Header rows our notice adds to the funds notice (no person's name: roles only)."""
+    from accounts.models import Role
+
+    local = timezone.localdate
+    approval = _cn_date(local(locked.approved_at))
+    if locked.deemed_approved:
+        approval += "（住建局审核逾期，视为批准）"
+    rows = [
+        (
+            "紧急维修事项",
+            f"{locked.item.code} {locked.item.name}（紧急维修事项清单第{locked.item.version.number}版）",
+        ),
+        ("申请人", str(Role(locked.applicant_role).label) if locked.applicant_role else ""),
+        ("申请日期", _cn_date(local(locked.filed_at))),
+        ("批准日期", approval),
+    ]
+    commission = getattr(locked, "commission", None)
+    if commission is not None:
+        rows.append(
+            (
+                "代修",
+                f"住建局组织代修（《住宅专项维修资金管理办法》第二十四条），施工单位：{commission.contractor}",
+            )
+        )
+    if locked.accepted_at:
+        rows.append(("验收日期", _cn_date(local(locked.accepted_at))))
+    rows.append(("公示期", f"自发布之日起不少于{POSTED_DAYS}日（至{_cn_date(posted_until)}）"))
+    return rows
+
+
+def application_publish(*, application: EmergencyApplication, actor) -> EmergencyApplication:
+    """Issue the signed emergency-repair notice (settled → published), posted ≥ 5 days."""
+    from publications.models import Kind
+
+    permissions.require(actor, ISSUE, application)
+    fund_use = _fund_use(application)
+    with transaction.atomic():
+        fund_use_lock(fund_use)
+        locked = application_lock(application)
+        if locked.status != Status.SETTLED:
+            raise DomainError(
+                "not_settled",
+                _("申请当前状态为“%(status)s”，须结算分摊后才能公示。")
+                % {"status": locked.get_status_display()},
+            )
+        now = timezone.now()
+        posted_until = timezone.localdate(now) + timedelta(days=POSTED_DAYS)
+        published = fund_use_publish(
+            fund_use=fund_use,
+            actor=actor,
+            kind=Kind.EMERGENCY_REPAIR,
+            title=f"{locked.area.name}紧急维修公示（第{locked.pk}号）",
+            extra=_notice_rows(locked, posted_until),
+            intro=[
+                f"根据《住宅专项维修资金管理办法》第二十四条，{locked.area.name}“{locked.item.name}”"
+                "紧急维修已完工并验收，维修费用从列支范围内各户专项维修资金分户账中列支，"
+                "按专有部分面积分摊。现予公示。"
+            ],
+        )
+        return transition(
+            locked,
+            Status.PUBLISHED,
+            actor=actor,
+            action="emergency.publish",
+            fields={"published_at": now, "posted_until": posted_until},
+            summary={"serial": published.publication.serial},
+        )
