@@ -32,6 +32,12 @@ ENTRIES: list[Entry] = [
         _("参加业主大会网上表决，查看投票回执和凭证号。"),
     ),
     Entry(
+        "register.own_units",
+        "estates:my_units",
+        _("我的房屋"),
+        _("本人名下的房屋和表决时计入的专有部分面积。"),
+    ),
+    Entry(
         "assembly.view_progress",
         "voting:progress_list",
         _("表决进度与结果"),

@@ -108,11 +108,15 @@ def approval_queue(user) -> QuerySet:
 
 
 def payment_queue(user) -> QuerySet:
-    """Instructions waiting for the bank's confirmation, in the user's reach."""
+    """Instructions waiting for the bank's confirmation, in the user's reach: the reviewer
+    records the bank's receipt (``payment.confirm``), the approver exports the bank file
+    (``application.approve``)."""
+    areas = permissions.areas_for(user, "payment.confirm") | permissions.areas_for(
+        user, "application.approve"
+    )
     return (
         PaymentInstruction.objects.filter(
-            status=PaymentInstruction.Status.INSTRUCTED,
-            fund_use__area__in=permissions.areas_for(user, "payment.confirm"),
+            status=PaymentInstruction.Status.INSTRUCTED, fund_use__area__in=areas
         )
         .select_related("fund_use__area")
         .order_by("instructed_at", "pk")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -245,14 +247,22 @@ def application_pay(request, pk: int):
     )
 
 
-@action_required(CONFIRM)
 def payment_queue(request):
+    """Waiting instructions: the approver exports the bank file, the reviewer records the
+    bank's receipt; either may open the page (maker ≠ checker stays with the services)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    can_export = permissions.can(request.user, APPROVE)
+    can_confirm = permissions.can(request.user, CONFIRM)
+    if not (can_export or can_confirm):
+        raise PermissionDenied  # (an unverified approver never gets here: OTPRequiredMiddleware)
     return render(
         request,
         "funds/applications/payments.html",
         {
             "rows": reads.payment_queue(request.user),
-            "can_export": permissions.can(request.user, APPROVE),
+            "can_export": can_export,
+            "can_confirm": can_confirm,
         },
     )
 

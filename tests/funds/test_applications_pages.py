@@ -250,6 +250,38 @@ def test_the_reviewer_records_the_bank_confirmation(client, estate, personas, ve
     assert instruction.status == PaymentInstruction.Status.CONFIRMED
 
 
+def test_the_approver_opens_the_payment_queue_to_export_but_cannot_record_the_receipt(
+    client, estate, personas, verified, login_with_totp
+):
+    from funds import services
+
+    application = approved(estate, personas, verified)
+    services.payment_instruct(
+        fund_use=application.fund_use,
+        amount_fen=BUDGET,
+        payee_name="某公司",
+        payee_bank="某银行",
+        payee_account="6217000000000000001",
+        key="K2",
+        actor=verified(personas.approver),
+    )
+    login_with_totp(client, personas.approver)
+    page = client.get(url("payment_queue")).content.decode()
+    assert "K2" in page
+    assert "导出划款文件" in page
+    assert "登记银行回单" not in page
+    client.force_login(personas.reviewer)
+    page = client.get(url("payment_queue")).content.decode()
+    assert "登记银行回单" in page and "导出划款文件" not in page
+
+
+def test_roles_without_either_action_cannot_open_the_payment_queue(client, personas):
+    client.force_login(personas.committee)
+    assert client.get(url("payment_queue")).status_code == 403
+    client.logout()
+    assert client.get(url("payment_queue")).status_code == 302
+
+
 def test_the_settlement_preview_reports_a_shortfall_before_anything_is_posted(
     client, district, personas, verified
 ):
