@@ -5,7 +5,9 @@
 
 Each benchmark measures its own baseline in the same run and prints the ratio.
 ``ballots_bench`` needs PostgreSQL: it runs when DATABASE_URL names one and is
-reported as skipped otherwise.
+reported as skipped otherwise. With PostgreSQL each benchmark gets a database of
+its own, made afresh for the run (``<name>_<benchmark>``), so a benchmark never
+meets another's rows; without it each makes its own temporary SQLite file.
 """
 
 from __future__ import annotations
@@ -34,13 +36,29 @@ QUICK_FLAG = {
 }
 
 
+def fresh_database(url: str, bench: str) -> str:
+    """A newly created PostgreSQL database for ``bench`` beside the one ``url`` names."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'gongzhi'}_{bench}"[:63]
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     failed = 0
+    url = os.environ.get("DATABASE_URL", "")
+    postgres = url.startswith("postgres")
     for name in BENCHES:
-        if name == "ballots_bench.py" and not os.environ.get("DATABASE_URL", "").startswith(
-            "postgres"
-        ):
+        if name == "ballots_bench.py" and not postgres:
             print(
                 json.dumps({"benchmark": name[:-3], "skipped": "needs DATABASE_URL=postgres://…"})
             )
@@ -48,7 +66,12 @@ def main(argv: list[str]) -> int:
         args = [sys.executable, str(HERE / name)]
         if quick and name in QUICK_FLAG:
             args.append("--quick")
-        result = subprocess.run(args, capture_output=True, text=True, cwd=HERE.parent, check=False)
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        if postgres:
+            env["DATABASE_URL"] = fresh_database(url, name[:-3])
+        result = subprocess.run(
+            args, capture_output=True, text=True, cwd=HERE.parent, check=False, env=env
+        )
         lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
         if result.returncode != 0 or not lines:
             failed += 1

@@ -17,6 +17,21 @@ eager and the task runs right after the commit, still inside the request.
 - **All or nothing**: the import and the ``running → done`` move commit in one
   transaction. If anything fails the import rolls back and the job is marked
   ``failed`` with a plain message (the traceback goes to the log only).
+- **A worker that dies** (killed, out of memory, the machine lost) leaves its
+  job ``running`` with nothing imported: its transaction dies with it. Such a
+  job is *abandoned*, and the task delivered again takes it over instead of
+  leaving it ``running`` for ever (docs/operations.md "故障与恢复"). Each run
+  claims the job with a fresh ``started_at``, which is its claim token: every
+  later move of the job is a compare-and-set on it, so a run that was taken
+  over can no longer finish the job. Whether a run is alive: on PostgreSQL a
+  run holds the job's row lock for as long as its import transaction is open
+  and the lock goes with a dead worker's session, so a job whose row is not
+  locked is abandoned at once; without row locks (SQLite, the local run) a
+  job is abandoned once it has been running for ``STALE_AFTER``. Celery does
+  not deliver again a task whose worker process was killed (it acknowledges
+  it as lost), so ``import_jobs_recover`` (task ``estates.import_jobs_recover``,
+  run by beat) queues again what is abandoned, and what was queued
+  ``STALE_AFTER`` ago and never ran (a message the broker lost).
 - **The report** is stored as JSON: errors ``[line, reason]`` (the first
   ``MAX_ERRORS_KEPT``, with the total), counts and the codes of units not in
   the file. The parser quotes a bad cell in its reason, so a resident ID
@@ -48,6 +63,7 @@ import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -77,6 +93,7 @@ __all__ = [
     "import_job_file",
     "import_job_progress",
     "import_job_run",
+    "import_jobs_recover",
     "import_jobs_visible",
     "progress_key",
     "redact",
@@ -88,6 +105,10 @@ ACTION = "register.edit"
 MAX_ERRORS_KEPT = 1000
 PROGRESS_STEP = 2  # per cent between two progress writes
 PROGRESS_TTL = 24 * 3600
+# Without row locks, how long a job may run before it counts as abandoned (20,000 rows take
+# ~25 s). Also how long a queued job waits before its message counts as lost (Redis
+# redelivers an unacknowledged message after its one-hour visibility timeout).
+STALE_AFTER = timedelta(hours=1)
 Status = ImportJob.Status
 
 # 11 or more digits in a row (an optional check character X): a phone or an ID number.
@@ -119,16 +140,20 @@ def _audit(job_id: int, *, actor, action: str, summary: dict) -> None:
     )
 
 
-def _move(job_id: int, old: str, new: str, **fields) -> bool:
-    """Compare-and-set ``old → new`` with ``fields``, audited; False when the job was not ``old``."""
+def _move(job_id: int, old: str, new: str, *, claim: datetime | None = None, **fields) -> bool:
+    """Compare-and-set ``old → new`` with ``fields``, audited; False when the job was not ``old``
+    (or, with ``claim``, is no longer the run's that claimed it then)."""
     if new not in ImportJob.TRANSITIONS[old]:
         raise DomainError(
             "bad_transition",
             _("导入任务当前状态为“%(old)s”，不能变为“%(new)s”。")
             % {"old": Status(old).label, "new": Status(new).label},
         )
+    rows = ImportJob.objects.filter(pk=job_id, status=old)
+    if claim is not None:
+        rows = rows.filter(started_at=claim)
     with transaction.atomic():
-        moved = ImportJob.objects.filter(pk=job_id, status=old).update(status=new, **fields)
+        moved = rows.update(status=new, **fields)
         if moved != 1:
             return False
         summary = {"from": old, "to": new}
@@ -222,19 +247,70 @@ def import_job_file(job: ImportJob) -> bytes:
     return data
 
 
-def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Claim a queued job and run it to ``done`` or ``failed``; None if it was not queued.
+def _abandoned(running: QuerySet[ImportJob], now: datetime) -> datetime | None:
+    """The ``started_at`` of the running job in ``running`` if no live run holds it, else None.
 
-    A second delivery of the same task finds the job claimed and does nothing.
+    Call inside a transaction. See the module docstring ("A worker that dies").
     """
-    if not _move(job_id, Status.QUEUED, Status.RUNNING, started_at=timezone.now()):
-        logger.info("import job %s is not queued; nothing to do", job_id)
-        return None
+    if connections[running.db].features.has_select_for_update_skip_locked:
+        # A live run holds the row lock; a dead worker's lock went with its session.
+        rows = running.select_for_update(skip_locked=True)
+    else:
+        rows = running.filter(started_at__lt=now - STALE_AFTER)
+    return rows.values_list("started_at", flat=True).first()
+
+
+def _take_over(job_id: int) -> datetime | None:
+    """Claim a running job whose run is gone (a fresh ``started_at``); the new claim, or None."""
+    now = timezone.now()
+    with transaction.atomic():
+        running = ImportJob.objects.filter(pk=job_id, status=Status.RUNNING)
+        started = _abandoned(running, now)
+        if started is None or running.filter(started_at=started).update(started_at=now) != 1:
+            return None
+        _audit(
+            job_id,
+            actor=None,
+            action="register.import_job_taken_over",
+            summary={"started_at": started.isoformat()},
+        )
+    return now
+
+
+def _hold(job_id: int, claim: datetime) -> bool:
+    """Lock the job's row for the rest of the run's transaction (the sign that it is alive);
+    False when another run has taken the job over meanwhile."""
+    return (
+        ImportJob.objects.select_for_update()
+        .filter(pk=job_id, status=Status.RUNNING, started_at=claim)
+        .values_list("pk", flat=True)
+        .first()
+        is not None
+    )
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Claim a queued (or abandoned) job and run it to ``done`` or ``failed``; None if there
+    was nothing to run.
+
+    A second delivery of the same task finds the job claimed and does nothing
+    while the run that claimed it is alive; once that run is gone without
+    finishing (its worker died), it takes the job over.
+    """
+    claim = timezone.now()
+    if not _move(job_id, Status.QUEUED, Status.RUNNING, started_at=claim):
+        claim = _take_over(job_id)
+        if claim is None:
+            logger.info("import job %s is not queued nor abandoned; nothing to do", job_id)
+            return None
+        logger.warning("import job %s was abandoned by its worker; running it again", job_id)
     job = ImportJob.objects.select_related("area", "created_by").get(pk=job_id)
     progress = ImportProgress(job.pk)
     try:
         data = import_job_file(job)
         with transaction.atomic():
+            if not _hold(job.pk, claim):
+                raise _JobLost
             # The import is re-checked against the uploader's rights as they are now.
             report = register_import(
                 area=job.area,
@@ -249,6 +325,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                 job.pk,
                 Status.RUNNING,
                 Status.DONE,
+                claim=claim,
                 finished_at=timezone.now(),
                 progress_done=rows,
                 progress_total=rows,
@@ -260,12 +337,13 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         return None
     except DomainError as exc:
         # A message for a person (no permission any more, a concurrent import, a damaged file).
-        _fail(job.pk, exc.message)
+        _fail(job.pk, exc.message, claim=claim)
     except Exception:
         logger.exception("import job %s failed", job.pk)
         _fail(
             job.pk,
             _("导入时发生内部错误，未写入任何数据。请稍后重试；如仍失败，请联系系统管理员。"),
+            claim=claim,
         )
     finally:
         progress.close()
@@ -273,8 +351,41 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     return job
 
 
-def _fail(job_id: int, message: str) -> None:
-    _move(job_id, Status.RUNNING, Status.FAILED, finished_at=timezone.now(), message=message)
+def _fail(job_id: int, message: str, *, claim: datetime) -> None:
+    _move(
+        job_id,
+        Status.RUNNING,
+        Status.FAILED,
+        claim=claim,
+        finished_at=timezone.now(),
+        message=message,
+    )
+
+
+def import_jobs_recover(*, now: datetime | None = None) -> list[int]:
+    """Queue again every job no worker is running; return their ids. Safe to repeat.
+
+    That is a job left ``running`` by a worker that died, and one ``queued``
+    ``STALE_AFTER`` ago that never started (a lost message). The task takes
+    them over (``import_job_run``); a job queued twice runs once.
+    """
+    now = now or timezone.now()
+    lost = list(
+        ImportJob.objects.filter(status=Status.QUEUED, created_at__lt=now - STALE_AFTER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    abandoned = []
+    for job_id in (
+        ImportJob.objects.filter(status=Status.RUNNING).order_by("pk").values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            running = ImportJob.objects.filter(pk=job_id, status=Status.RUNNING)
+            if _abandoned(running, now) is not None:
+                abandoned.append(job_id)
+    for job_id in lost + abandoned:
+        _enqueue(job_id)
+    return lost + abandoned
 
 
 def report_json(report: ImportReport) -> dict:

@@ -308,6 +308,7 @@ CELERY_BEAT_SCHEDULE = {
     "voting-tick": {"task": "voting.assemblies_tick", "schedule": 300},
     "funds-notices-sweep": {"task": "funds.posting_notices_sweep", "schedule": 600},
     "emergency-reminders": {"task": "emergency.reminders_send", "schedule": 900},
+    "estates-import-jobs-recover": {"task": "estates.import_jobs_recover", "schedule": 600},
 }
 
 # Rate limits and cache: the database by default so a second worker shares them.

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -139,6 +141,17 @@ def _check_supersedes(old: Publication, *, kind: str, area) -> None:
         )
 
 
+@contextmanager
+def issued_file_guard(publication: Publication) -> Iterator[Publication]:
+    """Wrap the caller's own step after ``publication_issue`` (in the same transaction):
+    if it fails, the whole issue rolls back and the signed file must not outlive its row."""
+    try:
+        yield publication
+    except BaseException:
+        publication.file.storage.delete(publication.file.name)
+        raise
+
+
 def publication_issue(
     *,
     kind: str,
@@ -254,6 +267,10 @@ def publication_issue(
             issued_at=issued_at,
             issued_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        # A file already at this serial's name can only be left by an issue that rolled back
+        # (serials are committed with their row): replace it rather than save beside it.
+        name = publication.file.field.generate_filename(publication, f"{serial}.pdf")
+        publication.file.storage.delete(name)
         publication.file.save(f"{serial}.pdf", ContentFile(signed), save=False)
         try:
             publication.save(force_insert=True)

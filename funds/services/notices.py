@@ -122,34 +122,35 @@ def posting_notices_send(*, transaction_id: int | None = None, limit: int | None
     ids = list(ids[:limit] if limit else ids)
     for start in range(0, len(ids), BATCH):
         token = uuid.uuid4().hex
+        # sms_at is the claim's time while sending: the sweep judges staleness by it.
         PostingNotice.objects.filter(
             pk__in=ids[start : start + BATCH], sms_status=PostingNotice.Sms.PENDING
-        ).update(sms_status=PostingNotice.Sms.SENDING, sms_claim=token)
-        outcome: dict[str, list[int]] = {status: [] for status in PostingNotice.Sms.values}
-        for notice in (
-            PostingNotice.objects.filter(sms_claim=token, sms_status=PostingNotice.Sms.SENDING)
-            .select_related("transaction", "person")
-            .order_by("pk")
-        ):
+        ).update(sms_status=PostingNotice.Sms.SENDING, sms_claim=token, sms_at=timezone.now())
+        mine = PostingNotice.objects.filter(sms_claim=token, sms_status=PostingNotice.Sms.SENDING)
+        no_phone: list[int] = []
+        for notice in mine.select_related("transaction", "person").order_by("pk"):
             phone = notice.person.phone
             if not phone:
-                outcome[PostingNotice.Sms.NO_PHONE].append(notice.pk)
+                no_phone.append(notice.pk)
                 continue
             try:
                 sms_send(phone=phone, text=_text(notice))
             except Exception:
                 # Never log the number; the notice id is enough to find it.
                 logger.exception("fund notice %s failed", notice.pk)
-                outcome[PostingNotice.Sms.FAILED].append(notice.pk)
-                continue
-            outcome[PostingNotice.Sms.SENT].append(notice.pk)
-        now = timezone.now()
-        for status, pks in outcome.items():
-            if pks:
-                PostingNotice.objects.filter(pk__in=pks).update(sms_status=status, sms_at=now)
-        done.sent += len(outcome[PostingNotice.Sms.SENT])
-        done.no_phone += len(outcome[PostingNotice.Sms.NO_PHONE])
-        done.failed += len(outcome[PostingNotice.Sms.FAILED])
+                status = PostingNotice.Sms.FAILED
+                done.failed += 1
+            else:
+                status = PostingNotice.Sms.SENT
+                done.sent += 1
+            # Recorded at once: a worker killed later in the batch leaves no sent text
+            # looking unsent (the sweep would send it again).
+            mine.filter(pk=notice.pk).update(sms_status=status, sms_at=timezone.now())
+        if no_phone:
+            mine.filter(pk__in=no_phone).update(
+                sms_status=PostingNotice.Sms.NO_PHONE, sms_at=timezone.now()
+            )
+            done.no_phone += len(no_phone)
     return done
 
 
@@ -157,15 +158,18 @@ def posting_notices_retry() -> int:
     """Put failed texts back in the queue, and ones left in ``sending`` for over an hour by a
     worker that died; returns how many. Run by the periodic sweep.
 
-    A worker that died between sending and recording may have sent some of its
-    batch: those owners can get the text twice. That is the better failure —
-    a posting nobody was told about is what RULES.md §4 guards against.
+    Each outcome is recorded as soon as its text is sent, so a worker that
+    died leaves at most the one text it was sending in doubt: that owner can
+    get it twice. That is the better failure — a posting nobody was told
+    about is what RULES.md §4 guards against.
     """
     stale = timezone.now() - timedelta(hours=1)
     again = PostingNotice.objects.filter(sms_status=PostingNotice.Sms.FAILED).update(
         sms_status=PostingNotice.Sms.PENDING
     )
+    # By the claim's time, not the notice's: a notice that waited out a broker outage and
+    # was claimed a minute ago belongs to a sender still at work.
     again += PostingNotice.objects.filter(
-        sms_status=PostingNotice.Sms.SENDING, sms_at__isnull=True, created_at__lt=stale
+        sms_status=PostingNotice.Sms.SENDING, sms_at__lt=stale
     ).update(sms_status=PostingNotice.Sms.PENDING)
     return again

@@ -263,7 +263,10 @@ def payment_confirm(
     with transaction.atomic():
         # Lock order: the FundUse, then the instruction (every service takes them so).
         fund_use = fund_use_lock(instruction.fund_use)
-        locked = PaymentInstruction.objects.select_for_update().get(pk=instruction.pk)
+        locked = PaymentInstruction.objects.select_for_update().filter(pk=instruction.pk).first()
+        if locked is None:
+            # The bank's word on an instruction we never issued: nothing of ours to confirm.
+            raise DomainError("not_instructed", _("该划款指令尚未发出，不能确认划款。"))
         if locked.status == Status.CONFIRMED:
             if locked.bank_reference == bank_reference:
                 return locked
@@ -274,6 +277,23 @@ def payment_confirm(
             )
         if locked.status != Status.INSTRUCTED:
             raise DomainError("cancelled", _("该指令已撤销，不能确认划款。"))
+        # One bank transfer pays one instruction: the same reference entered against a
+        # second instruction would post one payment twice.
+        used = (
+            PaymentInstruction.objects.filter(
+                status=Status.CONFIRMED,
+                bank_reference=bank_reference,
+                fund_use__area_id=fund_use.area_id,
+            )
+            .exclude(pk=locked.pk)
+            .first()
+        )
+        if used is not None:
+            message = _("银行流水号 %(ref)s 已用于确认指令 %(key)s，同一笔划款不能确认两次。") % {
+                "ref": bank_reference,
+                "key": used.key,
+            }
+            raise DomainError("reference_used", message, fields={"bank_reference": message})
         source = _source(fund_use)
         source.gate(fund_use)
         if paid_on < timezone.localdate(locked.instructed_at):

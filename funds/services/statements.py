@@ -99,7 +99,7 @@ def statement_publish(
     if len(reason) > REASON_LIMIT:
         message = _("更正原因不能超过 %(n)d 字。") % {"n": REASON_LIMIT}
         raise DomainError("too_long", message, fields={"reason": message})
-    from publications.services import publication_issue
+    from publications.services import issued_file_guard, publication_issue
 
     with transaction.atomic():
         # One statement of an area at a time: the "already published" check below is exact.
@@ -140,7 +140,7 @@ def statement_publish(
             data_digest=digest,
         )
         try:
-            with transaction.atomic():
+            with issued_file_guard(publication), transaction.atomic():
                 statement = AnnualStatement.objects.create(
                     area=area,
                     year=year,

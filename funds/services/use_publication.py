@@ -130,7 +130,7 @@ def fund_use_publish(
     intro: Sequence[str] = (),
 ) -> FundUse:
     """Issue the signed notice of a settled use (``publication.issue``; actor None = system)."""
-    from publications.services import publication_issue
+    from publications.services import issued_file_guard, publication_issue
 
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
@@ -150,12 +150,13 @@ def fund_use_publish(
             actor=actor,
             title=title or _("维修资金使用及分摊公示（%(title)s）") % {"title": locked.title},
         )
-        transition(
-            locked,
-            FundUse.Status.PUBLISHED,
-            actor=actor,
-            action="fund_use.publish",
-            fields={"publication": publication, "published_at": publication.issued_at},
-            summary={"serial": publication.serial},
-        )
+        with issued_file_guard(publication):
+            transition(
+                locked,
+                FundUse.Status.PUBLISHED,
+                actor=actor,
+                action="fund_use.publish",
+                fields={"publication": publication, "published_at": publication.issued_at},
+                summary={"serial": publication.serial},
+            )
     return locked

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 
@@ -107,7 +108,7 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
     it may open; refused without motions, or with a scope that has no voting right.
     """
     from publications.models import Kind
-    from publications.services import publication_issue
+    from publications.services import issued_file_guard, publication_issue
 
     _require_caller(actor, assembly.area)
     now = now or timezone.now()
@@ -133,20 +134,21 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
             actor=None,
             title=_("关于召开业主大会会议的公告（%(title)s）") % {"title": locked.title},
         )
-        # The notice date is the publication's; it can only be later than ``now``.
-        if locked.opens_at < earliest_open_at(publication.issued_at):
-            raise _notice_period_error(earliest_open_at(publication.issued_at))
-        transition(
-            locked,
-            Assembly.Status.NOTICED,
-            actor=actor,
-            action="assembly.notice",
-            fields={
-                "notice_published_at": publication.issued_at,
-                "notice_publication": publication,
-            },
-            summary={"serial": publication.serial},
-        )
+        with issued_file_guard(publication):
+            # The notice date is the publication's; it can only be later than ``now``.
+            if locked.opens_at < earliest_open_at(publication.issued_at):
+                raise _notice_period_error(earliest_open_at(publication.issued_at))
+            transition(
+                locked,
+                Assembly.Status.NOTICED,
+                actor=actor,
+                action="assembly.notice",
+                fields={
+                    "notice_published_at": publication.issued_at,
+                    "notice_publication": publication,
+                },
+                summary={"serial": publication.serial},
+            )
         transaction.on_commit(lambda: _notify_later(locked.pk, "notice"))
     return locked
 
@@ -307,7 +309,7 @@ def assembly_cancel(
     convener stop a vote that is going the wrong way.
     """
     from publications.models import Kind
-    from publications.services import publication_issue
+    from publications.services import issued_file_guard, publication_issue
 
     _require_caller(actor, assembly.area)
     reason = (reason or "").strip()
@@ -339,12 +341,13 @@ def assembly_cancel(
                 supersedes=locked.notice_publication,
             )
             serial = publication.serial
-        transition(
-            locked,
-            Assembly.Status.CANCELLED,
-            actor=actor,
-            action="assembly.cancel",
-            fields={"cancelled_at": now, "cancel_reason": reason},
-            summary={"serial": serial},
-        )
+        with issued_file_guard(publication) if serial else nullcontext():
+            transition(
+                locked,
+                Assembly.Status.CANCELLED,
+                actor=actor,
+                action="assembly.cancel",
+                fields={"cancelled_at": now, "cancel_reason": reason},
+                summary={"serial": serial},
+            )
     return locked

@@ -260,7 +260,7 @@ def _period(assembly: Assembly) -> str:
 def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
     """Publish the preliminary result of a counted assembly (step 2); the objection period starts."""
     from publications.models import Kind
-    from publications.services import publication_issue
+    from publications.services import issued_file_guard, publication_issue
 
     _require_caller(actor, assembly)
     with transaction.atomic():
@@ -282,14 +282,15 @@ def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
             title=_result_title(locked, final=False),
         )
         deadline = objection_deadline(publication.issued_at)
-        transition(
-            locked,
-            Assembly.Status.PRELIMINARY,
-            actor=actor,
-            action="assembly.result_preliminary",
-            fields={"preliminary_publication": publication, "objection_deadline": deadline},
-            summary={"serial": publication.serial, "head": locked.chain_head},
-        )
+        with issued_file_guard(publication):
+            transition(
+                locked,
+                Assembly.Status.PRELIMINARY,
+                actor=actor,
+                action="assembly.result_preliminary",
+                fields={"preliminary_publication": publication, "objection_deadline": deadline},
+                summary={"serial": publication.serial, "head": locked.chain_head},
+            )
         transaction.on_commit(lambda: _notify_later(locked.pk, "result"))
     return locked
 
@@ -382,7 +383,7 @@ def objection_answer(
 def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = None) -> Assembly:
     """Publish the final result once the objection period is over and every objection answered."""
     from publications.models import Kind
-    from publications.services import publication_issue
+    from publications.services import issued_file_guard, publication_issue
 
     _require_caller(actor, assembly)
     now = now or timezone.now()
@@ -413,12 +414,13 @@ def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = 
             actor=None,
             title=_result_title(locked, final=True),
         )
-        transition(
-            locked,
-            Assembly.Status.FINAL,
-            actor=actor,
-            action="assembly.finalise",
-            fields={"final_publication": publication, "finalised_at": now},
-            summary={"serial": publication.serial, "objections": locked.objections.count()},
-        )
+        with issued_file_guard(publication):
+            transition(
+                locked,
+                Assembly.Status.FINAL,
+                actor=actor,
+                action="assembly.finalise",
+                fields={"final_publication": publication, "finalised_at": now},
+                summary={"serial": publication.serial, "objections": locked.objections.count()},
+            )
     return locked
