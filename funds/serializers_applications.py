@@ -35,7 +35,9 @@ class FundUseSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     budget_yuan = YuanField(source="budget_fen")
     final_cost_yuan = YuanField(source="final_cost_fen")
-    publication = serializers.CharField(source="publication.serial", default=None, read_only=True)
+    publication = serializers.CharField(
+        source="publication.serial", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = FundUse

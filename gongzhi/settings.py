@@ -146,6 +146,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.middleware_security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.middleware.LanguageMiddleware",
@@ -266,6 +267,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gongzhi.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }
 SPECTACULAR_SETTINGS = {
@@ -274,6 +279,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the shared error answers (403/404/400/429, gongzhi.api).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gongzhi.openapi.document_errors",
+    ],
     # Served from our own static files: no CDN needed (or reachable) in production.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -287,6 +297,13 @@ SPECTACULAR_SETTINGS = {
         "RevenueCategoryEnum": "revenue.models.Category",
         "FundApplicationStatusEnum": "funds.models.FundApplication.Status",
         "FundUseStatusEnum": "funds.models.FundUse.Status",
+        "FundTransactionKindEnum": "funds.models.Transaction.Kind",
+        "FundCustodyRegimeEnum": "funds.models.CustodyRegime",
+        "EmergencyApplicationStatusEnum": "emergency.models.EmergencyApplication.Status",
+        "EmergencyFacilityEnum": "emergency.models.Facility",
+        "EmergencyEvidenceKindEnum": "emergency.models.EvidenceKind",
+        "EmergencyDeadlineKindEnum": "emergency.serializers.DEADLINE_KINDS",
+        "EmergencyDeadlineStateEnum": "emergency.serializers.DEADLINE_STATES",
     },
 }
 

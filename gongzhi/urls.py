@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -13,6 +11,8 @@ api_v1 = [
     path("", include("voting.api_urls")),
     path("", include("revenue.api_urls")),
     path("funds/", include("funds.api_urls_applications")),
+    path("funds/", include("funds.api_urls_ledger")),
+    path("", include("emergency.api_urls")),
 ]
 
 urlpatterns = [
@@ -34,9 +34,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
+# Uploaded files (scans, evidence, vouchers) are never served from MEDIA_ROOT by URL, even
+# in development: each is served by a view that checks who may see it.
+handler400 = "gongzhi.views.error_400"
 handler403 = "gongzhi.views.error_403"
 handler404 = "gongzhi.views.error_404"
 handler500 = "gongzhi.views.error_500"

@@ -134,7 +134,7 @@ def publication_verify_file(*, data: bytes, serial: str = "") -> Verification:
             # a failing signature here means our own trust setup needs attention.
             notes.append(
                 _("但本次未能验证其电子签章（%(detail)s），请联系%(bureau)s。")
-                % {"detail": check.detail, "bureau": settings.GONGZHI_BUREAU_NAME}
+                % {"detail": check.detail.rstrip("。"), "bureau": settings.GONGZHI_BUREAU_NAME}
             )
         if registered.superseded_by_id is None:
             message = _(
@@ -168,7 +168,7 @@ def publication_verify_file(*, data: bytes, serial: str = "") -> Verification:
         message = _(
             "文件已被改动或不完整：它对应公示 %(serial)s《%(title)s》，但与登记的文件不一致"
             "（%(detail)s）。请以本平台发布的原件为准。"
-        ) % {"serial": claimed.serial, "title": claimed.title, "detail": check.detail}
+        ) % {"serial": claimed.serial, "title": claimed.title, "detail": check.detail.rstrip("。")}
         return Verification(
             "altered",
             message,

@@ -13,11 +13,16 @@ from django.conf import settings
 from django.test import Client
 
 from emergency.models import EmergencyApplication
-from tests.browser.conftest import PHONE, browser, sms_outbox  # noqa: F401 (fixtures)
-from tests.browser.helpers import fits_width
 from tests.conftest import pass_totp
+from tests.emergency.conftest import (  # noqa: F401 (estate, seeded_whitelist: fixtures)
+    JPEG_BYTES,
+    PDF_BYTES,
+    estate,
+    seeded_whitelist,
+)
 
-from .conftest import JPEG_BYTES, PDF_BYTES
+from .conftest import PHONE
+from .helpers import fits_width
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
@@ -27,7 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page_as(browser, live_server, sms_outbox):  # noqa: F811
+def page_as(browser, live_server, sms_outbox):
     """``page_as(user, totp=False)``: a fresh phone page logged in as ``user``."""
     contexts = []
 
@@ -55,8 +60,9 @@ def page_as(browser, live_server, sms_outbox):  # noqa: F811
         context.close()
 
 
+@pytest.mark.usefixtures("estate", "seeded_whitelist")
 def test_a_committee_files_an_elevator_application_on_a_phone_and_the_bureau_approves_it(
-    page_as, estate, personas, seeded_whitelist, tmp_path
+    page_as, personas, tmp_path
 ):
     photo = tmp_path / "现场.jpg"
     photo.write_bytes(JPEG_BYTES)
