@@ -272,8 +272,11 @@ def _clean_day(day: date, field: str, earliest: date | None = None) -> date:
 def application_works_done(
     *, application: FundApplication, actor, done_on: date, note: str = ""
 ) -> FundApplication:
-    """The applicant's side reports the works finished (``fund.apply``)."""
+    """The applicant reports the works finished (``fund.apply``, and the applicant only:
+    any owner of the area holds ``fund.apply``, none may move another's application)."""
     permissions.require(actor, "fund.apply", application.area)
+    if application.applicant_id != getattr(actor, "pk", None):
+        raise DomainError("not_applicant", _("只有申请人可以报告维修完工。"))
     note = clean_long_text(note, field="note", required=False)
     with transaction.atomic():
         locked = application_lock(application)

@@ -397,3 +397,20 @@ def test_an_acceptance_photo_must_be_an_image_and_nothing_is_stored(estate, pers
     application.refresh_from_db()
     assert application.status == Status.WORKS_DONE
     assert not application.attachments.filter(kind__startswith="acceptance").exists()
+
+
+def test_only_the_applicant_reports_the_works_done(estate, personas, verified):
+    application = approved(estate, personas, verified)
+    # Every owner of the area holds fund.apply; none may move another's application.
+    with pytest.raises(DomainError) as refused:
+        services.application_works_done(
+            application=application, actor=estate.register.user("乙"), done_on=timezone.localdate()
+        )
+    assert refused.value.code == "not_applicant"
+    application.refresh_from_db()
+    assert application.status != Status.WORKS_DONE
+    services.application_works_done(
+        application=application, actor=personas.property_staff, done_on=timezone.localdate()
+    )
+    application.refresh_from_db()
+    assert application.status == Status.WORKS_DONE

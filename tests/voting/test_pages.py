@@ -132,10 +132,21 @@ def test_a_committee_member_cannot_see_the_ballot_page(client, assembly, persona
     assert response.status_code == 403
 
 
-def test_an_owner_of_another_area_cannot_see_the_ballot_page(client, assembly, personas):
+def test_an_owner_of_another_area_finds_no_ballot_page(client, assembly, personas):
     client.force_login(personas.other_owner)
     response = client.get(reverse("voting:ballot", args=[assembly.pk]))
-    assert response.status_code == 403
+    assert response.status_code == 404
+
+
+def test_a_draft_assembly_is_not_found_on_the_owners_pages(client, register, personas):
+    from .conftest import make_assembly
+
+    draft = make_assembly(register.area, personas.committee, title="尚未公告的会议")
+    client.force_login(register.user("甲"))
+    for name in ("voting:ballot", "voting:receipt"):
+        response = client.get(reverse(name, args=[draft.pk]))
+        assert response.status_code == 404
+        assert "尚未公告的会议" not in response.content.decode()
 
 
 def test_an_owner_of_the_area_not_on_the_frozen_roll_is_refused(client, assembly, personas):

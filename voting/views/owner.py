@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,9 +44,13 @@ def _assembly_for_owner(request, pk: int) -> Assembly:
     except Assembly.DoesNotExist:
         raise Http404 from None
     # The owner's role in the assembly's area (accounts.permissions); the frozen roll
-    # then decides which rights they cast (voting.services.ballot_cast).
-    if not permissions.can(request.user, ACTION, assembly):
-        raise PermissionDenied
+    # then decides which rights they cast (voting.services.ballot_cast). Another area's
+    # assembly, or a draft (the convener's working copy), is "not found" (STYLE.md §3).
+    if (
+        not permissions.can(request.user, ACTION, assembly)
+        or assembly.status == Assembly.Status.DRAFT
+    ):
+        raise Http404
     return assembly
 
 
