@@ -12,10 +12,11 @@ from ..quarters import Quarter
 
 def clean_text(value, *, field: str, limit: int, required: bool, label: str) -> str:
     """``value`` stripped; refused (with its field) when missing but required, too long,
-    or not text at all."""
+    or not text at all (a NUL character is not text a person types, and PostgreSQL
+    refuses to store it)."""
     if value is None:
         value = ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "\x00" in value:
         raise DomainError(
             "bad_text",
             _("%(label)s格式不正确。") % {"label": label},

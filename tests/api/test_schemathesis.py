@@ -106,6 +106,21 @@ boundaries = _load({"phases": {"fuzzing": {"enabled": False}, "examples": {"enab
 
 
 @pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # As Django's test Client does: a request through the bare WSGI app starts and ends
+    # with close_old_connections, which would close the test's own connection (on
+    # PostgreSQL the test transaction is lost and every later query fails).
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def _no_throttling(monkeypatch):
     # Generated calls come faster than any person's; should the API be throttled
     # (DEFAULT_THROTTLE_CLASSES), the limit is tested in tests/security, not here.
