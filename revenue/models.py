@@ -26,39 +26,24 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.models import KeptError, KeptModel
 from voting.models import validate_upload
 
 from . import ledger
 from .quarters import Quarter
 
 
-class AppendOnlyError(Exception):
+class AppendOnlyError(KeptError):
     """Raised on any attempt to change or remove a row of the revenue ledger."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("The public-revenue ledger is append-only; rows cannot be changed.")
-
-    def delete(self):
-        raise AppendOnlyError("The public-revenue ledger is append-only; rows cannot be deleted.")
-
-
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(KeptModel):
     """Insert once, then never change or delete (module docstring)."""
 
-    objects = AppendOnlyQuerySet.as_manager()
+    kept_error = AppendOnlyError
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be changed once stored.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be deleted.")
 
 
 class Direction(models.TextChoices):

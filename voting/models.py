@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.models import KeptError, KeptModel, KeptQuerySet
 from voting import boardformat, counting
 
 GENESIS = boardformat.GENESIS
@@ -157,33 +158,20 @@ def _authorisation_path(instance: Ballot, filename: str) -> str:
     return f"voting/{instance.assembly_id}/proxy/{secrets.token_hex(16)}.{extension}"
 
 
-class FinalError(Exception):
+class FinalError(KeptError):
     """Raised on any attempt to change or remove a cast ballot or a frozen roll."""
 
 
-class FinalQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise FinalError("Cast ballots and frozen rolls cannot be changed.")
-
-    def delete(self):
-        raise FinalError("Cast ballots and frozen rolls cannot be deleted.")
+FinalQuerySet = KeptQuerySet
 
 
-class FinalModel(models.Model):
+class FinalModel(KeptModel):
     """Insert once, then never change or delete (RULES.md §1, §3)."""
 
-    objects = FinalQuerySet.as_manager()
+    kept_error = FinalError
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise FinalError(f"A {self._meta.verbose_name} cannot be changed once stored.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FinalError(f"A {self._meta.verbose_name} cannot be deleted.")
 
 
 # --------------------------------------------------------------------------- assembly

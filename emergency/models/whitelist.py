@@ -14,34 +14,21 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.models import KeptError as BaseKeptError
+from gongzhi.models import KeptModel as BaseKeptModel
 
-class KeptError(Exception):
+
+class KeptError(BaseKeptError):
     """Raised on any attempt to change or delete a published record of this app."""
 
 
-class KeptQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise KeptError("Published whitelist versions cannot be changed.")
-
-    def delete(self):
-        raise KeptError("Published whitelist versions cannot be deleted.")
-
-
-class KeptModel(models.Model):
+class KeptModel(BaseKeptModel):
     """Insert once, then never change or delete."""
 
-    objects = KeptQuerySet.as_manager()
+    kept_error = KeptError
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise KeptError(f"A {self._meta.verbose_name} cannot be changed once published.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise KeptError(f"A {self._meta.verbose_name} cannot be deleted.")
 
 
 class Facility(models.TextChoices):

@@ -49,35 +49,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funds.deposit import MAX_RATE, MIN_RATE
+from gongzhi.models import KeptError, KeptModel, KeptQuerySet
 
 
-class LedgerError(Exception):
+class LedgerError(KeptError):
     """Raised on any attempt to change or delete a ledger row (it is append-only)."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise LedgerError("Ledger rows are append-only: they cannot be changed.")
-
-    def delete(self):
-        raise LedgerError("Ledger rows are append-only: they cannot be deleted.")
+AppendOnlyQuerySet = KeptQuerySet
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(KeptModel):
     """Insert once, never change or delete (RULES.md §4: nothing is updated or deleted)."""
 
-    objects = AppendOnlyQuerySet.as_manager()
+    kept_error = LedgerError
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerError(f"A {self._meta.verbose_name} cannot be changed once stored.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerError(f"A {self._meta.verbose_name} cannot be deleted.")
 
 
 class CustodyRegime(models.TextChoices):
