@@ -6,7 +6,9 @@ thing is ``SystemExit`` raised at the chosen point: it passes every ``except
 Exception`` on its way up, and ``transaction.atomic`` rolls back as a dead
 session's transaction is rolled back by the server. On PostgreSQL the tests
 that need the session to be really gone (its row locks released) terminate it
-too (``tests.faults.dbfault.backend_terminate``).
+too (``tests.faults.dbfault.backend_terminate``). The real thing — a worker's
+pool process and a management command killed with SIGKILL — is in
+``test_sigkill.py`` (PostgreSQL and Redis).
 """
 
 from __future__ import annotations
