@@ -9,45 +9,21 @@ savepoint rolled back at its end, so every example meets the same state.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gongzhi.errors import DomainError
 from revenue import services as revenue_services
 from revenue.models import RevenueEntry
+from tests.fuzz.strategies import SETTINGS, amounts, each_example_undone, texts
 from tests.voting.conftest import ELECTION, ORDINARY, SPECIAL, make_assembly, open_assembly
 from voting import services as voting_services
 from voting.models import Ballot
 
 pytestmark = pytest.mark.django_db
-
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-class _Rollback(Exception):
-    pass
-
-
-@contextmanager
-def each_example_undone():
-    try:
-        with transaction.atomic():
-            yield
-            raise _Rollback
-    except _Rollback:
-        pass
-
 
 json_values = st.recursive(
     st.none()
@@ -108,29 +84,6 @@ def test_the_fuzzed_ballot_can_succeed_so_the_test_above_can_tell(ballot_box):
 
 
 # --------------------------------------------------------------------------- revenue entry
-
-amounts = st.one_of(
-    st.sampled_from(
-        [
-            "0",
-            "-1",
-            "0.001",
-            "1e9",
-            "99999999999999999999",
-            "NaN",
-            "1,280.50",
-            "１２８０",
-            " 12 ",
-            "",
-        ]
-    ),
-    st.decimals(allow_nan=True, allow_infinity=True, places=3).map(str),
-    st.text(max_size=24),
-)
-texts = st.one_of(
-    st.sampled_from(["<script>alert(1)</script>", "=cmd|' /C calc'!A0", "\x00", "a" * 2000]),
-    st.text(max_size=300),
-)
 
 
 @SETTINGS
