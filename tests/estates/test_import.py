@@ -27,6 +27,7 @@ from audit.models import AuditEvent
 from estates.crypto import decrypt_id, id_hmac
 from estates.models import Building, ManagementArea, Ownership, Person, Unit
 from estates.selectors import area_roll
+from estates.services import importing
 from estates.services.importing import read_register, register_import
 from tests.factories import make_ric
 
@@ -866,3 +867,44 @@ def test_sale_moves_the_owner_role_from_seller_to_a_bound_buyer(district):
     report = register_import(area=district.a1, data=second.encode(), filename="b.csv", actor=None)
     assert report.counts.sales == 1
     assert not RoleAssignment.objects.filter(user=seller.user, role="owner").exists()
+
+
+# --------------------------------------------------------------------------- planner statistics
+
+
+def test_an_import_creating_the_threshold_of_units_refreshes_statistics_after_commit(
+    district, sample, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(importing, "ANALYZE_AFTER_UNITS", 48)  # the sample has 48 units
+    with django_capture_on_commit_callbacks() as callbacks:
+        run(district.a1, sample)
+    assert importing.statistics_refresh in callbacks
+
+
+@pytest.mark.parametrize(("threshold", "dry_run"), [(49, False), (48, True)])
+def test_a_smaller_import_or_a_dry_run_leaves_statistics_to_autovacuum(
+    district, sample, monkeypatch, django_capture_on_commit_callbacks, threshold, dry_run
+):
+    monkeypatch.setattr(importing, "ANALYZE_AFTER_UNITS", threshold)
+    with django_capture_on_commit_callbacks() as callbacks:
+        run(district.a1, sample, dry_run=dry_run)
+    assert importing.statistics_refresh not in callbacks
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_refresh_counts_the_register_tables_rows(district, sample):
+    run(district.a1, sample)
+    importing.statistics_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples::int FROM pg_class WHERE relname = ANY(%s)",
+            [list(importing.REGISTER_TABLES)],
+        )
+        estimates = dict(cursor.fetchall())
+    # What the planner now believes: the rows as they are (its own transaction's count).
+    assert estimates == {
+        "estates_building": 2,
+        "estates_unit": 48,
+        "estates_person": 60,
+        "estates_ownership": 65,
+    }
