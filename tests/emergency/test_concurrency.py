@@ -6,46 +6,19 @@ transactions racing for the same rows; exactly one of them may win.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from accounts.models import Role, User
 from emergency import services
 from emergency.models import EmergencyApplication, WhitelistVersion
 from funds.models import Transaction
-from gongzhi.errors import DomainError
 from tests.factories import UserFactory, grant
+from tests.parallel import in_threads
 
 from .conftest import file_application, pdf
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def in_threads(works: list) -> list:
-    """Run each callable in its own thread, released together; results or error codes."""
-    barrier = threading.Barrier(len(works))
-    results: list = [None] * len(works)
-
-    def run(index, work):
-        try:
-            barrier.wait()
-            results[index] = work()
-        except DomainError as exc:
-            results[index] = exc.code
-        except BaseException as exc:  # reported by the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def verified_user(user: User) -> User:

@@ -31,8 +31,8 @@ from funds import services
 from funds.integrity import ledger_check
 from funds.models import FundApplication, RepairType, Transaction
 from tests.factories import UserFactory, grant
+from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - re-exported fixtures
 from tests.voting.conftest import (
-    PASSPHRASE,
     PDF_BYTES,
     PNG_BYTES,
     Register,
@@ -116,41 +116,6 @@ def second_approver_fixture(personas):
     return user
 
 
-@pytest.fixture(scope="session", name="signing_dir")
-def signing_dir_fixture(tmp_path_factory):
-    """Signing keys for the session, as ``tests.voting.conftest.signing_dir`` makes them."""
-    from django.conf import settings as django_settings
-
-    from publications import signing
-
-    directory = tmp_path_factory.mktemp("funds-signing")
-    signing.signing_init(
-        config=signing.SigningConfig(
-            directory=directory,
-            passphrase=PASSPHRASE,
-            pkcs12="",
-            pkcs12_passphrase="",
-            timestamp_url="",
-            bureau_name=django_settings.GONGZHI_BUREAU_NAME,
-            district_name=django_settings.GONGZHI_DISTRICT_NAME,
-        )
-    )
-    return directory
-
-
-@pytest.fixture(name="publishing")
-def publishing_fixture(settings, signing_dir, tmp_path):
-    """Real signing keys and a private MEDIA_ROOT: notices are issued as signed PDFs."""
-    settings.GONGZHI_SIGNING_DIR = signing_dir
-    settings.GONGZHI_SIGNING_PASSPHRASE = PASSPHRASE
-    settings.GONGZHI_SIGNING_PKCS12 = ""
-    settings.GONGZHI_SIGNING_PKCS12_PASSPHRASE = ""
-    settings.GONGZHI_TIMESTAMP_URL = ""
-    settings.GONGZHI_SERIAL_PREFIX = "YQ"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return signing_dir
-
-
 def check_ledger() -> None:
     """``manage.py funds_check``'s checks: raises ``funds.integrity.Broken`` if anything is off."""
     ledger_check()
@@ -228,6 +193,26 @@ CLEAN = {
 }
 
 
+def review(
+    application,
+    actor,
+    *,
+    decision: str = "pass",
+    exclusions: dict[str, bool] = CLEAN,
+    materials_complete: bool = True,
+    **notes: str,
+) -> FundApplication:
+    """The bureau's review; unless told otherwise a pass, nothing excluded, materials complete."""
+    return services.application_review(
+        application=application,
+        actor=actor,
+        decision=decision,
+        exclusions=exclusions,
+        materials_complete=materials_complete,
+        **notes,
+    )
+
+
 def voted_and_submitted(estate, personas, *, budget: int = BUDGET, **kwargs) -> FundApplication:
     application = propose(estate, personas.property_staff, budget=budget, **kwargs)
     application = put_to_vote(application, personas.committee)
@@ -238,13 +223,7 @@ def voted_and_submitted(estate, personas, *, budget: int = BUDGET, **kwargs) -> 
 
 def reviewed(estate, personas, **kwargs) -> FundApplication:
     application = voted_and_submitted(estate, personas, **kwargs)
-    return services.application_review(
-        application=application,
-        actor=personas.reviewer,
-        decision="pass",
-        exclusions=CLEAN,
-        materials_complete=True,
-    )
+    return review(application, personas.reviewer)
 
 
 def approved(estate, personas, verified, **kwargs) -> FundApplication:

@@ -26,6 +26,7 @@ from .app_helpers import (
     finalise_without_pdf,
     propose,
     put_to_vote,
+    review,
     reviewed,
     run_vote,
     second_approver_fixture,  # noqa: F401
@@ -35,11 +36,11 @@ from .app_helpers import (
 Status = FundApplication.Status
 
 
-def instruct(application, approver, *, amount=BUDGET, key="PAY-1", **kwargs):
+def instruct(fund_use, approver, *, amount=BUDGET, key="PAY-1"):
     return services.payment_instruct(
-        fund_use=application.fund_use,
+        fund_use=fund_use,
         amount_fen=amount,
-        payee_name=kwargs.get("payee_name", "宿州某防水工程有限公司"),
+        payee_name="宿州某防水工程有限公司",
         payee_bank="中国建设银行宿州分行",
         payee_account="6217000000000000001",
         key=key,
@@ -59,13 +60,7 @@ def test_a_failed_vote_ends_the_application_and_nothing_can_be_paid(estate, pers
     )
     assert application.status == Status.VOTE_FAILED
     with pytest.raises(DomainError) as refused:
-        services.application_review(
-            application=application,
-            actor=personas.reviewer,
-            decision="pass",
-            exclusions=CLEAN,
-            materials_complete=True,
-        )
+        review(application, personas.reviewer)
     assert refused.value.code == "not_submitted"
     assert not FundUse.objects.exists()
 
@@ -99,15 +94,7 @@ def test_no_vote_no_money_a_fund_use_without_an_application_is_never_paid(
         actor=None,
     )
     with pytest.raises(DomainError) as refused:
-        services.payment_instruct(
-            fund_use=fund_use,
-            amount_fen=100,
-            payee_name="某公司",
-            payee_bank="某银行",
-            payee_account="6217000000000000001",
-            key="X-1",
-            actor=verified(personas.approver),
-        )
+        instruct(fund_use, verified(personas.approver), amount=100, key="X-1")
     assert refused.value.code == "no_vote"
     assert not PaymentInstruction.objects.exists()
 
@@ -119,13 +106,13 @@ def test_no_vote_no_money_an_application_pushed_to_approved_without_a_vote_is_re
     # Someone moves the vote back behind the service's back: its result is not final.
     Assembly.objects.filter(pk=application.assembly_id).update(status=Assembly.Status.PRELIMINARY)
     with pytest.raises(DomainError) as refused:
-        instruct(application, verified(personas.approver))
+        instruct(application.fund_use, verified(personas.approver))
     assert refused.value.code == "no_vote"
 
 
 def test_no_vote_no_money_a_vote_over_another_scope_does_not_count(estate, personas, verified):
     application = approved(estate, personas, verified)
-    instruction = instruct(application, verified(personas.approver))
+    instruction = instruct(application.fund_use, verified(personas.approver))
     # The vote was taken over 1栋 only, not the 列支范围 (1栋 + 901).
     Assembly.objects.filter(pk=application.assembly_id).update(scope_unit_codes=[])
     with pytest.raises(DomainError) as refused:
@@ -153,15 +140,7 @@ def test_an_unregistered_source_is_never_paid(estate, personas, verified):
             actor=None,
         )
         with pytest.raises(DomainError) as refused:
-            services.payment_instruct(
-                fund_use=fund_use,
-                amount_fen=100,
-                payee_name="某公司",
-                payee_bank="某银行",
-                payee_account="6217000000000000001",
-                key="C-1",
-                actor=verified(personas.approver),
-            )
+            instruct(fund_use, verified(personas.approver), amount=100, key="C-1")
         assert refused.value.code == "no_payment_gate"
     finally:
         if saved is not None:
@@ -173,23 +152,17 @@ def test_an_unregistered_source_is_never_paid(estate, personas, verified):
 
 def test_a_ticked_exclusion_cannot_pass_review(estate, personas):
     application = voted_and_submitted(estate, personas)
+    contract = {**CLEAN, "excl_contract": True}
     with pytest.raises(DomainError) as refused:
-        services.application_review(
-            application=application,
-            actor=personas.reviewer,
-            decision="pass",
-            exclusions={**CLEAN, "excl_contract": True},
-            materials_complete=True,
-        )
+        review(application, personas.reviewer, exclusions=contract)
     assert refused.value.code == "excluded"
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
-    refused_app = services.application_review(
-        application=application,
-        actor=personas.reviewer,
+    refused_app = review(
+        application,
+        personas.reviewer,
         decision="refuse",
-        exclusions={**CLEAN, "excl_contract": True},
-        materials_complete=True,
+        exclusions=contract,
         note="属于物业服务合同约定由物业服务企业承担的维修。",
     )
     assert refused_app.status == Status.REFUSED and refused_app.excl_contract
@@ -198,19 +171,12 @@ def test_a_ticked_exclusion_cannot_pass_review(estate, personas):
 def test_incomplete_materials_are_returned_not_passed(estate, personas):
     application = voted_and_submitted(estate, personas)
     with pytest.raises(DomainError) as refused:
-        services.application_review(
-            application=application,
-            actor=personas.reviewer,
-            decision="pass",
-            exclusions=CLEAN,
-            materials_complete=False,
-        )
+        review(application, personas.reviewer, materials_complete=False)
     assert refused.value.code == "materials_incomplete"
-    returned = services.application_review(
-        application=application,
-        actor=personas.reviewer,
+    returned = review(
+        application,
+        personas.reviewer,
         decision="return",
-        exclusions=CLEAN,
         materials_complete=False,
         note="请补充维修方案。",
     )
@@ -228,21 +194,10 @@ def test_inside_warranty_the_reviewer_must_record_why_the_fund_pays(estate, pers
     )
     application = voted_and_submitted(estate, personas)
     with pytest.raises(DomainError) as refused:
-        services.application_review(
-            application=application,
-            actor=personas.reviewer,
-            decision="pass",
-            exclusions=CLEAN,
-            materials_complete=True,
-        )
+        review(application, personas.reviewer)
     assert refused.value.code == "warranty_reason"
-    passed = services.application_review(
-        application=application,
-        actor=personas.reviewer,
-        decision="pass",
-        exclusions=CLEAN,
-        materials_complete=True,
-        warranty_note="建设单位已注销，经公证无法追偿。",
+    passed = review(
+        application, personas.reviewer, warranty_note="建设单位已注销，经公证无法追偿。"
     )
     assert passed.in_warranty and passed.warranty["1栋"][0] == "in"
 
@@ -251,13 +206,7 @@ def test_a_building_without_a_completion_date_is_flagged_like_one_in_warranty(es
     Building.objects.filter(area=estate.area, name="9栋").update(completion_date=None)
     application = voted_and_submitted(estate, personas)
     with pytest.raises(DomainError) as refused:
-        services.application_review(
-            application=application,
-            actor=personas.reviewer,
-            decision="pass",
-            exclusions=CLEAN,
-            materials_complete=True,
-        )
+        review(application, personas.reviewer)
     assert refused.value.code == "warranty_reason"
 
 
@@ -287,13 +236,7 @@ def test_the_applicant_cannot_review_their_own_application(estate, personas):
     staff._gongzhi_roles = None
     application = voted_and_submitted(estate, personas)
     with pytest.raises(DomainError) as refused:
-        services.application_review(
-            application=application,
-            actor=staff,
-            decision="pass",
-            exclusions=CLEAN,
-            materials_complete=True,
-        )
+        review(application, staff)
     assert refused.value.code == "maker_checker"
 
 

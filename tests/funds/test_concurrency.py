@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connections
 
 from funds import selectors, services
 from funds.models import Account, Transaction
-from gongzhi.errors import DomainError
+from tests.parallel import in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def in_threads(works: list) -> list:
-    """Run each callable in its own thread (own connection), released together."""
-    barrier = threading.Barrier(len(works))
-    results: list = [None] * len(works)
-
-    def run(index, work):
-        try:
-            barrier.wait()
-            results[index] = work()
-        except DomainError as exc:
-            results[index] = exc.code
-        except BaseException as exc:  # reported by the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_two_parallel_deposit_records_with_the_same_key_post_once(fund):

@@ -19,6 +19,7 @@ from funds.models import BankStatement, BankStatementLine, PaymentInstruction, T
 from funds.selectors_reconciliation import statement_report
 from funds.services.reconciliation import BankFileError
 from gongzhi.errors import DomainError, PermissionDeniedError
+from tests.parallel import in_threads
 
 from .yearly import (  # noqa: F401 - publishing and signing_dir are fixtures
     CLOSING,
@@ -540,34 +541,6 @@ def statements_current(fund):
 
 
 # --------------------------------------------------------------------------- concurrency
-
-
-def in_threads(works: list) -> list:
-    """Run each callable in its own thread (own connection), released together."""
-    import threading
-
-    from django.db import connections
-
-    barrier = threading.Barrier(len(works))
-    results: list = [None] * len(works)
-
-    def run(index, work):
-        try:
-            barrier.wait()
-            results[index] = work()
-        except DomainError as exc:
-            results[index] = exc.code
-        except BaseException as exc:  # reported by the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.postgres

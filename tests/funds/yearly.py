@@ -30,12 +30,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from funds import services
 from funds.models import Account, Transaction
-
-PASSPHRASE = "funds-statement-signing-passphrase"
+from tests.signing import publishing_fixture as publishing  # noqa: F401 - fixture, re-exported
+from tests.signing import signing_dir_fixture as signing_dir  # noqa: F401 - fixture, re-exported
 
 FIRST = {"101": 671_250, "102": 750_000, "103": 901_875, "901": 750_000}
 INTEREST = {"101": 2_813, "102": 2_977, "103": 3_579, "901": 2_976}
@@ -113,37 +111,3 @@ def post_worked_year(fund) -> dict[str, Transaction]:
 
 def code(number: str) -> str:
     return ("9栋" if number == "901" else "1栋") + f"-1单元-{number}"
-
-
-@pytest.fixture(scope="session")
-def signing_dir(tmp_path_factory):
-    from django.conf import settings as django_settings
-
-    from publications import signing
-
-    directory = tmp_path_factory.mktemp("funds-statement-signing")
-    signing.signing_init(
-        config=signing.SigningConfig(
-            directory=directory,
-            passphrase=PASSPHRASE,
-            pkcs12="",
-            pkcs12_passphrase="",
-            timestamp_url="",
-            bureau_name=django_settings.GONGZHI_BUREAU_NAME,
-            district_name=django_settings.GONGZHI_DISTRICT_NAME,
-        )
-    )
-    return directory
-
-
-@pytest.fixture
-def publishing(settings, signing_dir, tmp_path):
-    """Real signing keys and a private MEDIA_ROOT: notices are issued as signed PDFs."""
-    settings.GONGZHI_SIGNING_DIR = signing_dir
-    settings.GONGZHI_SIGNING_PASSPHRASE = PASSPHRASE
-    settings.GONGZHI_SIGNING_PKCS12 = ""
-    settings.GONGZHI_SIGNING_PKCS12_PASSPHRASE = ""
-    settings.GONGZHI_TIMESTAMP_URL = ""
-    settings.GONGZHI_SERIAL_PREFIX = "YQ"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return signing_dir

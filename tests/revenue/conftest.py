@@ -14,8 +14,8 @@ import pytest
 
 from revenue import services
 from revenue.models import RevenueEntry
+from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from tests.voting.conftest import (
-    PASSPHRASE,
     build_register,
     close,
     make_assembly,
@@ -94,40 +94,3 @@ def approved_motion(register, personas, *, item: int = 9, title: str = "公共�
     assembly.refresh_from_db()
     assert assembly.result["m1"]["outcome"] == "approved"
     return assembly.motions.get(code="m1")
-
-
-# --------------------------------------------------------------------------- signing
-
-
-@pytest.fixture(scope="session")
-def signing_dir(tmp_path_factory):
-    from django.conf import settings as django_settings
-
-    from publications import signing
-
-    directory = tmp_path_factory.mktemp("revenue-signing")
-    signing.signing_init(
-        config=signing.SigningConfig(
-            directory=directory,
-            passphrase=PASSPHRASE,
-            pkcs12="",
-            pkcs12_passphrase="",
-            timestamp_url="",
-            bureau_name=django_settings.GONGZHI_BUREAU_NAME,
-            district_name=django_settings.GONGZHI_DISTRICT_NAME,
-        )
-    )
-    return directory
-
-
-@pytest.fixture
-def publishing(settings, signing_dir, tmp_path):
-    """Real signing keys and a private MEDIA_ROOT: notices are issued as signed PDFs."""
-    settings.GONGZHI_SIGNING_DIR = signing_dir
-    settings.GONGZHI_SIGNING_PASSPHRASE = PASSPHRASE
-    settings.GONGZHI_SIGNING_PKCS12 = ""
-    settings.GONGZHI_SIGNING_PKCS12_PASSPHRASE = ""
-    settings.GONGZHI_TIMESTAMP_URL = ""
-    settings.GONGZHI_SERIAL_PREFIX = "YQ"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return signing_dir

@@ -25,10 +25,10 @@ from accounts.models import Role
 from estates.models import ManagementArea, Person, Unit
 from tests.estates.helpers import make_person, make_unit, own
 from tests.factories import OwnerUserFactory, grant
+from tests.signing import publishing_fixture as publishing  # noqa: F401 - fixture
+from tests.signing import signing_dir_fixture as signing_dir  # noqa: F401 - fixture
 from voting import services
 from voting.models import Assembly, VotingRight
-
-PASSPHRASE = "voting-test-signing-passphrase"
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -212,43 +212,6 @@ def outbox(settings):
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
-
-
-# --------------------------------------------------------------------------- signing
-
-
-@pytest.fixture(scope="session")
-def signing_dir(tmp_path_factory):
-    from publications import signing
-
-    directory = tmp_path_factory.mktemp("voting-signing")
-    from django.conf import settings as django_settings
-
-    signing.signing_init(
-        config=signing.SigningConfig(
-            directory=directory,
-            passphrase=PASSPHRASE,
-            pkcs12="",
-            pkcs12_passphrase="",
-            timestamp_url="",
-            bureau_name=django_settings.GONGZHI_BUREAU_NAME,
-            district_name=django_settings.GONGZHI_DISTRICT_NAME,
-        )
-    )
-    return directory
-
-
-@pytest.fixture
-def publishing(settings, signing_dir, tmp_path):
-    """Real signing keys and a private MEDIA_ROOT: notices are issued as signed PDFs."""
-    settings.GONGZHI_SIGNING_DIR = signing_dir
-    settings.GONGZHI_SIGNING_PASSPHRASE = PASSPHRASE
-    settings.GONGZHI_SIGNING_PKCS12 = ""
-    settings.GONGZHI_SIGNING_PKCS12_PASSPHRASE = ""
-    settings.GONGZHI_TIMESTAMP_URL = ""
-    settings.GONGZHI_SERIAL_PREFIX = "YQ"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return signing_dir
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ so these are parallel transactions racing for the same assembly row.
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
 from gongzhi.errors import DomainError
+from tests.parallel import in_threads
 from voting import services
 from voting.board import board_build
 from voting.models import Assembly, Ballot
@@ -31,30 +30,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CHOICES = {"m1": "approve"}
 NAMES = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"]
-
-
-def in_threads(works: list) -> list:
-    """Run each callable in its own thread, released together; results or error codes."""
-    barrier = threading.Barrier(len(works))
-    results: list = [None] * len(works)
-
-    def run(index, work):
-        try:
-            barrier.wait()
-            results[index] = work()
-        except DomainError as exc:
-            results[index] = exc.code
-        except BaseException as exc:  # reported by the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture
