@@ -1,25 +1,17 @@
 """Annex 2 of the district programme as an XLSX workbook (RULES.md §8).
 
 问题整治工作台账: one row per problem with the programme's exact column
-headings, laid out like annex 1 (``estates.annex1``): title, scope and time,
-headings, rows. Text typed in forms goes through the same formula-injection
-guard (``estates.annex1.safe_text``): shown, never evaluated.
+headings, laid out as annex 1 is (``estates.annex1.Ledger``): title,
+scope and time, headings, rows. Text typed in forms goes through the same
+formula-injection guard (``estates.annex1.safe_text``): shown, never evaluated.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.utils import timezone, translation
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
-from estates.annex1 import ANNEX_LANGUAGE, BORDER, safe_text
+from estates.annex1 import Ledger
 
 from .models import Problem
 
@@ -40,22 +32,7 @@ HEADINGS: tuple[str, ...] = (
     "备注",
 )
 COLUMN_WIDTHS = (6, 24, 22, 24, 12, 40, 40, 18, 14, 10, 24)
-HEADING_ROW = 3  # row 1: title, row 2: scope and time, row 3: headings
 DATE_FORMAT = "yyyy-mm-dd"
-
-
-def _put(ws: Worksheet, row: int, column: int, value) -> Cell:
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        text = safe_text(value)
-        cell.value = text
-        # openpyxl would type "=…" as a formula; force a plain string.
-        cell.data_type = "s"
-        if text is not value:
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
 
 
 def annex2_rows(problems: Iterable[Problem]) -> list[list]:
@@ -87,41 +64,11 @@ def ordered(problems) -> Iterable[Problem]:
     )
 
 
+LEDGER = Ledger("附件2", TITLE, HEADINGS, COLUMN_WIDTHS, {"整改完成时限": DATE_FORMAT})
+
+
 def annex2_workbook(
     problems: Iterable[Problem], *, scope_label: str, generated_at: datetime | None = None
 ) -> bytes:
     """The ledger of ``problems`` as XLSX bytes (in the order given)."""
-    generated_at = timezone.localtime(generated_at or timezone.now())
-    with translation.override(ANNEX_LANGUAGE):
-        workbook = Workbook()
-        ws = workbook.active
-        ws.title = "附件2"
-        last = get_column_letter(len(HEADINGS))
-
-        title = _put(ws, 1, 1, TITLE)
-        title.font = Font(bold=True, size=14)
-        title.alignment = Alignment(horizontal="center")
-        ws.merge_cells(f"A1:{last}1")
-        _put(ws, 2, 1, f"填报范围：{scope_label}　导出时间：{generated_at:%Y-%m-%d %H:%M}")
-        ws.merge_cells(f"A2:{last}2")
-
-        for column, heading in enumerate(HEADINGS, start=1):
-            cell = _put(ws, HEADING_ROW, column, heading)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.border = BORDER
-        deadline_column = HEADINGS.index("整改完成时限") + 1
-        for row_number, row in enumerate(annex2_rows(problems), start=HEADING_ROW + 1):
-            for column, value in enumerate(row, start=1):
-                cell = _put(ws, row_number, column, value)
-                cell.border = BORDER
-                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
-                if column == deadline_column and value is not None:
-                    cell.number_format = DATE_FORMAT
-        for column, width in enumerate(COLUMN_WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(column)].width = width
-        ws.freeze_panes = f"A{HEADING_ROW + 1}"
-
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue()
+    return LEDGER.xlsx(annex2_rows(problems), scope_label=scope_label, generated_at=generated_at)

@@ -16,7 +16,8 @@ shown, never evaluated, even after the cell is edited or saved as CSV.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone, translation
@@ -132,48 +133,77 @@ def _legend(ws: Worksheet) -> None:
         ws.column_dimensions[get_column_letter(column)].width = width
 
 
+@dataclass(frozen=True)
+class Ledger:
+    """How a programme ledger is laid out as an XLSX sheet (annex 1 here; annex 2 in
+    ``emergency.annex2``): row 1 the title, row 2 the scope and time of the export, row 3 the
+    headings, then one row per entry, every cell formula-safe (``_put``)."""
+
+    sheet: str  # the worksheet's name
+    title: str
+    headings: Sequence[str]
+    widths: Sequence[int]  # of the columns, in heading order
+    formats: dict[str, str]  # heading → the number format of its cells that hold a value
+    scope_note: str = ""  # more of row 2, after the scope and time
+    explain: Callable[[Worksheet], None] | None = None  # fills a second sheet
+
+    def xlsx(
+        self, rows: Iterable[list], *, scope_label: str, generated_at: datetime | None = None
+    ) -> bytes:
+        """The sheet with ``rows`` (in heading order, as given) as XLSX bytes."""
+        generated_at = timezone.localtime(generated_at or timezone.now())
+        formats = {self.headings.index(name) + 1: code for name, code in self.formats.items()}
+        with translation.override(ANNEX_LANGUAGE):
+            workbook = Workbook()
+            ws = workbook.active
+            ws.title = self.sheet
+            last = get_column_letter(len(self.headings))
+
+            title = _put(ws, 1, 1, self.title)
+            title.font = Font(bold=True, size=14)
+            title.alignment = Alignment(horizontal="center")
+            ws.merge_cells(f"A1:{last}1")
+            scope = f"填报范围：{scope_label}　导出时间：{generated_at:%Y-%m-%d %H:%M}"
+            _put(ws, 2, 1, scope + self.scope_note)
+            ws.merge_cells(f"A2:{last}2")
+
+            for column, heading in enumerate(self.headings, start=1):
+                cell = _put(ws, HEADING_ROW, column, heading)
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+                cell.border = BORDER
+            for row_number, row in enumerate(rows, start=HEADING_ROW + 1):
+                for column, value in enumerate(row, start=1):
+                    cell = _put(ws, row_number, column, value)
+                    cell.border = BORDER
+                    cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
+                    if column in formats and value is not None:
+                        cell.number_format = formats[column]
+            for column, width in enumerate(self.widths, start=1):
+                ws.column_dimensions[get_column_letter(column)].width = width
+            ws.freeze_panes = f"A{HEADING_ROW + 1}"
+
+            if self.explain is not None:
+                self.explain(workbook.create_sheet())
+
+            buffer = io.BytesIO()
+            workbook.save(buffer)
+        return buffer.getvalue()
+
+
+LEDGER = Ledger(
+    "附件1",
+    TITLE,
+    HEADINGS,
+    COLUMN_WIDTHS,
+    {"物业费收缴率": PERCENT_FORMAT},
+    scope_note=f"　代码含义见“{LEGEND_SHEET}”工作表",
+    explain=_legend,
+)
+
+
 def annex1_workbook(
     areas: Iterable[ManagementArea], *, scope_label: str, generated_at: datetime | None = None
 ) -> bytes:
     """The ledger of ``areas`` as XLSX bytes (areas in the order given)."""
-    generated_at = timezone.localtime(generated_at or timezone.now())
-    with translation.override(ANNEX_LANGUAGE):
-        workbook = Workbook()
-        ws = workbook.active
-        ws.title = "附件1"
-        last = get_column_letter(len(HEADINGS))
-
-        title = _put(ws, 1, 1, TITLE)
-        title.font = Font(bold=True, size=14)
-        title.alignment = Alignment(horizontal="center")
-        ws.merge_cells(f"A1:{last}1")
-        _put(
-            ws,
-            2,
-            1,
-            f"填报范围：{scope_label}　导出时间：{generated_at:%Y-%m-%d %H:%M}"
-            f"　代码含义见“{LEGEND_SHEET}”工作表",
-        )
-        ws.merge_cells(f"A2:{last}2")
-
-        for column, heading in enumerate(HEADINGS, start=1):
-            cell = _put(ws, HEADING_ROW, column, heading)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.border = BORDER
-        for row_number, row in enumerate(annex1_rows(areas), start=HEADING_ROW + 1):
-            for column, value in enumerate(row, start=1):
-                cell = _put(ws, row_number, column, value)
-                cell.border = BORDER
-                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
-                if column == len(HEADINGS) and value is not None:
-                    cell.number_format = PERCENT_FORMAT
-        for column, width in enumerate(COLUMN_WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(column)].width = width
-        ws.freeze_panes = f"A{HEADING_ROW + 1}"
-
-        _legend(workbook.create_sheet())
-
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue()
+    return LEDGER.xlsx(annex1_rows(areas), scope_label=scope_label, generated_at=generated_at)

@@ -60,6 +60,19 @@ class DistrictDateTimeField(forms.DateTimeField):
             return super().prepare_value(value)
 
 
+class UploadField(forms.FileField):
+    """A PDF or image to attach. Not checked here: the service checks type, size and content
+    (``voting.models.validate_upload``), so an empty or missing file comes back with its message."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_empty_file", True)
+        kwargs.setdefault(
+            "widget", forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
+        )
+        super().__init__(**kwargs)
+
+
 def split_codes(text: str) -> list[str]:
     return [part.strip() for part in _CODE_SEPARATORS.split(text or "") if part.strip()]
 
@@ -233,14 +246,7 @@ class AttachmentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("如：维修方案及预算")}),
     )
-    # The service checks type, size and content (voting.models.validate_upload).
-    file = forms.FileField(
-        label=_("文件"),
-        required=False,
-        allow_empty_file=True,
-        help_text=_("PDF、JPG 或 PNG，不超过 10 MB。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
+    file = UploadField(label=_("文件"), help_text=_("PDF、JPG 或 PNG，不超过 10 MB。"))
 
 
 class CancelForm(forms.Form):
@@ -350,30 +356,18 @@ class SheetForm(forms.Form):
 
 
 class PaperFilesForm(forms.Form):
-    scan = forms.FileField(
+    scan = UploadField(
         label=_("表决票扫描件"),
-        required=False,
-        allow_empty_file=True,
         help_text=_("必须上传。PDF、JPG 或 PNG，不超过 10 MB；手机可直接拍照。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
 
 class ProxyFilesForm(forms.Form):
-    authorisation = forms.FileField(
+    authorisation = UploadField(
         label=_("授权委托书"),
-        required=False,
-        allow_empty_file=True,
         help_text=_("必须上传。委托书须写明受托人和本次会议。PDF、JPG 或 PNG，不超过 10 MB。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
-    scan = forms.FileField(
-        label=_("受托人填写的表决票扫描件"),
-        required=False,
-        allow_empty_file=True,
-        help_text=_("如有，请一并上传。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
+    scan = UploadField(label=_("受托人填写的表决票扫描件"), help_text=_("如有，请一并上传。"))
 
 
 class TraceForm(forms.Form):

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from audit.services import audit_record
@@ -36,6 +37,16 @@ FIELDS = (
     "closed",
     "remarks",
 )
+# The ledger's text columns, checked in this order: (required, the most characters, label).
+TEXTS = {
+    "project_name": (True, 200, gettext_lazy("项目名称")),
+    "company": (False, 200, gettext_lazy("物业服务企业")),
+    "category": (True, 50, gettext_lazy("问题类别")),
+    "content": (True, 5000, gettext_lazy("问题内容")),
+    "measures": (False, 5000, gettext_lazy("整改措施及进展")),
+    "responsible": (False, 200, gettext_lazy("责任单位/人")),
+    "remarks": (False, 2000, gettext_lazy("备注")),
+}
 
 
 def _state(problem: Problem) -> dict[str, Any]:
@@ -74,52 +85,19 @@ def _clean(values: dict[str, Any], actor) -> dict[str, Any]:
     company = values.get("company") or ""
     if not company.strip() and area is not None and area.property_company_id:
         company = area.property_company.name
+    given = {**values, "company": company}
+    texts = {
+        name: clean_text(
+            given.get(name, ""), field=name, required=required, limit=limit, label=label
+        )
+        for name, (required, limit, label) in TEXTS.items()
+    }
     return {
-        "project_name": clean_text(
-            values.get("project_name", ""),
-            field="project_name",
-            required=True,
-            limit=200,
-            label=_("项目名称"),
-        ),
+        **texts,
         "community": community,
         "area": area,
-        "company": clean_text(
-            company, field="company", required=False, limit=200, label=_("物业服务企业")
-        ),
-        "category": clean_text(
-            values.get("category", ""),
-            field="category",
-            required=True,
-            limit=50,
-            label=_("问题类别"),
-        ),
-        "content": clean_text(
-            values.get("content", ""),
-            field="content",
-            required=True,
-            limit=5000,
-            label=_("问题内容"),
-        ),
-        "measures": clean_text(
-            values.get("measures", ""),
-            field="measures",
-            required=False,
-            limit=5000,
-            label=_("整改措施及进展"),
-        ),
-        "responsible": clean_text(
-            values.get("responsible", ""),
-            field="responsible",
-            required=False,
-            limit=200,
-            label=_("责任单位/人"),
-        ),
         "deadline": deadline,
         "closed": bool(values.get("closed", False)),
-        "remarks": clean_text(
-            values.get("remarks", ""), field="remarks", required=False, limit=2000, label=_("备注")
-        ),
     }
 
 

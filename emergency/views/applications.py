@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
@@ -23,7 +23,13 @@ from gongzhi.errors import DomainError
 from .. import selectors, services
 from ..forms import AcceptForm, ApplicationForm, EvidenceForm, MomentForm
 from ..models import EmergencyApplication, Evidence, ResponsePlan
-from ._common import any_action_required, fallback_context, place_error
+from ._common import (
+    ActionWords,
+    action_view,
+    any_action_required,
+    fallback_context,
+    place_error,
+)
 
 APPLY = "emergency.apply"
 OVERSEE = "oversee"
@@ -224,97 +230,55 @@ def evidence_file(request, pk: int, evidence_pk: int):
 
 # --------------------------------------------------------------------------- works side
 
+# What each works-side page says, in the order it shows it (``ActionWords``): the title, what
+# the action sets going, the button (the confirmation), and the message once it is taken.
+WORDS = {
+    "works_start": ActionWords(
+        _("登记开工"),
+        _("开工时间用于考核开工时限；可以填写实际开工的时间。"),
+        _("确认开工"),
+        _("已登记开工。"),
+    ),
+    "works_done": ActionWords(
+        _("登记完工"),
+        _("完工后由业委会（物管会）或申请单位组织验收。"),
+        _("确认完工"),
+        _("已登记完工。"),
+    ),
+    "accept": ActionWords(
+        _("竣工验收"),
+        _("上传验收记录（签字的验收单照片或 PDF），验收后进入结算分摊。"),
+        _("确认验收"),
+        _("已验收。"),
+    ),
+    "evidence_add": ActionWords(
+        _("补充材料"),
+        _("补充的材料和原材料一样保存，不能删除。"),
+        _("上传"),
+        _("已补充材料。"),
+    ),
+}
 
-def _works_page(
-    request, pk: int, *, form_class, title: str, button: str, help_text: str, perform, done: str
-):
-    """A one-form page that calls one works-side service (its button is the confirmation)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    application = selectors.application_get(request.user, pk)
-    form = form_class(*((request.POST, request.FILES) if request.method == "POST" else ()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(application, form.cleaned_data)
-        except DomainError as exc:
-            place_error(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("emergency:detail", pk=application.pk)
-    return render(
-        request,
-        "emergency/action.html",
-        {
-            "application": application,
-            "form": form,
-            "title": title,
-            "button": button,
-            "help_text": help_text,
-            "multipart": True,
-        },
-        status=400 if request.method == "POST" else 200,
+
+@action_view(MomentForm, WORDS["works_start"], multipart=True)
+def works_start(application, actor, data):
+    services.application_works_start(application=application, actor=actor, at=data.get("at"))
+
+
+@action_view(MomentForm, WORDS["works_done"], multipart=True)
+def works_done(application, actor, data):
+    services.application_works_done(application=application, actor=actor, at=data.get("at"))
+
+
+@action_view(AcceptForm, WORDS["accept"], multipart=True)
+def accept(application, actor, data):
+    services.application_accept(
+        application=application, actor=actor, note=data["note"], evidence=data["files"]
     )
 
 
-@require_http_methods(["GET", "POST"])
-def works_start(request, pk: int):
-    return _works_page(
-        request,
-        pk,
-        form_class=MomentForm,
-        title=_("登记开工"),
-        button=_("确认开工"),
-        help_text=_("开工时间用于考核开工时限；可以填写实际开工的时间。"),
-        perform=lambda app, data: services.application_works_start(
-            application=app, actor=request.user, at=data.get("at")
-        ),
-        done=_("已登记开工。"),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def works_done(request, pk: int):
-    return _works_page(
-        request,
-        pk,
-        form_class=MomentForm,
-        title=_("登记完工"),
-        button=_("确认完工"),
-        help_text=_("完工后由业委会（物管会）或申请单位组织验收。"),
-        perform=lambda app, data: services.application_works_done(
-            application=app, actor=request.user, at=data.get("at")
-        ),
-        done=_("已登记完工。"),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def accept(request, pk: int):
-    return _works_page(
-        request,
-        pk,
-        form_class=AcceptForm,
-        title=_("竣工验收"),
-        button=_("确认验收"),
-        help_text=_("上传验收记录（签字的验收单照片或 PDF），验收后进入结算分摊。"),
-        perform=lambda app, data: services.application_accept(
-            application=app, actor=request.user, note=data["note"], evidence=data["files"]
-        ),
-        done=_("已验收。"),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def evidence_add(request, pk: int):
-    return _works_page(
-        request,
-        pk,
-        form_class=EvidenceForm,
-        title=_("补充材料"),
-        button=_("上传"),
-        help_text=_("补充的材料和原材料一样保存，不能删除。"),
-        perform=lambda app, data: services.evidence_add(
-            application=app, actor=request.user, kind=data["kind"], upload=data["file"]
-        ),
-        done=_("已补充材料。"),
+@action_view(EvidenceForm, WORDS["evidence_add"], multipart=True)
+def evidence_add(application, actor, data):
+    services.evidence_add(
+        application=application, actor=actor, kind=data["kind"], upload=data["file"]
     )

@@ -13,7 +13,7 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
@@ -33,7 +33,13 @@ from ..forms import (
 )
 from ..models import EmergencyApplication
 from ..services._common import yuan
-from ._common import any_action_required, place_error
+from ._common import (
+    ActionWords,
+    action_page,
+    action_view,
+    any_action_required,
+    place_error,
+)
 
 REVIEW = "application.review"
 APPROVE = "application.approve"
@@ -45,110 +51,88 @@ class ConfirmForm(forms.Form):
     """No field: the button is the decision."""
 
 
-def _decision_page(
-    request, pk: int, *, form_class, title, button, help_text, perform, done, danger=False
-):
-    application = selectors.application_get(request.user, pk)
-    form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(application, form.cleaned_data)
-        except DomainError as exc:
-            place_error(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("emergency:detail", pk=application.pk)
-    return render(
-        request,
-        "emergency/action.html",
-        {
-            "application": application,
-            "form": form,
-            "title": title,
-            "button": button,
-            "help_text": help_text,
-            "danger": danger,
-            "show_summary": True,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@action_required(REVIEW)
-@require_http_methods(["GET", "POST"])
-def review_start(request, pk: int):
-    return _decision_page(
-        request,
-        pk,
-        form_class=ConfirmForm,
-        title=_("受理审核"),
-        button=_("确认受理"),
-        help_text=_("受理后由另一名审批人审批；受理人不能审批本申请。"),
-        perform=lambda app, data: services.application_review_start(
-            application=app, actor=request.user
-        ),
-        done=_("已受理审核。"),
-    )
-
-
-@action_required(APPROVE)
-@require_http_methods(["GET", "POST"])
-def approve(request, pk: int):
-    return _decision_page(
-        request,
-        pk,
-        form_class=NoteForm,
-        title=_("审批：批准紧急维修"),
-        button=_("确认批准"),
-        help_text=_("批准后开始计算开工时限；申请了预拨资金的，同时开始计算拨付时限。"),
-        perform=lambda app, data: services.application_approve(
-            application=app, actor=request.user, note=data.get("note", "")
-        ),
-        done=_("已批准。"),
-    )
-
-
-@any_action_required(REVIEW, APPROVE)
-@require_http_methods(["GET", "POST"])
-def refuse(request, pk: int):
-    return _decision_page(
-        request,
-        pk,
-        form_class=ReasonForm,
-        title=_("不予批准"),
-        button=_("确认不予批准"),
-        help_text=_("不予批准后申请结束；申请人可以补正后重新申请，或改走一般使用程序。"),
-        perform=lambda app, data: services.application_refuse(
-            application=app, actor=request.user, reason=data["reason"]
-        ),
-        done=_("已作出不予批准决定。"),
-        danger=True,
-    )
-
-
-@action_required(COMMISSION)
-@require_http_methods(["GET", "POST"])
-def commission(request, pk: int):
-    return _decision_page(
-        request,
-        pk,
-        form_class=CommissionForm,
-        title=_("代修（住建局组织维修）"),
-        button=_("确认代修"),
-        help_text=_(
+# What each page here says, in the order it shows it (``ActionWords``): the title, what the
+# decision sets going, the button (the confirmation), and the message once it is taken.
+WORDS = {
+    "review_start": ActionWords(
+        _("受理审核"),
+        _("受理后由另一名审批人审批；受理人不能审批本申请。"),
+        _("确认受理"),
+        _("已受理审核。"),
+    ),
+    "approve": ActionWords(
+        _("审批：批准紧急维修"),
+        _("批准后开始计算开工时限；申请了预拨资金的，同时开始计算拨付时限。"),
+        _("确认批准"),
+        _("已批准。"),
+    ),
+    "refuse": ActionWords(
+        _("不予批准"),
+        _("不予批准后申请结束；申请人可以补正后重新申请，或改走一般使用程序。"),
+        _("确认不予批准"),
+        _("已作出不予批准决定。"),
+    ),
+    "commission": ActionWords(
+        _("代修（住建局组织维修）"),
+        _(
             "《住宅专项维修资金管理办法》第二十四条：未按规定实施维修的，"
             "由住建局组织代修，费用从相关业主的分户账中列支。"
         ),
-        perform=lambda app, data: services.commission_create(
-            application=app,
-            actor=request.user,
-            contractor=data["contractor"],
-            contractor_contact=data.get("contractor_contact", ""),
-            estimate_fen=fen(data["estimate"]),
-            reason=data["reason"],
+        _("确认代修"),
+        _("已决定代修。"),
+    ),
+    "payment_instruct": ActionWords(
+        _("下达划款指令"),
+        _(
+            "施工前只能预拨申请时提出的预拨金额；其余款项在结算后拨付。"
+            "指令导出给托管银行，银行划款后由审核员登记确认。"
         ),
-        done=_("已决定代修。"),
-        danger=True,
+        _("确认下达"),
+        _("已发出划款指令，待银行确认。"),
+    ),
+    "payment_confirm": ActionWords(
+        _("登记银行划款：%(amount)s 元"),
+        _("按银行回单登记流水号和划款日期；登记后记入维修资金账。"),
+        _("确认银行已划款"),
+        _("已登记银行划款。"),
+    ),
+    "publish": ActionWords(
+        _("发布紧急维修公示"),
+        _("生成带电子签章的公示文件（含各户分摊金额），公示期不少于 5 日，发布后不能撤回。"),
+        _("签发公示"),
+        _("已发布公示。"),
+    ),
+}
+
+
+@action_required(REVIEW)
+@action_view(ConfirmForm, WORDS["review_start"], summary=True)
+def review_start(application, actor, data):
+    services.application_review_start(application=application, actor=actor)
+
+
+@action_required(APPROVE)
+@action_view(NoteForm, WORDS["approve"], summary=True)
+def approve(application, actor, data):
+    services.application_approve(application=application, actor=actor, note=data.get("note", ""))
+
+
+@any_action_required(REVIEW, APPROVE)
+@action_view(ReasonForm, WORDS["refuse"], summary=True, danger=True)
+def refuse(application, actor, data):
+    services.application_refuse(application=application, actor=actor, reason=data["reason"])
+
+
+@action_required(COMMISSION)
+@action_view(CommissionForm, WORDS["commission"], summary=True, danger=True)
+def commission(application, actor, data):
+    services.commission_create(
+        application=application,
+        actor=actor,
+        contractor=data["contractor"],
+        contractor_contact=data.get("contractor_contact", ""),
+        estimate_fen=fen(data["estimate"]),
+        reason=data["reason"],
     )
 
 
@@ -167,38 +151,22 @@ def payment_instruct(request, pk: int):
     if application.status in EmergencyApplication.WORKS_PENDING:
         initial["amount"] = yuan_value(application.prepayment_fen)
     form = PaymentForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.application_payment_instruct(
-                application=application,
-                actor=request.user,
-                amount_fen=fen(data["amount"]),
-                payee_name=data["payee_name"],
-                payee_bank=data["payee_bank"],
-                payee_account=data["payee_account"],
-                key=data["key"],
-            )
-        except DomainError as exc:
-            place_error(form, exc, aliases={"amount_fen": "amount"})
-        else:
-            messages.success(request, _("已发出划款指令，待银行确认。"))
-            return redirect("emergency:detail", pk=application.pk)
-    return render(
+    return action_page(
         request,
-        "emergency/action.html",
-        {
-            "application": application,
-            "form": form,
-            "title": _("下达划款指令"),
-            "button": _("确认下达"),
-            "help_text": _(
-                "施工前只能预拨申请时提出的预拨金额；其余款项在结算后拨付。"
-                "指令导出给托管银行，银行划款后由审核员登记确认。"
-            ),
-            "show_summary": True,
-        },
-        status=400 if request.method == "POST" else 200,
+        application,
+        form,
+        WORDS["payment_instruct"],
+        lambda data: services.application_payment_instruct(
+            application=application,
+            actor=request.user,
+            amount_fen=fen(data["amount"]),
+            payee_name=data["payee_name"],
+            payee_bank=data["payee_bank"],
+            payee_account=data["payee_account"],
+            key=data["key"],
+        ),
+        aliases={"amount_fen": "amount"},
+        summary=True,
     )
 
 
@@ -209,21 +177,22 @@ def payment_confirm(request, pk: int, instruction_pk: int):
     instruction = get_object_or_404(
         PaymentInstruction, pk=instruction_pk, fund_use_id=application.fund_use_id or 0
     )
-    return _decision_page(
+    form = ConfirmPaymentForm(request.POST if request.method == "POST" else None)
+    words = WORDS["payment_confirm"]
+    title = words.title % {"amount": yuan(instruction.amount_fen)}
+    return action_page(
         request,
-        pk,
-        form_class=ConfirmPaymentForm,
-        title=_("登记银行划款：%(amount)s 元") % {"amount": yuan(instruction.amount_fen)},
-        button=_("确认银行已划款"),
-        help_text=_("按银行回单登记流水号和划款日期；登记后记入维修资金账。"),
-        perform=lambda app, data: services.application_payment_confirm(
-            application=app,
+        application,
+        form,
+        words._replace(title=title),
+        lambda data: services.application_payment_confirm(
+            application=application,
             instruction=instruction,
             actor=request.user,
             bank_reference=data["bank_reference"],
             paid_on=data["paid_on"],
         ),
-        done=_("已登记银行划款。"),
+        summary=True,
     )
 
 
@@ -263,17 +232,6 @@ def settle(request, pk: int):
 
 
 @action_required(ISSUE)
-@require_http_methods(["GET", "POST"])
-def publish(request, pk: int):
-    return _decision_page(
-        request,
-        pk,
-        form_class=ConfirmForm,
-        title=_("发布紧急维修公示"),
-        button=_("签发公示"),
-        help_text=_(
-            "生成带电子签章的公示文件（含各户分摊金额），公示期不少于 5 日，发布后不能撤回。"
-        ),
-        perform=lambda app, data: services.application_publish(application=app, actor=request.user),
-        done=_("已发布公示。"),
-    )
+@action_view(ConfirmForm, WORDS["publish"], summary=True)
+def publish(application, actor, data):
+    services.application_publish(application=application, actor=actor)

@@ -7,9 +7,9 @@ street it picks. A street outside the user's oversight is a 404.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -17,11 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
 from accounts.permissions import areas_for, streets_for
-from gongzhi.errors import DomainError
 
 from .. import annex2, deadlines, selectors, services
 from ..forms import ProblemFilterForm, ProblemForm
-from ._common import place_error
+from ._common import form_page
 
 OVERSEE = "oversee"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -149,20 +148,14 @@ def _problem_form(request, problem=None):
 @action_required(OVERSEE)
 @require_http_methods(["GET", "POST"])
 def problem_create(request):
-    form = _problem_form(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            place_error(form, exc)
-        else:
-            messages.success(request, _("已登记问题。"))
-            return redirect("emergency:problems")
-    return render(
+    return form_page(
         request,
         "emergency/problem_form.html",
-        {"form": form, "problem": None, "categories": ProblemForm.CATEGORIES},
-        status=400 if request.method == "POST" else 200,
+        {"problem": None, "categories": ProblemForm.CATEGORIES},
+        form=_problem_form(request),
+        perform=lambda data: services.problem_create(actor=request.user, **data),
+        done=_("已登记问题。"),
+        then=reverse("emergency:problems"),
     )
 
 
@@ -170,25 +163,17 @@ def problem_create(request):
 @require_http_methods(["GET", "POST"])
 def problem_edit(request, pk: int):
     problem = selectors.problem_get(request.user, pk)
-    form = _problem_form(request, problem)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_update(problem=problem, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            place_error(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("emergency:problems")
-    return render(
+    visible = selectors.visible_applications(request.user)
+    return form_page(
         request,
         "emergency/problem_form.html",
         {
-            "form": form,
             "problem": problem,
             "categories": ProblemForm.CATEGORIES,
-            "applications": problem.applications.filter(
-                pk__in=selectors.visible_applications(request.user).values("pk")
-            ),
+            "applications": problem.applications.filter(pk__in=visible.values("pk")),
         },
-        status=400 if request.method == "POST" else 200,
+        form=_problem_form(request, problem),
+        perform=lambda data: services.problem_update(problem=problem, actor=request.user, **data),
+        done=_("已保存。"),
+        then=reverse("emergency:problems"),
     )

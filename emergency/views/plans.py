@@ -3,21 +3,20 @@ kept by those who file them (``emergency.apply``)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 
 from .. import services
 from ..forms import PlanForm
 from ..models import ResponsePlan
-from ._common import any_action_required, place_error
+from ._common import any_action_required, form_page
 
 APPLY = "emergency.apply"
 OVERSEE = "oversee"
@@ -56,17 +55,12 @@ def plan_edit(request, code: str):
         else {}
     )
     form = PlanForm((request.POST if request.method == "POST" else None), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_save(area=area, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            place_error(form, exc)
-        else:
-            messages.success(request, _("已保存紧急维修预案。"))
-            return redirect("emergency:plan", code=area.code)
-    return render(
+    return form_page(
         request,
         "emergency/plan_form.html",
-        {"area": area, "form": form},
-        status=400 if request.method == "POST" else 200,
+        {"area": area},
+        form=form,
+        perform=lambda data: services.plan_save(area=area, actor=request.user, **data),
+        done=_("已保存紧急维修预案。"),
+        then=reverse("emergency:plan", kwargs={"code": area.code}),
     )

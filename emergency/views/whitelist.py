@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,7 +20,7 @@ from gongzhi.errors import DomainError
 from ..forms import RemoveItemForm, WhitelistItemForm
 from ..models import EvidenceKind, Facility, WhitelistVersion
 from ..services import whitelist as service
-from ._common import place_error
+from ._common import form_page, place_error
 
 MANAGE = "whitelist.manage"
 
@@ -116,24 +117,14 @@ def item_remove(request, code: str):
     form = RemoveItemForm(
         (request.POST if request.method == "POST" else None), initial={"based_on": current.number}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = service.whitelist_item_remove(
-                actor=request.user,
-                note=form.cleaned_data["note"],
-                code=code,
-                based_on=form.cleaned_data["based_on"],
-            )
-        except DomainError as exc:
-            place_error(form, exc)
-        else:
-            messages.success(
-                request, _("已发布紧急维修事项清单第%(n)d版。") % {"n": version.number}
-            )
-            return redirect("emergency:whitelist")
-    return render(
+    return form_page(
         request,
         "emergency/whitelist_remove.html",
-        {"form": form, "item": item, "current": current},
-        status=400 if request.method == "POST" else 200,
+        {"item": item, "current": current},
+        form=form,
+        perform=lambda data: service.whitelist_item_remove(
+            actor=request.user, note=data["note"], code=code, based_on=data["based_on"]
+        ),
+        done=lambda version: _("已发布紧急维修事项清单第%(n)d版。") % {"n": version.number},
+        then=reverse("emergency:whitelist"),
     )
