@@ -44,6 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bare_posting import posting_insert, posting_rows  # noqa: E402
 from tally_bench import build_area, setup_django  # noqa: E402
 
 COST_FEN = 987_654_321  # 9,876,543.21 yuan: every unit's share has a remainder
@@ -105,18 +106,11 @@ def open_use(area, n: int):
 def baseline_bulk_insert(area, fund_use) -> float:
     """Write the same transaction, entries, notices and share rows as bare INSERTs; roll back."""
     from django.db import transaction
-    from django.utils import timezone
 
-    from funds.models import Entry, FundUse, FundUseShare, PostingNotice, Transaction
-    from funds.services._bulk import db_datetime, insert_rows
+    from funds.models import FundUse, FundUseShare, Transaction
+    from funds.services._bulk import insert_rows
 
-    txn = fund_use.settlement_txn
-    entries = list(Entry.objects.filter(transaction=txn).values_list("account_id", "amount_fen"))
-    notices = list(
-        PostingNotice.objects.filter(transaction=txn).values_list(
-            "unit_id", "person_id", "amount_fen"
-        )
-    )
+    entries, notices = posting_rows(fund_use.settlement_txn)
     shares = list(
         FundUseShare.objects.filter(fund_use=fund_use).values_list(
             "unit_id", "unit_code", "floor_area", "developer_held", "share_fen", "charged_fen"
@@ -136,32 +130,13 @@ def baseline_bulk_insert(area, fund_use) -> float:
                 title="baseline",
                 budget_fen=COST_FEN,
             )
-            copy = Transaction.objects.create(
-                area=area,
+            posting_insert(
+                area,
                 kind=Transaction.Kind.SETTLEMENT,
-                memo="baseline",
                 value_date=date.today(),
-                key=f"baseline:{time.time_ns()}",
-                digest="0" * 64,
-            )
-            insert_rows(
-                Entry,
-                ["transaction", "account", "amount_fen"],
-                ((copy.pk, a, v) for a, v in entries),
-            )
-            now = db_datetime(timezone.now())
-            insert_rows(
-                PostingNotice,
-                [
-                    "transaction",
-                    "unit",
-                    "person",
-                    "amount_fen",
-                    "created_at",
-                    "sms_status",
-                    "sms_claim",
-                ],
-                ((copy.pk, u, p, v, now, "pending", "") for u, p, v in notices),
+                entries=entries,
+                notices=notices,
+                tag=f"baseline:{time.time_ns()}",
             )
             insert_rows(
                 FundUseShare,

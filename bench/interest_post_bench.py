@@ -45,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bare_posting import posting_insert, posting_rows  # noqa: E402
 from tally_bench import build_area, setup_django  # noqa: E402
 
 START, END = date(2024, 1, 1), date(2024, 12, 31)
@@ -95,21 +96,10 @@ def fund_area(units: int):
 def baseline_bulk_insert(area, posting) -> float:
     """Write the same transaction, entries and notices as bare multi-row INSERTs; roll back."""
     from django.db import transaction
-    from django.utils import timezone
 
-    from funds.models import Entry, PostingNotice, Transaction
-    from funds.services._bulk import db_datetime, insert_rows
+    from funds.models import Transaction
 
-    entries = list(
-        Entry.objects.filter(transaction=posting.transaction).values_list(
-            "account_id", "amount_fen"
-        )
-    )
-    notices = list(
-        PostingNotice.objects.filter(transaction=posting.transaction).values_list(
-            "unit_id", "person_id", "amount_fen"
-        )
-    )
+    entries, notices = posting_rows(posting.transaction)
 
     class Rollback(Exception):
         pass
@@ -117,32 +107,13 @@ def baseline_bulk_insert(area, posting) -> float:
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            txn = Transaction.objects.create(
-                area=area,
+            posting_insert(
+                area,
                 kind=Transaction.Kind.INTEREST,
-                memo="baseline",
                 value_date=END,
-                key=f"baseline:{time.time_ns()}",
-                digest="0" * 64,
-            )
-            insert_rows(
-                Entry,
-                ["transaction", "account", "amount_fen"],
-                ((txn.pk, a, v) for a, v in entries),
-            )
-            now = db_datetime(timezone.now())
-            insert_rows(
-                PostingNotice,
-                [
-                    "transaction",
-                    "unit",
-                    "person",
-                    "amount_fen",
-                    "created_at",
-                    "sms_status",
-                    "sms_claim",
-                ],
-                ((txn.pk, u, p, v, now, "pending", "") for u, p, v in notices),
+                entries=entries,
+                notices=notices,
+                tag=f"baseline:{time.time_ns()}",
             )
             elapsed = time.perf_counter() - started
             raise Rollback
