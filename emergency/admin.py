@@ -43,6 +43,11 @@ class EmergencyApplicationAdmin(ReadOnlyAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["application", "kind", "original_name", "size", "uploaded_at"]
+    # The upload fields come from an abstract base, which Django would list first.
+    fields = [
+        "application", "kind", "file", "original_name", "size", "sha256",
+        "uploaded_by", "uploaded_at",
+    ]  # fmt: skip
 
 
 @admin.register(Commission)

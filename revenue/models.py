@@ -172,7 +172,47 @@ class RevenueEntry(AppendOnlyModel):
         return self.area
 
 
-class Allocation(AppendOnlyModel):
+def _quarter_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """A quarter is 1–4, and an area has one first row per quarter: every later one supersedes.
+
+    Named ``<prefix>_quarter_1_to_4`` and ``<prefix>_one_original_per_quarter``.
+    """
+    return [
+        models.CheckConstraint(
+            condition=Q(quarter__gte=1, quarter__lte=4), name=f"{prefix}_quarter_1_to_4"
+        ),
+        models.UniqueConstraint(
+            fields=["area", "year", "quarter"],
+            condition=Q(supersedes__isnull=True),
+            name=f"{prefix}_one_original_per_quarter",
+        ),
+    ]
+
+
+class QuarterRecord(AppendOnlyModel):
+    """A decision or notice about one quarter of an area, corrected by a new row (RULES.md §7).
+
+    Each model declares ``area``, ``year``, ``quarter`` and ``supersedes``
+    (related name ``superseded_by``) and adds ``_quarter_constraints`` to its
+    own: the row a later one supersedes stays, so nothing recorded disappears.
+    """
+
+    class Meta:
+        abstract = True
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+    @property
+    def is_current(self) -> bool:
+        return not hasattr(self, "superseded_by")
+
+    def scope_object(self):
+        return self.area
+
+
+class Allocation(QuarterRecord):
     """How the owners decided the net of one quarter is used (Civil Code arts. 282–283).
 
     ``net_fen`` is the net the decision was recorded against; a notice is
@@ -230,35 +270,16 @@ class Allocation(AppendOnlyModel):
         verbose_name = _("公共收益分配决定")
         verbose_name_plural = _("公共收益分配决定")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4), name="allocation_quarter_1_to_4"
-            ),
+            *_quarter_constraints("allocation"),
             models.CheckConstraint(condition=Q(net_fen__gt=0), name="allocation_net_positive"),
             models.CheckConstraint(
                 condition=~Q(method="other") | ~Q(decision_text=""),
                 name="allocation_other_needs_text",
             ),
-            # One first decision per quarter; every later one supersedes the current one.
-            models.UniqueConstraint(
-                fields=["area", "year", "quarter"],
-                condition=Q(supersedes__isnull=True),
-                name="allocation_one_original_per_quarter",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.area} {self.period.label} {self.get_method_display()}"
-
-    @property
-    def period(self) -> Quarter:
-        return Quarter(self.year, self.quarter)
-
-    @property
-    def is_current(self) -> bool:
-        return not hasattr(self, "superseded_by")
-
-    def scope_object(self):
-        return self.area
 
 
 class AllocationShare(AppendOnlyModel):
@@ -294,7 +315,7 @@ class AllocationShare(AppendOnlyModel):
         return self.allocation.area
 
 
-class QuarterNotice(AppendOnlyModel):
+class QuarterNotice(QuarterRecord):
     """A published quarterly notice of an area's public revenue (RULES.md §6–7).
 
     One first notice per quarter; a correction is a new notice whose
@@ -352,30 +373,12 @@ class QuarterNotice(AppendOnlyModel):
         verbose_name = _("公共收益季度公示")
         verbose_name_plural = _("公共收益季度公示")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4), name="revenue_notice_quarter_1_to_4"
-            ),
+            *_quarter_constraints("revenue_notice"),
             models.CheckConstraint(
                 condition=Q(supersedes__isnull=True) | ~Q(reason=""),
                 name="revenue_notice_correction_has_reason",
-            ),
-            models.UniqueConstraint(
-                fields=["area", "year", "quarter"],
-                condition=Q(supersedes__isnull=True),
-                name="revenue_notice_one_original_per_quarter",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.area} {self.period.label} {self.publication.serial}"
-
-    @property
-    def period(self) -> Quarter:
-        return Quarter(self.year, self.quarter)
-
-    @property
-    def is_current(self) -> bool:
-        return not hasattr(self, "superseded_by")
-
-    def scope_object(self):
-        return self.area

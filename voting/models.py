@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.models import KeptError, KeptModel, KeptQuerySet
+from gongzhi.models import KeptError, KeptModel, KeptQuerySet, UploadModel
 from voting import boardformat, counting
 
 GENESIS = boardformat.GENESIS
@@ -314,7 +314,7 @@ class Assembly(models.Model):
         return self.area
 
 
-class AssemblyAttachment(models.Model):
+class AssemblyAttachment(UploadModel):
     """A document owners read before voting (budget, plan, candidate statements)."""
 
     assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="attachments")
@@ -322,12 +322,9 @@ class AssemblyAttachment(models.Model):
     file = models.FileField(
         _("文件"), upload_to=_attachment_path, max_length=200, validators=[validate_upload]
     )
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
         ordering = ["assembly", "pk"]

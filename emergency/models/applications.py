@@ -23,6 +23,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from funds.models import CostScopeModel
+from gongzhi.models import NamedUploadModel
 from voting.models import validate_upload
 
 from .whitelist import EvidenceKind
@@ -38,7 +40,7 @@ def _evidence_path(instance: Evidence, filename: str) -> str:
     return f"emergency/{instance.application_id}/{secrets.token_hex(16)}.{extension}"
 
 
-class EmergencyApplication(models.Model):
+class EmergencyApplication(CostScopeModel):
     class Status(models.TextChoices):
         FILED = "filed", _("已提交")
         UNDER_REVIEW = "under_review", _("审核中")
@@ -206,20 +208,11 @@ class EmergencyApplication(models.Model):
     # ------------------------------------------------------------------ display
 
     @property
-    def whole_area(self) -> bool:
-        return not self.scope_buildings and not self.scope_unit_codes
-
-    def scope_text(self) -> str:
-        if self.whole_area:
-            return str(_("整个物业管理区域"))
-        return "、".join([*self.scope_buildings, *self.scope_unit_codes])
-
-    @property
     def final_cost_fen(self) -> int | None:
         return self.fund_use.final_cost_fen if self.fund_use_id else None
 
 
-class Evidence(models.Model):
+class Evidence(NamedUploadModel):
     """One file attached to an application, typed by what it shows (``EvidenceKind``)."""
 
     application = models.ForeignKey(
@@ -229,13 +222,9 @@ class Evidence(models.Model):
     file = models.FileField(
         _("文件"), upload_to=_evidence_path, max_length=200, validators=[validate_upload]
     )
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
         ordering = ["application", "pk"]
@@ -247,10 +236,6 @@ class Evidence(models.Model):
 
     def scope_object(self):
         return self.application.area
-
-    @property
-    def is_image(self) -> bool:
-        return not self.original_name.lower().endswith(".pdf")
 
 
 class Commission(models.Model):

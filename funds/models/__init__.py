@@ -26,12 +26,14 @@ from .ledger import (
     Transaction,
 )
 from .notices import PostingNotice
+from .scope import CostScopeModel
 
 __all__ = [
     "ApplicationApproval",
     "ApplicationAttachment",
     "ApplicationItem",
     "ContractorRefund",
+    "CostScopeModel",
     "FundApplication",
     "FundUse",
     "FundUseShare",

@@ -20,7 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funds import warranty
+from gongzhi.models import NamedUploadModel
 from voting.models import validate_upload
+
+from .scope import CostScopeModel
 
 
 class RepairType(models.TextChoices):
@@ -56,7 +59,7 @@ def _attachment_path(instance: ApplicationAttachment, filename: str) -> str:
     return f"funds/applications/{instance.application_id}/{secrets.token_hex(16)}.{extension}"
 
 
-class FundApplication(models.Model):
+class FundApplication(CostScopeModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         VOTING = "voting", _("业主表决中")
@@ -216,15 +219,6 @@ class FundApplication(models.Model):
     def scope_object(self):
         return self.area
 
-    @property
-    def whole_area(self) -> bool:
-        return not self.scope_buildings and not self.scope_unit_codes
-
-    def scope_text(self) -> str:
-        if self.whole_area:
-            return str(_("整个物业管理区域"))
-        return "、".join([*self.scope_buildings, *self.scope_unit_codes])
-
     def exclusions_ticked(self) -> list[str]:
         return [str(label) for name, label in EXCLUSIONS if getattr(self, name)]
 
@@ -253,7 +247,7 @@ class ApplicationItem(models.Model):
         return self.name
 
 
-class ApplicationAttachment(models.Model):
+class ApplicationAttachment(NamedUploadModel):
     class Kind(models.TextChoices):
         QUOTE = "quote", _("报价单")
         PLAN = "plan", _("维修方案")
@@ -273,13 +267,9 @@ class ApplicationAttachment(models.Model):
     file = models.FileField(
         _("文件"), upload_to=_attachment_path, max_length=200, validators=[validate_upload]
     )
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
         ordering = ["application", "pk"]
@@ -291,10 +281,6 @@ class ApplicationAttachment(models.Model):
 
     def scope_object(self):
         return self.application.area
-
-    @property
-    def is_image(self) -> bool:
-        return not self.original_name.lower().endswith(".pdf")
 
 
 class ApplicationApproval(models.Model):

@@ -21,8 +21,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .scope import CostScopeModel
 
-class FundUse(models.Model):
+
+class FundUse(CostScopeModel):
     class Source(models.TextChoices):
         APPLICATION = "application", _("维修资金使用申请")
         EMERGENCY = "emergency", _("紧急维修")
@@ -106,15 +108,6 @@ class FundUse(models.Model):
 
     def scope_object(self):
         return self.area
-
-    @property
-    def whole_area(self) -> bool:
-        return not self.scope_buildings and not self.scope_unit_codes
-
-    def scope_text(self) -> str:
-        if self.whole_area:
-            return str(_("整个物业管理区域"))
-        return "、".join([*self.scope_buildings, *self.scope_unit_codes])
 
 
 class PaymentInstruction(models.Model):

@@ -46,3 +46,18 @@ def test_the_application_list_opens(client, superuser, filed):
     response = client.get(reverse("admin:emergency_emergencyapplication_changelist"))
     assert response.status_code == 200
     assert "甲一小区" in response.content.decode()
+
+
+def test_an_evidence_record_shows_its_fields_in_reading_order(client, superuser, filed):
+    from tests.conftest import pass_totp
+
+    client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
+    pass_totp(client, superuser)
+    evidence = filed.evidence.order_by("pk").first()
+    page = client.get(reverse("admin:emergency_evidence_change", args=[evidence.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    # The upload fields come from an abstract base; the page still starts with the application.
+    labels = ["Application", "材料类别", "文件", "原文件名", "大小（字节）", "SHA-256", "上传时间"]
+    positions = [text.index(f"{label}:") for label in labels]
+    assert positions == sorted(positions)
