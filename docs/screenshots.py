@@ -56,6 +56,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The browser's own words in Chinese: chromium on Linux reads LANGUAGE (Debian's chromium-l10n).
+CHROMIUM_ENV = {**os.environ, "LANGUAGE": "zh_CN:zh"}
 PHONE = {
     "viewport": {"width": 375, "height": 812},
     # 1, not a phone's 2 or 3: the images stay small enough for a repository.
@@ -729,7 +731,9 @@ def main() -> int:
         report = Report()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV
+                )
                 shooter = Shooter(browser, base_url, report)
                 steps = (
                     anonymous,

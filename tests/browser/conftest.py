@@ -10,6 +10,7 @@ network refuses those connections. Every test runs against pytest-django's
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The browser's own words (the file picker's "选择文件") in Chinese, as on the owners'
+# phones: chromium on Linux takes its interface language from LANGUAGE, not --lang;
+# the translations are Debian's chromium-l10n, which .ci/run installs beside chromium.
+CHROMIUM_ENV = {**os.environ, "LANGUAGE": "zh_CN:zh"}
 # An iPhone-sized screen: owners vote on their phones (DESIGN.md "Pages").
 PHONE = {
     "viewport": {"width": 375, "height": 812},
@@ -54,7 +59,9 @@ def browser():
         # the only case the guard protects against.
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_api.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=CHROMIUM_ENV
+            )
             yield chromium
             chromium.close()
 
