@@ -14,7 +14,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-SIGNING_PASSPHRASE = "access-matrix-signing-passphrase"
+from tests.signing import publishing_settings, signing_dir_fixture  # noqa: F401 - fixture
 
 
 @pytest.fixture(scope="module")
@@ -23,33 +23,12 @@ def _world_media(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def _world_settings(tmp_path_factory, _world_media):
-    """Signing keys (the CA is public at /publications/ca.pem) and the world's MEDIA_ROOT."""
-    from django.conf import settings as django_settings
-
-    from publications import signing
-
-    directory = tmp_path_factory.mktemp("access-signing")
-    signing.signing_init(
-        config=signing.SigningConfig(
-            directory=directory,
-            passphrase=SIGNING_PASSPHRASE,
-            pkcs12="",
-            pkcs12_passphrase="",
-            timestamp_url="",
-            bureau_name=django_settings.GONGZHI_BUREAU_NAME,
-            district_name=django_settings.GONGZHI_DISTRICT_NAME,
-        )
-    )
+def _world_settings(signing_dir, _world_media):
+    """The session's signing keys (the CA is public at /publications/ca.pem) and the world's
+    MEDIA_ROOT."""
     with override_settings(
-        GONGZHI_SIGNING_DIR=directory,
-        GONGZHI_SIGNING_PASSPHRASE=SIGNING_PASSPHRASE,
-        GONGZHI_SIGNING_PKCS12="",
-        GONGZHI_SIGNING_PKCS12_PASSPHRASE="",
-        GONGZHI_TIMESTAMP_URL="",
-        GONGZHI_SERIAL_PREFIX="YQ",
+        **publishing_settings(signing_dir, media_root=_world_media),
         GONGZHI_SMS_BACKEND="accounts.sms.LocmemSender",
-        MEDIA_ROOT=_world_media,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ):
         yield

@@ -2,45 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from accounts import services
 from accounts.models import PhoneCode
-from gongzhi.errors import DomainError
 from tests.factories import OwnerUserFactory
+from tests.parallel import in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 PHONE = "13900000001"
 
 
-def _in_threads(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    results: list = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(work())
-        except DomainError as exc:
-            results.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_ten_simultaneous_sends_store_exactly_five_codes(outbox):
     OwnerUserFactory(phone=PHONE)
-    results = _in_threads(10, lambda: services.code_send(phone=PHONE))
+    results = in_threads([lambda: services.code_send(phone=PHONE)] * 10)
     assert results.count("code_send_limit") == 5
     assert PhoneCode.objects.filter(phone=PHONE).count() == 5
     assert len(outbox) == 5
@@ -51,7 +27,7 @@ def test_simultaneous_wrong_tries_are_all_counted(outbox):
     services.code_send(phone=PHONE)
     code = outbox[0].text.split("验证码是")[1][:6]
     wrong = "000000" if code != "000000" else "111111"
-    results = _in_threads(4, lambda: services.code_verify(phone=PHONE, code=wrong))
+    results = in_threads([lambda: services.code_verify(phone=PHONE, code=wrong)] * 4)
     assert sorted(results) == ["code_wrong"] * 4
     assert PhoneCode.objects.get(phone=PHONE).tries == 4
 
@@ -60,6 +36,6 @@ def test_a_code_used_simultaneously_logs_in_once(outbox):
     owner = OwnerUserFactory(phone=PHONE)
     services.code_send(phone=PHONE)
     code = outbox[0].text.split("验证码是")[1][:6]
-    results = _in_threads(4, lambda: services.code_verify(phone=PHONE, code=code))
+    results = in_threads([lambda: services.code_verify(phone=PHONE, code=code)] * 4)
     assert results.count(owner) == 1
     assert results.count("code_used") == 3

@@ -1,4 +1,5 @@
-"""A register with buildings and units, uploads of each kind, and filing helpers.
+"""A register with buildings and units, uploads of each kind, and filing helpers; the
+signing keys are tests/signing.py's.
 
 District (tests/conftest.py): street A holds a1 (业委会, company P) and a2 (no
 committee, company P); street B holds b1 (物管会, company Q).
@@ -15,6 +16,7 @@ from accounts import sms
 from emergency import services
 from emergency.models import EvidenceKind
 from tests.estates.helpers import make_unit
+from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -126,44 +128,6 @@ def funded(estate):
             value_date=date(2024, 1, 10),
         )
     return estate
-
-
-# --------------------------------------------------------------------------- signing
-
-PASSPHRASE = "emergency-test-signing-passphrase"
-
-
-@pytest.fixture(scope="session")
-def signing_dir(tmp_path_factory):
-    from django.conf import settings as django_settings
-
-    from publications import signing
-
-    directory = tmp_path_factory.mktemp("emergency-signing")
-    signing.signing_init(
-        config=signing.SigningConfig(
-            directory=directory,
-            passphrase=PASSPHRASE,
-            pkcs12="",
-            pkcs12_passphrase="",
-            timestamp_url="",
-            bureau_name=django_settings.GONGZHI_BUREAU_NAME,
-            district_name=django_settings.GONGZHI_DISTRICT_NAME,
-        )
-    )
-    return directory
-
-
-@pytest.fixture
-def publishing(settings, signing_dir):
-    """Real signing keys: notices are issued as signed PDFs."""
-    settings.GONGZHI_SIGNING_DIR = signing_dir
-    settings.GONGZHI_SIGNING_PASSPHRASE = PASSPHRASE
-    settings.GONGZHI_SIGNING_PKCS12 = ""
-    settings.GONGZHI_SIGNING_PKCS12_PASSPHRASE = ""
-    settings.GONGZHI_TIMESTAMP_URL = ""
-    settings.GONGZHI_SERIAL_PREFIX = "YQ"
-    return signing_dir
 
 
 @pytest.fixture

@@ -18,24 +18,12 @@ from audit.models import AuditEvent
 from funds import selectors, services
 from funds.models import Account, FundApplication, PaymentInstruction, Transaction
 from gongzhi.errors import DomainError
-from tests.funds.app_helpers import BUDGET, approved
+from tests.funds.app_helpers import BUDGET, approved, instruct
 
 from .dbfault import funds_check_ok
 
 pytestmark = pytest.mark.django_db
 Status = PaymentInstruction.Status
-
-
-def instruct(application, approver, *, amount: int = BUDGET, key: str = "PAY-1"):
-    return services.payment_instruct(
-        fund_use=application.fund_use,
-        amount_fen=amount,
-        payee_name="宿州某防水工程有限公司",
-        payee_bank="中国建设银行宿州分行",
-        payee_account="6217000000000000001",
-        key=key,
-        actor=approver,
-    )
 
 
 @pytest.fixture
@@ -64,7 +52,7 @@ def balances(area) -> tuple[int, int]:
 
 
 def test_the_same_confirmation_twice_posts_once(estate, application, approver, personas):
-    instruction = instruct(application, approver)
+    instruction = instruct(application.fund_use, approver)
     before = balances(estate.area)
     bank = {"bank_reference": "ICBC-001", "paid_on": timezone.localdate()}
 
@@ -83,7 +71,7 @@ def test_the_same_confirmation_twice_posts_once(estate, application, approver, p
 def test_a_second_confirmation_with_another_reference_is_refused_with_the_first_one_named(
     estate, application, approver, personas
 ):
-    instruction = instruct(application, approver)
+    instruction = instruct(application.fund_use, approver)
     today = timezone.localdate()
     services.payment_confirm(
         instruction=instruction, bank_reference="ICBC-001", paid_on=today, actor=personas.reviewer
@@ -106,8 +94,8 @@ def test_a_second_confirmation_with_another_reference_is_refused_with_the_first_
 
 def test_one_bank_transfer_cannot_confirm_two_instructions(estate, application, approver, personas):
     half = BUDGET // 2
-    first = instruct(application, approver, amount=half, key="PAY-1")
-    second = instruct(application, approver, amount=half, key="PAY-2")
+    first = instruct(application.fund_use, approver, amount=half, key="PAY-1")
+    second = instruct(application.fund_use, approver, amount=half, key="PAY-2")
     bank = {"bank_reference": "ICBC-001", "paid_on": timezone.localdate()}
     services.payment_confirm(instruction=first, actor=personas.reviewer, **bank)
 
@@ -123,7 +111,7 @@ def test_one_bank_transfer_cannot_confirm_two_instructions(estate, application, 
 def test_a_confirmation_of_a_cancelled_instruction_is_refused_and_posts_nothing(
     estate, application, approver, personas
 ):
-    instruction = instruct(application, approver)
+    instruction = instruct(application.fund_use, approver)
     services.payment_cancel(instruction=instruction, reason="收款账号有误", actor=approver)
     before = balances(estate.area)
     events = AuditEvent.objects.count()
@@ -151,7 +139,7 @@ def test_a_confirmation_of_a_cancelled_instruction_is_refused_and_posts_nothing(
 def test_a_payment_dated_before_its_instruction_went_out_is_refused_and_the_same_day_is_not(
     estate, application, approver, personas
 ):
-    instruction = instruct(application, approver)
+    instruction = instruct(application.fund_use, approver)
     issued = timezone.localdate(instruction.instructed_at)
 
     with pytest.raises(DomainError) as refused:
@@ -200,8 +188,8 @@ def test_two_instructions_confirmed_in_reverse_order_post_once_each_with_their_o
     estate, application, approver, personas
 ):
     today = timezone.localdate()
-    first = instruct(application, approver, amount=4_000_000, key="PAY-1")
-    second = instruct(application, approver, amount=6_000_000, key="PAY-2")
+    first = instruct(application.fund_use, approver, amount=4_000_000, key="PAY-1")
+    second = instruct(application.fund_use, approver, amount=6_000_000, key="PAY-2")
     # The first went out three days ago; the bank's word on it arrives last.
     PaymentInstruction.objects.filter(pk=first.pk).update(
         instructed_at=first.instructed_at - timedelta(days=3)

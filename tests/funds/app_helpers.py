@@ -31,7 +31,6 @@ from funds import services
 from funds.integrity import ledger_check
 from funds.models import FundApplication, RepairType, Transaction
 from tests.factories import UserFactory, grant
-from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - re-exported fixtures
 from tests.voting.conftest import (
     PDF_BYTES,
     PNG_BYTES,
@@ -231,16 +230,26 @@ def approved(estate, personas, verified, **kwargs) -> FundApplication:
     return services.application_approve(application=application, actor=verified(personas.approver))
 
 
-def paid(estate, personas, verified, *, amount: int = BUDGET, **kwargs):
-    application = approved(estate, personas, verified, **kwargs)
-    instruction = services.payment_instruct(
-        fund_use=application.fund_use,
+def instruct(fund_use, approver, *, amount: int = BUDGET, key: str = "PAY-1"):
+    """A payment instruction to the contractor, for the bank to pay out of ``fund_use``."""
+    return services.payment_instruct(
+        fund_use=fund_use,
         amount_fen=amount,
         payee_name="宿州某防水工程有限公司",
         payee_bank="中国建设银行宿州分行",
         payee_account="6217000000000000001",
+        key=key,
+        actor=approver,
+    )
+
+
+def paid(estate, personas, verified, *, amount: int = BUDGET, **kwargs):
+    application = approved(estate, personas, verified, **kwargs)
+    instruction = instruct(
+        application.fund_use,
+        verified(personas.approver),
+        amount=amount,
         key=f"PAY-{application.pk}-1",
-        actor=verified(personas.approver),
     )
     services.payment_confirm(
         instruction=instruction,

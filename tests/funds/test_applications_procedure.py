@@ -15,12 +15,12 @@ from funds.apportion import apportion
 from funds.models import Account, FundApplication, FundUse, PaymentInstruction, PostingNotice
 from gongzhi.errors import DomainError
 from publications.models import Kind, Publication
+from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from voting import services as voting
 
 from .app_helpers import (
     ALL_APPROVE,
     BUDGET,
-    CLEAN,
     DEPOSIT,
     DEVELOPER_UNIT,
     check_ledger,
@@ -28,10 +28,9 @@ from .app_helpers import (
     pdf,
     png,
     propose,
-    publishing_fixture,  # noqa: F401
     put_to_vote,
+    review,
     run_vote,
-    signing_dir_fixture,  # noqa: F401
 )
 
 Status = FundApplication.Status
@@ -79,13 +78,7 @@ def test_the_whole_procedure_runs_from_proposal_to_signed_publication(
     assert application.status == Status.SUBMITTED
 
     # Review with the checklist; 1栋 completed 2015: out of the 5-year waterproofing warranty.
-    application = services.application_review(
-        application=application,
-        actor=reviewer,
-        decision="pass",
-        exclusions=CLEAN,
-        materials_complete=True,
-    )
+    application = review(application, reviewer)
     assert application.status == Status.REVIEWED
     assert application.in_warranty is False
     assert application.warranty["1栋"] == ["out", "2015-06-30", "2020-06-30"]

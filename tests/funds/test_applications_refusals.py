@@ -24,6 +24,7 @@ from .app_helpers import (
     approved,
     estate_fixture,  # noqa: F401
     finalise_without_pdf,
+    instruct,
     propose,
     put_to_vote,
     review,
@@ -34,18 +35,6 @@ from .app_helpers import (
 )
 
 Status = FundApplication.Status
-
-
-def instruct(fund_use, approver, *, amount=BUDGET, key="PAY-1"):
-    return services.payment_instruct(
-        fund_use=fund_use,
-        amount_fen=amount,
-        payee_name="宿州某防水工程有限公司",
-        payee_bank="中国建设银行宿州分行",
-        payee_account="6217000000000000001",
-        key=key,
-        actor=approver,
-    )
 
 
 # --------------------------------------------------------------------------- the vote

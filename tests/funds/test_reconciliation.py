@@ -20,15 +20,9 @@ from funds.selectors_reconciliation import statement_report
 from funds.services.reconciliation import BankFileError
 from gongzhi.errors import DomainError, PermissionDeniedError
 from tests.parallel import in_threads
+from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 
-from .yearly import (  # noqa: F401 - publishing and signing_dir are fixtures
-    CLOSING,
-    OPENING,
-    post_first_deposits,
-    post_worked_year,
-    publishing,
-    signing_dir,
-)
+from .yearly import CLOSING, OPENING, post_first_deposits, post_worked_year
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "bank-statement-sample.csv"
 YEAR_START, YEAR_END = date(2025, 1, 1), date(2025, 12, 31)

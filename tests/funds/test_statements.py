@@ -20,6 +20,7 @@ from gongzhi.errors import DomainError, PermissionDeniedError
 from publications.models import Kind, Publication
 from publications.selectors import publication_verify_file
 from publications.signing import signature_check
+from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from tests.voting.conftest import pdf_text
 
 from .yearly import (
@@ -35,8 +36,6 @@ from .yearly import (
     code,
     post_first_deposits,
     post_worked_year,
-    publishing,  # noqa: F401 - fixture, used by name
-    signing_dir,  # noqa: F401 - fixture, used by name
 )
 
 pytestmark = pytest.mark.django_db

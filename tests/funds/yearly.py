@@ -1,4 +1,4 @@
-"""A worked fund year for the statement and reconciliation tests, and signing for publishing.
+"""A worked fund year for the statement and reconciliation tests.
 
 Area a1 of ``tests/funds/conftest.py`` (units 1栋-1单元-101 89.50 m², -102 100.00 m²,
 -103 120.25 m², 9栋-1单元-901 100.00 m²). Everything is posted through the ledger
@@ -32,8 +32,6 @@ from datetime import date
 
 from funds import services
 from funds.models import Account, Transaction
-from tests.signing import publishing_fixture as publishing  # noqa: F401 - fixture, re-exported
-from tests.signing import signing_dir_fixture as signing_dir  # noqa: F401 - fixture, re-exported
 
 FIRST = {"101": 671_250, "102": 750_000, "103": 901_875, "901": 750_000}
 INTEREST = {"101": 2_813, "102": 2_977, "103": 3_579, "901": 2_976}

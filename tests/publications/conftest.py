@@ -1,9 +1,9 @@
 """Signing keys, a timestamp authority and PDF tools for the publication tests.
 
 RSA-3072 key generation is slow, so the deployment CA and the bureau's signing
-certificate are made once per test session (with the real ``signing_init``)
-in a temporary directory; every test then points the settings at it and at
-its own MEDIA_ROOT. A small RFC 3161 timestamp authority (pyHanko's TSA
+certificate are made once per test session (tests/signing.py, with the real
+``signing_init``) in a temporary directory; every test then points the settings
+at it and at its own MEDIA_ROOT. A small RFC 3161 timestamp authority (pyHanko's TSA
 responder behind a real HTTP server on 127.0.0.1) serves the B-T tests, and an
 NSS database trusting our CA lets poppler's ``pdfsig`` check the chain.
 """
@@ -25,46 +25,24 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from django.conf import settings as django_settings
 
+import tests.signing
 from publications import signing
+from tests.signing import PASSPHRASE, make_config, publishing_settings  # noqa: F401 - make_config
 
-PASSPHRASE = "test-signing-passphrase"
+# The session's keys (tests/signing.py) under the fixture's own name: test_signing_keys.py
+# imports make_config, and tests/browser/test_public_verify.py this fixture, from here.
+signing_dir = tests.signing.signing_dir_fixture
+
 PUBLIC_BASE_URL = "https://gongzhi.example.gov.cn"
-
-
-def make_config(directory: Path, **overrides) -> signing.SigningConfig:
-    values = {
-        "directory": directory,
-        "passphrase": PASSPHRASE,
-        "pkcs12": "",
-        "pkcs12_passphrase": "",
-        "timestamp_url": "",
-        "bureau_name": django_settings.GONGZHI_BUREAU_NAME,
-        "district_name": django_settings.GONGZHI_DISTRICT_NAME,
-    }
-    values.update(overrides)
-    return signing.SigningConfig(**values)
-
-
-@pytest.fixture(scope="session")
-def signing_dir(tmp_path_factory) -> Path:
-    """A signing directory made by the real ``signing_init``, once per session."""
-    directory = tmp_path_factory.mktemp("signing")
-    signing.signing_init(config=make_config(directory))
-    return directory
 
 
 @pytest.fixture(autouse=True)
 def signing_settings(settings, signing_dir, tmp_path):
-    settings.GONGZHI_SIGNING_DIR = signing_dir
-    settings.GONGZHI_SIGNING_PASSPHRASE = PASSPHRASE
-    settings.GONGZHI_SIGNING_PKCS12 = ""
-    settings.GONGZHI_SIGNING_PKCS12_PASSPHRASE = ""
-    settings.GONGZHI_TIMESTAMP_URL = ""
-    settings.GONGZHI_SERIAL_PREFIX = "YQ"
+    """The session's keys, a MEDIA_ROOT of the test's own and the base URL printed on notices."""
+    for name, value in publishing_settings(signing_dir, media_root=tmp_path / "media").items():
+        setattr(settings, name, value)
     settings.GONGZHI_PUBLIC_BASE_URL = PUBLIC_BASE_URL
-    settings.MEDIA_ROOT = tmp_path / "media"
     return signing_dir
 
 
