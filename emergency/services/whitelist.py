@@ -148,8 +148,7 @@ def whitelist_publish(
             # Read again once the lock is held: a version committed while we waited is
             # then visible (the locking read itself returns the row it first found).
             current = WhitelistVersion.objects.order_by("-number").first()
-            if based_on is not None and (current.number if current else 0) != based_on:
-                raise DomainError("stale", _("清单刚被他人修改，请刷新后重试。"))
+            _fresh_check(current, based_on)
             if current is not None and version_items(current) == cleaned:
                 raise DomainError("unchanged", _("清单没有任何修改，无需发布新版本。"))
             version = WhitelistVersion.objects.create(
@@ -178,12 +177,20 @@ def whitelist_publish(
     return version
 
 
+def _fresh_check(current: WhitelistVersion | None, based_on: int | None) -> None:
+    """Refuse an edit started from another version than ``current`` (someone published since)."""
+    if based_on is not None and (current.number if current else 0) != based_on:
+        raise DomainError("stale", _("清单刚被他人修改，请刷新后重试。"))
+
+
 def whitelist_item_save(
     *, actor, note: str, item: Mapping[str, Any], replaces: str = "", based_on: int | None = None
 ) -> WhitelistVersion:
     """A new version with ``item`` added, or put in place of the item coded ``replaces``."""
     permissions.require(actor, MANAGE)
     current = current_version()
+    # Stale first: an edit of an older list is refused as such, whatever it now conflicts with.
+    _fresh_check(current, based_on)
     items = version_items(current)
     new = item_clean(item)
     if replaces:
@@ -209,6 +216,7 @@ def whitelist_item_remove(
     """A new version without the item coded ``code``."""
     permissions.require(actor, MANAGE)
     current = current_version()
+    _fresh_check(current, based_on)
     items = version_items(current)
     remaining = [item for item in items if item["code"] != code]
     if len(remaining) == len(items):

@@ -117,6 +117,22 @@ def test_an_edit_based_on_an_outdated_version_is_refused(personas, verified):
     assert WhitelistVersion.objects.count() == 2
 
 
+@pytest.mark.parametrize("edit", ["add_same_code", "remove_what_is_gone"])
+def test_an_outdated_edit_is_told_the_list_changed_not_what_it_now_conflicts_with(
+    personas, verified, edit
+):
+    admin = verified(personas.admin)
+    services.whitelist_item_save(actor=admin, note="新增", item=spec(code="E10"), based_on=1)
+    services.whitelist_item_remove(actor=admin, note="删除", code="E06", based_on=2)
+    with pytest.raises(DomainError) as caught:
+        if edit == "add_same_code":  # started from version 1, where E10 was not yet
+            services.whitelist_item_save(actor=admin, note="同时新增", item=spec(), based_on=1)
+        else:  # started from version 2, where E06 still was
+            services.whitelist_item_remove(actor=admin, note="同时删除", code="E06", based_on=2)
+    assert caught.value.code == "stale"
+    assert WhitelistVersion.objects.count() == 3
+
+
 def test_removing_an_item_publishes_a_version_without_it(personas, verified):
     version = services.whitelist_item_remove(
         actor=verified(personas.admin), note="窨井盖由市政负责", code="E06"
