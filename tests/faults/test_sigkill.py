@@ -40,7 +40,13 @@ from tests.celeryworker import process_env, task_result, task_send, worker_start
 from tests.funds.conftest import build_fund
 
 from .hang import pid_wait
-from .test_worker_killed import IMPORTED, NO_ROWS, register_counts
+from .test_worker_killed import (
+    IMPORTED,
+    NO_ROWS,
+    TAKEN_OVER_AND_DONE,
+    job_actions,
+    register_counts,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -113,17 +119,7 @@ def test_a_worker_killed_with_sigkill_mid_import_leaves_nothing_and_the_sweep_im
 
     assert register_counts() == IMPORTED
     assert AuditEvent.objects.filter(action="register.import").count() == 1
-    actions = list(
-        AuditEvent.objects.filter(object_type="estates.importjob", object_id=str(job.pk))
-        .order_by("seq")
-        .values_list("action", flat=True)
-    )
-    assert actions == [
-        "register.import_job_create",
-        "register.import_job_running",
-        "register.import_job_taken_over",
-        "register.import_job_done",
-    ]
+    assert job_actions(job) == TAKEN_OVER_AND_DONE
 
 
 def interest_command(area_code: str) -> list[str]:

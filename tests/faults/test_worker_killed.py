@@ -43,6 +43,24 @@ NO_ROWS = {"Building": 0, "Unit": 0, "Person": 0, "Ownership": 0}
 IMPORTED = {"Building": 2, "Unit": 48, "Person": 60, "Ownership": 65}
 
 
+# What a job killed mid-import and then taken over records, in order.
+TAKEN_OVER_AND_DONE = [
+    "register.import_job_create",
+    "register.import_job_running",
+    "register.import_job_taken_over",
+    "register.import_job_done",
+]
+
+
+def job_actions(job: ImportJob) -> list[str]:
+    """The audit actions recorded for ``job``, in chain order."""
+    return list(
+        AuditEvent.objects.filter(object_type="estates.importjob", object_id=str(job.pk))
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+
+
 def register_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in (Building, Unit, Person, Ownership)}
 
@@ -102,17 +120,7 @@ def test_the_task_delivered_again_takes_over_a_job_its_killed_worker_left_runnin
     assert (outcome, again) == ("done", None)
     assert job.status == "done" and job.report["counts"]["units_created"] == 48
     assert register_counts() == IMPORTED
-    actions = list(
-        AuditEvent.objects.filter(object_type="estates.importjob", object_id=str(job.pk))
-        .order_by("seq")
-        .values_list("action", flat=True)
-    )
-    assert actions == [
-        "register.import_job_create",
-        "register.import_job_running",
-        "register.import_job_taken_over",
-        "register.import_job_done",
-    ]
+    assert job_actions(job) == TAKEN_OVER_AND_DONE
     assert AuditEvent.objects.filter(action="register.import").count() == 1
 
 
