@@ -1,12 +1,15 @@
-"""Plain multi-row INSERTs for the ledger's big postings (an interest posting writes a row
-per sub-ledger: 300,000 entries and as many notices for a large district).
+"""Plain row inserts for the ledger's big postings (an interest posting writes a row per
+sub-ledger: 300,000 entries and as many notices for a large district).
 
 ``QuerySet.bulk_create`` builds a model instance per row and prepares every
 value through its field; for rows of integers that is nine tenths of the
 time (bench/interest_post_bench.py). Here the caller passes values already in
-database form and they go straight to ``executemany`` in batches. Only for
-inserts of new rows: the append-only guards (``funds.models.ledger``) are on
-update and delete, and the database's own constraints still apply.
+database form. On PostgreSQL they are streamed with ``COPY … FROM STDIN``:
+one statement for all rows, about twenty times faster than one INSERT per row
+(which is what ``executemany`` sends, pipelined), with every constraint,
+index and trigger applied as for an INSERT. Elsewhere (SQLite) they go to
+``executemany`` in batches. Only for new rows: the append-only guards
+(``funds.models.ledger``) are on update and delete.
 """
 
 from __future__ import annotations
@@ -26,15 +29,22 @@ def insert_rows(
     *,
     batch: int = BATCH,
 ) -> int:
-    """INSERT ``rows`` (tuples in the order of ``fields``) into ``model``'s table; returns the count."""
+    """Write ``rows`` (tuples in the order of ``fields``) into ``model``'s table; returns the count."""
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    # Table and column names come from the model's own metadata, quoted; values are data.
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Table and column names come from the model's own metadata, quoted; values are parameters.
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    rows = iter(rows)
     written = 0
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+            return written
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        rows = iter(rows)
         while chunk := list(islice(rows, batch)):
             cursor.executemany(sql, chunk)
             written += len(chunk)
