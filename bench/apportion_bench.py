@@ -12,8 +12,9 @@ same run, times:
   control entry, the payable line), the owners' notices, one share row per
   unit and the audit events, committed;
 - **baseline**: the same rows — the transaction, its entries, the notices and
-  the share rows — written as bare multi-row INSERTs (``executemany``) in a
-  database transaction rolled back afterwards: only the cost of writing what
+  the share rows — written with the ledger's bulk writer alone
+  (``funds.services._bulk.insert_rows``: COPY on PostgreSQL) in a database
+  transaction rolled back afterwards: only the cost of writing what
   the settlement writes. The ratio is what reading, apportioning, locking,
   checking and auditing add on top.
 
@@ -104,7 +105,7 @@ def open_use(area, n: int):
 
 
 def baseline_bulk_insert(area, fund_use) -> float:
-    """Write the same transaction, entries, notices and share rows as bare INSERTs; roll back."""
+    """Write the same transaction, entries, notices and share rows, nothing else; roll back."""
     from django.db import transaction
 
     from funds.models import FundUse, FundUseShare, Transaction

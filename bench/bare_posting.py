@@ -1,9 +1,10 @@
-"""The baseline of the posting benchmarks: what a posting writes, as bare INSERTs.
+"""The baseline of the posting benchmarks: what a posting writes, and nothing else.
 
 ``posting_rows`` reads back the rows a real posting wrote (its entries and the
 owners' notices); ``posting_insert`` writes the same rows again for a new
-transaction with multi-row INSERTs and nothing else — no reading, no checks,
-no allocation, no audit. Callers time it inside a transaction they roll back.
+transaction with the ledger's bulk writer (``insert_rows``: COPY on PostgreSQL,
+executemany on SQLite) and nothing else — no reading, no checks, no allocation,
+no audit. Callers time it inside a transaction they roll back.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def posting_rows(txn) -> tuple[list[tuple], list[tuple]]:
 
 
 def posting_insert(area, *, kind: str, value_date: date, entries, notices, tag: str):
-    """A transaction of ``kind`` with ``entries`` and ``notices`` written as bare INSERTs."""
+    """A transaction of ``kind`` with ``entries`` and ``notices``, written and nothing else."""
     from django.utils import timezone
 
     from funds.models import Entry, PostingNotice, Transaction

@@ -11,8 +11,8 @@ the 积数 has activity inside the period). Then it times, in the same run:
   (``funds.interest``), one posted transaction with a credit per sub-ledger,
   the owners' notices and the audit event, committed;
 - **baseline**: the same rows (a transaction, its entries and the notices)
-  written as bare multi-row INSERTs (``executemany``), in a database
-  transaction rolled back afterwards — only the cost of writing what the
+  written with the ledger's bulk writer alone (``funds.services._bulk.insert_rows``:
+  COPY on PostgreSQL), in a database transaction rolled back afterwards — only the cost of writing what the
   posting writes; the ratio is what reading, allocating, checking and
   auditing add on top.
 
@@ -94,7 +94,7 @@ def fund_area(units: int):
 
 
 def baseline_bulk_insert(area, posting) -> float:
-    """Write the same transaction, entries and notices as bare multi-row INSERTs; roll back."""
+    """Write the same transaction, entries and notices, nothing else; roll back."""
     from django.db import transaction
 
     from funds.models import Transaction
