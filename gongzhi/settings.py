@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "gongzhi",
+    "core",
     "accounts",
     "audit",
     "estates",

@@ -1,0 +1,1 @@
+"""Models shared by every domain app (the bureau-kept working-day calendar lives here)."""
