@@ -35,7 +35,7 @@ run: sysdeps install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: sysdeps install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 
 lint: install
 	$(BIN)/ruff check .
@@ -54,12 +54,18 @@ deploy-check: install
 	DATABASE_URL=$(PG_URL) \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-test-sqlite: install
-	$(BIN)/pytest -q -p no:cacheprovider
+# Both suites run on every core (pytest-xdist; each worker has its own test database).
+XDIST ?= -n auto --dist loadfile
 
-# The same suite on PostgreSQL (pytest-django creates test_<name> afresh).
+test-sqlite: install
+	$(BIN)/pytest -q -p no:cacheprovider $(XDIST)
+
+# The same suite on PostgreSQL (pytest-django creates test_<name>_gwN afresh). The generated
+# permission matrix (tests/access) checks the URL wiring and the permission table, not the
+# database: it runs once, in the SQLite suite.
 test-postgres: install
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --create-db
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --create-db $(XDIST) \
+	  --ignore=tests/access
 
 # Concurrency tests and the real Celery worker: PostgreSQL (and Redis) only.
 test-postgres-only: install
