@@ -190,6 +190,25 @@ def test_a_sixth_code_try_is_refused_before_the_code_is_compared(owner, send_cod
     assert (row.tries, row.used_at) == (5, None)
 
 
+def test_a_new_code_after_five_wrong_tries_gets_five_new_tries(owner, send_code, outbox):
+    send_code(PHONE, now=T0)
+    for _ in range(5):
+        _refused(
+            lambda: services.code_verify(phone=PHONE, code=_wrong(code_in(outbox[0].text)), now=T0)
+        )
+
+    send_code(PHONE, now=T0 + timedelta(minutes=1))
+    right = code_in(outbox[1].text)
+    for _ in range(4):
+        _refused(
+            lambda: services.code_verify(
+                phone=PHONE, code=_wrong(right), now=T0 + timedelta(minutes=1)
+            )
+        )
+
+    assert services.code_verify(phone=PHONE, code=right, now=T0 + timedelta(minutes=1)) == owner
+
+
 def test_an_expired_code_costs_no_try(owner, send_code, outbox):
     send_code(PHONE, now=T0)
     right = code_in(outbox[0].text)
