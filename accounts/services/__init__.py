@@ -2,7 +2,7 @@
 
 Every function is keyword-only and raises ``DomainError`` for bad input.
 Changes to users, roles and TOTP devices write an audit event in the same
-transaction. Login bookkeeping (one-time code rows, failed-password counters,
+transaction. Login bookkeeping (one-time code rows, try counters,
 a device's replay counter) is not audited: it is authentication state, not a
 change to anything the platform decides, and writing it to the hash chain
 would serialise every login of a busy vote on the chain's head lock.
