@@ -9,6 +9,9 @@ masked in lists (DESIGN.md "Personal data").
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.errors import DomainError
@@ -16,6 +19,20 @@ from gongzhi.errors import DomainError
 from . import services
 from .forms import RoleAssignmentAdminForm
 from .models import RoleAssignment, User
+
+
+def _admin_login(request, extra_context=None):
+    """The Django admin's login page sends to ours.
+
+    Its own form would check a staff password through ``authenticate`` outside
+    the guessing limit (``services.password_try``) and outside TOTP: a second
+    door with no lock.
+    """
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    return redirect_to_login(next_url, reverse("accounts:login"))
+
+
+admin.site.login = _admin_login
 
 
 class RoleAssignmentInline(admin.TabularInline):

@@ -235,11 +235,43 @@ class PhoneCode(models.Model):
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
+    # Tries of this code, each reserved before the code is compared (services.codes).
     tries = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    # First login: resident ID numbers tried after this code was verified (RULES.md §3),
+    # each reserved before the register is searched.
+    id_tries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["phone", "-created_at"], name="phonecode_phone_recent")]
 
     def __str__(self) -> str:
         return f"code for {mask_phone(self.phone)}"
+
+
+class TryCounter(models.Model):
+    """Tries of one kind by one subject in the current window (accounts.services.limits).
+
+    A try is reserved here, by one conditional UPDATE, before the secret it
+    carries is checked, so no number of parallel requests checks more than
+    ``limit`` secrets in a window. The subject (a username, a phone, a user,
+    a client address) is stored only as a keyed HMAC: the table says nothing
+    about who tried. A phone that has no account gets a row like any other.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("工作人员密码")
+        TOTP = "totp", _("动态口令")
+        CODE_SEND = "code_send", _("向手机号发送验证码")
+        CODE_SEND_IP = "code_send_ip", _("同一网络地址发送验证码")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="trycounter_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key[:8]}… {self.count}"

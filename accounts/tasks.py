@@ -24,5 +24,5 @@ def sms_send(phone: str, text: str) -> None:
 
 @shared_task(name="accounts.phone_codes_purge")
 def phone_codes_purge() -> int:
-    """Daily housekeeping: drop one-time code rows older than a day."""
-    return services.code_purge()
+    """Daily housekeeping: drop one-time code rows and try counters older than a day."""
+    return services.code_purge() + services.tries_purge()

@@ -63,6 +63,25 @@ def _place_error(form, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
+def client_address(request) -> str:
+    """The client's address for the per-address send limit.
+
+    REMOTE_ADDR, unless GONGZHI_TRUSTED_PROXIES reverse proxies stand in
+    front: then the address the nearest of them appended to X-Forwarded-For
+    (entries further left are whatever the client wrote and are ignored).
+    """
+    proxies = settings.GONGZHI_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _after_login(request, next_url: str):
     # request.user is now the freshly logged-in user, not verified by TOTP.
     if permissions.needs_otp(request.user):
@@ -85,7 +104,9 @@ def login_view(request):
         phone_form = PhoneForm(request.POST)
         if phone_form.is_valid():
             try:
-                sent = services.code_send(phone=phone_form.cleaned_data["phone"])
+                sent = services.code_send(
+                    phone=phone_form.cleaned_data["phone"], client_ip=client_address(request)
+                )
             except DomainError as exc:
                 _place_error(phone_form, exc)
             else:
@@ -117,7 +138,7 @@ def login_view(request):
                 # owner now proves who they are with their ID number (RULES.md §3).
                 request.session.pop(LOGIN_PHONE_KEY, None)
                 request.session[BIND_PHONE_KEY] = binding.phone
-                request.session[BIND_TRIES_KEY] = 0
+                request.session[BIND_CODE_KEY] = binding.code_pk
                 return redirect(_with_next(reverse("accounts:bind"), next_url))
             except DomainError as exc:
                 _place_error(owner_form, exc)
@@ -159,8 +180,9 @@ def login_view(request):
 logout_view = LogoutView.as_view()
 
 BIND_PHONE_KEY = "gongzhi_bind_phone"
-BIND_TRIES_KEY = "gongzhi_bind_tries"
-BIND_MAX_TRIES = 5
+# The code just used: ID-number tries are counted on its row, not in the session,
+# so parallel requests of one session share the count (services.id_number_try_reserve).
+BIND_CODE_KEY = "gongzhi_bind_code"
 
 
 @sensitive_post_parameters("id_number")
@@ -177,20 +199,24 @@ def bind_view(request):
         return redirect(_with_next(reverse("accounts:login"), next_url))
     form = BindForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        left = 0
         try:
+            # Reserved before the register is searched: GONGZHI_ID_MAX_TRIES per code.
+            left = services.id_number_try_reserve(
+                phone=phone, code_pk=request.session.get(BIND_CODE_KEY)
+            )
             user = owner_bind(phone=phone, id_number=form.cleaned_data["id_number"])
         except DomainError as exc:
-            tries = request.session.get(BIND_TRIES_KEY, 0) + 1
-            request.session[BIND_TRIES_KEY] = tries
-            if tries >= BIND_MAX_TRIES:
-                # Five wrong ID numbers: start again with a new code.
+            if left <= 0:
+                # The last try for this code is spent: start again with a new code.
                 request.session.pop(BIND_PHONE_KEY, None)
+                request.session.pop(BIND_CODE_KEY, None)
                 messages.error(request, _("身份证号码多次不一致，请重新获取验证码后再试。"))
                 return redirect(_with_next(reverse("accounts:login"), next_url))
             _place_error(form, exc)
         else:
             request.session.pop(BIND_PHONE_KEY, None)
-            request.session.pop(BIND_TRIES_KEY, None)
+            request.session.pop(BIND_CODE_KEY, None)
             login(request, user, backend="accounts.backends.PhoneCodeBackend")
             messages.success(request, _("绑定成功。今后用手机号和验证码即可登录。"))
             return _after_login(request, next_url)

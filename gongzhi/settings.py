@@ -347,6 +347,16 @@ GONGZHI_SMS_BACKEND = ENV.get("GONGZHI_SMS_BACKEND", "accounts.sms.ConsoleSender
 GONGZHI_CODE_TTL_SECONDS = _int("GONGZHI_CODE_TTL_SECONDS", 300, minimum=60)
 GONGZHI_CODE_SENDS_PER_HOUR = _int("GONGZHI_CODE_SENDS_PER_HOUR", 5, minimum=1)
 GONGZHI_CODE_MAX_TRIES = _int("GONGZHI_CODE_MAX_TRIES", 5, minimum=1)
+# Codes sent from one client address in an hour, whatever the phones (SMS bombing).
+# Generous: owners behind one carrier-grade NAT share an address.
+GONGZHI_CODE_SENDS_PER_IP_PER_HOUR = _int("GONGZHI_CODE_SENDS_PER_IP_PER_HOUR", 30, minimum=1)
+# First login: resident ID numbers tried per verified code (RULES.md §3).
+GONGZHI_ID_MAX_TRIES = _int("GONGZHI_ID_MAX_TRIES", 5, minimum=1)
+# TOTP codes tried per user in 15 minutes, on top of django-otp's growing delay.
+GONGZHI_TOTP_MAX_TRIES = _int("GONGZHI_TOTP_MAX_TRIES", 5, minimum=1)
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). With 0
+# the client address is REMOTE_ADDR; never trust the header without a proxy that sets it.
+GONGZHI_TRUSTED_PROXIES = _int("GONGZHI_TRUSTED_PROXIES", 0, minimum=0)
 
 # Voting (RULES.md §2 "Periods", §3): voting opens no earlier than the day after a
 # notice period of this many days (物业管理条例 art. 14: never shorter than 15).

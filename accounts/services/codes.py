@@ -1,4 +1,4 @@
-"""One-time login codes for owners' phones (hashed at rest, send and try limits)."""
+"""One-time login codes for owners' phones (hashed at rest, send and try limits reserved first)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -18,15 +19,16 @@ from django.utils.translation import gettext as _
 from gongzhi.errors import DomainError
 
 from .. import sms
-from ..models import PhoneCode, User
+from ..models import PhoneCode, TryCounter, User
 from ..phones import mask_phone
 from ._common import minute_after, phone_clean
+from .limits import try_reserve
 
 logger = logging.getLogger("gongzhi.accounts")
 
 CODE_RE = re.compile(r"^[0-9]{6}$")
 CODE_HMAC_SALT = "gongzhi.accounts.PhoneCode"
-# Code rows older than this are purged; the send limit only looks back one hour.
+# Code rows older than this are purged; the send limits count in windows of an hour.
 CODE_KEEP = timedelta(hours=24)
 SEND_WINDOW = timedelta(hours=1)
 
@@ -71,14 +73,19 @@ def register_phone_unbound(phone: str) -> bool:
 
 
 class BindingRequired(DomainError):
-    """The code was right, the phone is in the register, but no login is bound to it yet."""
+    """The code was right, the phone is in the register, but no login is bound to it yet.
 
-    def __init__(self, phone: str):
+    ``code_pk`` names the code just used: the ID numbers tried next are counted
+    on it (``id_number_try_reserve``).
+    """
+
+    def __init__(self, phone: str, code_pk: int):
         super().__init__(
             "binding_required",
             _("首次登录：请输入您的身份证号码，与业主名册核对后完成绑定。"),
         )
         self.phone = phone
+        self.code_pk = code_pk
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,41 @@ def _deliver(phone: str, text: str) -> None:
         logger.error("SMS delivery to %s failed: %s", mask_phone(phone), type(exc).__name__)
 
 
-def code_send(*, phone: str, now: datetime | None = None) -> CodeSent:
+def _send_reserve(phone: str, client_ip: str | None, now: datetime) -> None:
+    """Reserve this send against the phone's and the client address's hourly limits.
+
+    Inside the caller's transaction: a refusal by the second limit rolls the
+    first reservation back, so a refused send costs nothing.
+    """
+    limit = settings.GONGZHI_CODE_SENDS_PER_HOUR
+    tries = try_reserve(
+        kind=TryCounter.Kind.CODE_SEND, subject=phone, limit=limit, window=SEND_WINDOW, now=now
+    )
+    if not tries.reserved:
+        raise DomainError(
+            "code_send_limit",
+            _("该手机号1小时内已发送%(count)d次验证码，请于 %(time)s 后再试")
+            % {"count": limit, "time": minute_after(tries.window_ends)},
+        )
+    if not client_ip:
+        return
+    limit = settings.GONGZHI_CODE_SENDS_PER_IP_PER_HOUR
+    tries = try_reserve(
+        kind=TryCounter.Kind.CODE_SEND_IP,
+        subject=client_ip,
+        limit=limit,
+        window=SEND_WINDOW,
+        now=now,
+    )
+    if not tries.reserved:
+        raise DomainError(
+            "code_send_ip_limit",
+            _("您所在的网络1小时内已发送%(count)d次验证码，请于 %(time)s 后再试")
+            % {"count": limit, "time": minute_after(tries.window_ends)},
+        )
+
+
+def code_send(*, phone: str, client_ip: str | None = None, now: datetime | None = None) -> CodeSent:
     """Issue a 6-digit login code for ``phone`` and text it if the phone is registered.
 
     A phone not in the register gets nothing (RULES.md §3), yet it is handled
@@ -107,33 +148,24 @@ def code_send(*, phone: str, now: datetime | None = None) -> CodeSent:
     it, and verifying against it fails the same way. Otherwise anyone could
     learn who owns a home in the district by typing numbers into the login
     page and watching for a different answer or a limit that never comes.
-    The SMS itself is sent after commit (STYLE.md §6).
+
+    At most GONGZHI_CODE_SENDS_PER_HOUR sends per phone and, when the caller
+    names the client address, GONGZHI_CODE_SENDS_PER_IP_PER_HOUR per address
+    in a window of an hour from the first send (services.limits): each send is
+    reserved on a counter row, one for every phone whether or not it has an
+    account, so simultaneous requests cannot pass the limit. The SMS itself is
+    sent after commit (STYLE.md §6).
     """
     phone = phone_clean(phone)
     now = now or timezone.now()
     expires_at = now + timedelta(seconds=settings.GONGZHI_CODE_TTL_SECONDS)
-    limit = settings.GONGZHI_CODE_SENDS_PER_HOUR
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
-        # Locking the account row serialises two simultaneous requests for one
-        # registered phone, so they cannot both pass the limit below.
-        account = User.objects.select_for_update().filter(phone=phone).first()
+        _send_reserve(phone, client_ip, now)
+        account = User.objects.filter(phone=phone).first()
         recipient = account if account is not None and _is_owner_login(account) else None
         if account is None and register_phone_unbound(phone):
             recipient = phone  # first login: bound to the register after the code (RULES.md §3)
-        recent = list(
-            PhoneCode.objects.filter(phone=phone, created_at__gt=now - SEND_WINDOW)
-            .order_by("created_at")
-            .values_list("created_at", flat=True)
-        )
-        if len(recent) >= limit:
-            # Rolling hour: the next send is allowed once the `limit`-th newest leaves the window.
-            retry_at = recent[-limit] + SEND_WINDOW
-            raise DomainError(
-                "code_send_limit",
-                _("该手机号1小时内已发送%(count)d次验证码，请于 %(time)s 后再试")
-                % {"count": limit, "time": minute_after(retry_at)},
-            )
         PhoneCode.objects.create(
             phone=phone,
             code_hash=code_hash(phone=phone, code=code),
@@ -166,8 +198,14 @@ def code_verify(*, phone: str, code: str, now: datetime | None = None) -> User:
 
     Only the newest code of a phone counts: sending a new one retires the
     old, so the try limit cannot be multiplied by holding several codes.
-    A code is used once, dies after GONGZHI_CODE_MAX_TRIES wrong tries, and
-    expires GONGZHI_CODE_TTL_SECONDS after it was sent (at that instant).
+    A code is used once, is compared at most GONGZHI_CODE_MAX_TRIES times,
+    and expires GONGZHI_CODE_TTL_SECONDS after it was sent (at that instant).
+
+    Each try is reserved before the code is compared, by one conditional
+    UPDATE of the code row (``tries < max``, unused, unexpired) that commits
+    on its own: however many requests arrive at once, at most
+    GONGZHI_CODE_MAX_TRIES of them are ever compared, and a reserved try
+    stays counted whatever the outcome.
     """
     phone = phone_clean(phone)
     code = (code or "").strip()
@@ -176,42 +214,47 @@ def code_verify(*, phone: str, code: str, now: datetime | None = None) -> User:
         raise DomainError("code_invalid", message, fields={"code": message})
     now = now or timezone.now()
     max_tries = settings.GONGZHI_CODE_MAX_TRIES
-    with transaction.atomic():
-        # Locked so two simultaneous guesses cannot both read the same try count.
-        row = (
-            PhoneCode.objects.select_for_update()
-            .filter(phone=phone)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        outcome, user = _code_check(row, phone, code, now, max_tries)
-    # Raised after the block: a wrong try must be committed, not rolled back with the error.
-    if outcome == "bind":
-        raise BindingRequired(phone)
-    if user is None:
-        raise _code_errors(outcome, max_tries - (row.tries if row else 0))
-    return user
-
-
-def _code_check(row, phone, code, now, max_tries) -> tuple[str, User | None]:
+    row = PhoneCode.objects.filter(phone=phone).order_by("-created_at", "-pk").first()
     if row is None:
-        return "missing", None
-    if row.used_at is not None:
-        return "used", None
-    if row.tries >= max_tries:
-        return "locked", None
-    if now >= row.expires_at:
-        return "expired", None
+        raise _code_errors("missing", max_tries)
+    reserved = PhoneCode.objects.filter(
+        pk=row.pk, used_at__isnull=True, tries__lt=max_tries, expires_at__gt=now
+    ).update(tries=F("tries") + 1)
+    row.refresh_from_db(fields=["tries", "used_at"])
+    if not reserved:
+        if row.used_at is not None:
+            raise _code_errors("used", 0)
+        raise _code_errors("locked" if row.tries >= max_tries else "expired", 0)
     user = code_login_user(phone)
     right = constant_time_compare(row.code_hash, code_hash(phone=phone, code=code))
-    if right and (user is not None or register_phone_unbound(phone)):
-        row.used_at = now
-        row.save(update_fields=["used_at"])
-        return ("ok" if user is not None else "bind"), user
     # A phone without an owner login fails here like a wrong code (see code_send).
-    row.tries += 1
-    row.save(update_fields=["tries"])
-    return ("locked" if row.tries >= max_tries else "wrong"), None
+    if right and (user is not None or register_phone_unbound(phone)):
+        # Used once: of simultaneous right tries, the one that sets used_at wins.
+        if not PhoneCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+            raise _code_errors("used", 0)
+        if user is None:
+            raise BindingRequired(phone, row.pk)
+        return user
+    left = max_tries - row.tries
+    raise _code_errors("locked" if left <= 0 else "wrong", left)
+
+
+def id_number_try_reserve(*, phone: str, code_pk: int | None) -> int:
+    """Reserve one resident-ID try on the code the owner just used; return the tries left.
+
+    First login (RULES.md §3): after the code, the ID number is matched to the
+    register, at most GONGZHI_ID_MAX_TRIES times per code; then a new code is
+    needed (itself limited per hour). Called before the register is searched,
+    by one conditional UPDATE that commits on its own, so parallel requests
+    from one session or many check no more ID numbers than that.
+    """
+    max_tries = settings.GONGZHI_ID_MAX_TRIES
+    rows = PhoneCode.objects.filter(pk=code_pk, phone=phone, used_at__isnull=False)
+    if code_pk is None or not rows.filter(id_tries__lt=max_tries).update(
+        id_tries=F("id_tries") + 1
+    ):
+        raise DomainError("id_tries_used_up", _("身份证号码多次不一致，请重新获取验证码后再试。"))
+    return max_tries - rows.values_list("id_tries", flat=True).get()
 
 
 def code_purge(*, now: datetime | None = None) -> int:

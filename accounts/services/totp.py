@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,12 +14,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.services import audit_record
 from gongzhi.errors import DomainError
 
-from ..models import User
+from ..models import TryCounter, User
 from ._common import minute_after
+from .limits import tries_clear, try_reserve
 
 logger = logging.getLogger("gongzhi.accounts")
 
 TOKEN_RE = re.compile(r"^[0-9]{6}$")
+# At most GONGZHI_TOTP_MAX_TRIES codes checked per user in this window (our policy).
+TOTP_WINDOW = timedelta(minutes=15)
 
 
 def _token_clean(token: str) -> str:
@@ -39,6 +44,31 @@ def _throttled(device: TOTPDevice) -> DomainError | None:
         else _("动态口令错误次数过多，请稍后再试")
     )
     return DomainError("otp_throttled", message, fields={"token": message})
+
+
+def _try_reserve(user: User) -> DomainError | None:
+    """Reserve a try for ``user`` before a code is checked; the refusal when none is left.
+
+    django-otp's delay (1, 2, 4 … seconds) is kept on the locked device row;
+    this count is the hard cap: however many requests arrive at once, at most
+    GONGZHI_TOTP_MAX_TRIES codes are checked per user per TOTP_WINDOW.
+    """
+    tries = try_reserve(
+        kind=TryCounter.Kind.TOTP,
+        subject=str(user.pk),
+        limit=settings.GONGZHI_TOTP_MAX_TRIES,
+        window=TOTP_WINDOW,
+    )
+    if tries.reserved:
+        return None
+    message = _("动态口令错误次数过多，请于 %(time)s 后再试") % {
+        "time": minute_after(tries.window_ends)
+    }
+    return DomainError("otp_locked", message, fields={"token": message})
+
+
+def _tries_clear(user: User) -> None:
+    tries_clear(kind=TryCounter.Kind.TOTP, subject=str(user.pk))
 
 
 def totp_device_start(*, user: User) -> TOTPDevice:
@@ -74,11 +104,12 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDe
         if locked is None:
             error = DomainError("otp_device_missing", _("绑定已失效，请刷新页面重新扫码。"))
         else:
-            error = _throttled(locked)
+            error = _throttled(locked) or _try_reserve(user)
         if error is None:
             # verify_token saves the throttle count itself on a wrong code;
             # the error is raised after this block so that count is committed.
             if locked.verify_token(token):
+                _tries_clear(user)
                 replaced = TOTPDevice.objects.filter(user=user).exclude(pk=locked.pk)
                 replaced_count = replaced.count()
                 replaced.delete()
@@ -102,11 +133,14 @@ def totp_verify(*, user: User, token: str) -> TOTPDevice:
     """Check a code against the user's confirmed device; return the device that accepted it.
 
     django-otp's throttling (1, 2, 4 … seconds after each failure) and its
-    replay guard (a code's time step is accepted once) apply.
+    replay guard (a code's time step is accepted once) apply, and at most
+    GONGZHI_TOTP_MAX_TRIES codes per TOTP_WINDOW are checked, each try
+    reserved before the code is compared (``_try_reserve``).
     """
     token = _token_clean(token)
     error = None
     device = None
+    reserved = False  # one try per request, however many devices it is checked against
     with transaction.atomic():
         devices = list(
             TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk")
@@ -115,8 +149,12 @@ def totp_verify(*, user: User, token: str) -> TOTPDevice:
             error = DomainError("otp_no_device", _("您还没有绑定动态口令。"))
         for candidate in devices:
             error = _throttled(candidate)
+            if error is None and not reserved:
+                error = _try_reserve(user)
+                reserved = error is None
             if error is None and candidate.verify_token(token):
                 device = candidate
+                _tries_clear(user)
                 break
         if device is None and error is None:
             message = _("动态口令不正确，请输入应用中当前显示的6位数字。")

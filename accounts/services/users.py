@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from gongzhi.errors import DomainError
 
-from ..models import User
+from ..models import TryCounter, User
 from ._common import minute_after, phone_clean, validation_fields
+from .limits import Tries, tries_clear, try_reserve
 
 logger = logging.getLogger("gongzhi.accounts")
 
@@ -28,60 +26,65 @@ LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW = timedelta(minutes=15)
 
 
-def _login_key(username: str) -> str:
-    # Hashed: cache keys must be short ASCII, and a username is not logged anywhere.
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
-    return f"gongzhi:login-failures:{digest}"
+def _login_subject(username: str) -> str:
+    # One count per username however it is typed (case, spaces); stored only as an HMAC.
+    return username.strip().lower()
 
 
-def _recent_failures(username: str, now: datetime) -> list[int]:
-    cutoff = (now - LOGIN_WINDOW).timestamp()
-    return [t for t in cache.get(_login_key(username), []) if t > cutoff]
+def password_try(
+    *, request, username: str, password: str, now: datetime | None = None
+) -> tuple[User | None, Tries]:
+    """Reserve a try for ``username``, then check the password: (user or None, the tries).
+
+    The single place a staff password is checked: the staff form calls it, and
+    the Django admin's login page sends to that form (accounts.admin). At
+    most LOGIN_MAX_FAILURES tries per username in a LOGIN_WINDOW that starts at
+    the first: the try is reserved (services.limits) before the password is
+    hashed, so parallel guesses are all counted and the ones past the limit are
+    refused without checking. The right password clears the count; a wrong
+    one, or the right one of a disabled login, keeps its try.
+    """
+    tries = try_reserve(
+        kind=TryCounter.Kind.PASSWORD,
+        subject=_login_subject(username),
+        limit=LOGIN_MAX_FAILURES,
+        window=LOGIN_WINDOW,
+        now=now,
+    )
+    if not tries.reserved:
+        return None, tries
+    user = ModelBackend().authenticate(request, username=username, password=password)
+    if user is not None:
+        tries_clear(kind=TryCounter.Kind.PASSWORD, subject=_login_subject(username))
+    return user, tries
 
 
 def staff_login(*, request, username: str, password: str, now: datetime | None = None) -> User:
     """Authenticate a staff password login, refusing after repeated failures.
 
-    At most LOGIN_MAX_FAILURES failures per username in a rolling
-    LOGIN_WINDOW; then every attempt is refused without even checking the
-    password, until the oldest failure leaves the window. The failures live
-    in the Django cache (the database, or Redis), so every web worker shares
-    them (DESIGN.md "Scale"). The cache read-and-write is not atomic: two
-    racing guesses may both be counted as one. That bounds an attacker's
-    parallelism, not the limit's purpose.
+    At most LOGIN_MAX_FAILURES tries per username in a LOGIN_WINDOW from the
+    first (``password_try``); past it every attempt is refused without even
+    checking the password, until the window has passed. The count lives in
+    the database, shared by every web worker (DESIGN.md "Scale").
     """
-    now = now or timezone.now()
     username = (username or "").strip()
     if not username or not password:
         message = _("请输入用户名和密码。")
         raise DomainError("login_incomplete", message)
-    failures = _recent_failures(username, now)
-    if len(failures) >= LOGIN_MAX_FAILURES:
-        retry_at = datetime.fromtimestamp(
-            failures[-LOGIN_MAX_FAILURES], tz=timezone.get_current_timezone()
-        )
+    user, tries = password_try(request=request, username=username, password=password, now=now)
+    if user is not None:
+        user.backend = "django.contrib.auth.backends.ModelBackend"  # as authenticate() sets it
+        return user
+    if not tries.reserved or tries.left <= 0:
         raise DomainError(
             "login_locked",
             _("该用户名登录失败次数过多，请于 %(time)s 后再试")
-            % {"time": minute_after(retry_at + LOGIN_WINDOW)},
+            % {"time": minute_after(tries.window_ends)},
         )
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        failures.append(int(now.timestamp()))
-        cache.set(_login_key(username), failures, timeout=int(LOGIN_WINDOW.total_seconds()))
-        left = LOGIN_MAX_FAILURES - len(failures)
-        if left <= 0:
-            raise DomainError(
-                "login_locked",
-                _("该用户名登录失败次数过多，请于 %(time)s 后再试")
-                % {"time": minute_after(now + LOGIN_WINDOW)},
-            )
-        raise DomainError(
-            "login_failed",
-            _("用户名或密码错误，还可再试%(left)d次。") % {"left": left},
-        )
-    cache.delete(_login_key(username))
-    return user
+    raise DomainError(
+        "login_failed",
+        _("用户名或密码错误，还可再试%(left)d次。") % {"left": tries.left},
+    )
 
 
 # --------------------------------------------------------------------------- users

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django_otp.oath import TOTP
 
 from accounts import services, sms
@@ -51,3 +52,22 @@ def code_in(text: str) -> str:
 @pytest.fixture
 def sms_code():
     return code_in
+
+
+class CountingMD5Hasher(MD5PasswordHasher):
+    """The suite's MD5 hasher (tests/conftest.py), noting every password it compares."""
+
+    compared: list[int] = []  # list.append is atomic: safe from parallel threads
+
+    def verify(self, password, encoded):
+        CountingMD5Hasher.compared.append(1)
+        return super().verify(password, encoded)
+
+
+@pytest.fixture
+def checked_passwords(settings):
+    """The passwords compared since the fixture started (one entry each)."""
+    settings.PASSWORD_HASHERS = ["tests.accounts.conftest.CountingMD5Hasher"]
+    CountingMD5Hasher.compared.clear()
+    yield CountingMD5Hasher.compared
+    CountingMD5Hasher.compared.clear()

@@ -3,9 +3,11 @@
 attacker changes what a limit must not depend on: the browser session, the client
 address, the case or spacing of a username, the page they retry from.
 
-Limits (accounts/services): staff password 5 failures per username in 15 minutes;
-SMS codes 5 sends per phone per hour and 5 wrong tries per code; the first-login ID
-check 5 tries, then a new code is needed; TOTP django-otp's growing delay per device.
+Limits (accounts/services): staff password 5 tries per username in 15 minutes;
+SMS codes 5 sends per phone per hour and 5 tries per code; the first-login ID
+check 5 tries per code, then a new code is needed; TOTP 5 tries per user in 15 minutes
+and django-otp's growing delay per device. The same limits under parallel requests:
+tests/accounts/test_limits_parallel.py (PostgreSQL).
 """
 
 from __future__ import annotations
