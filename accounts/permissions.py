@@ -110,6 +110,9 @@ ACTIONS: dict[str, Action] = {
         ),
         _action("emergency.commission", "代修（住建局组织维修）", {Role.BUREAU_APPROVER}, otp=True),
         _action("whitelist.manage", "维护紧急维修事项清单", {Role.BUREAU_ADMIN}, otp=True),
+        # The working-day calendar (RULES.md §2 "Periods"): the bureau enters each
+        # year's State Council holiday notice.
+        _action("calendar.manage", "录入节假日安排", {Role.BUREAU_ADMIN}, otp=True),
         # Publication and oversight.
         _action(
             "publication.issue", "签发公示", {Role.BUREAU_APPROVER, Role.BUREAU_ADMIN}, otp=True

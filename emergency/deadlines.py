@@ -12,7 +12,7 @@ Three clocks, each set per whitelist item (defaults in brackets):
   for it, and are not what this clock measures).
 
 Working days are China's official calendar with its swapped days (调休),
-counted the way ``voting.periods`` counts them (reused, not copied): the day
+counted the way ``core.periods`` counts them (reused, not copied): the day
 of the starting event is not counted (Civil Code art. 201), the period runs to
 the end of its n-th working day (art. 203 para 2), so it is over at 00:00 of
 the next day in the district's time zone. Hours are exact hours.
@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
-from voting import periods
+from core import periods
 
 REVIEW = "review"
 PAYMENT = "payment"

@@ -7,6 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.permissions import can
+from core import calendar
 
 from . import roll
 from .models import ManagementArea, Ownership, Unit
@@ -53,3 +57,17 @@ def area_roll(
     """
     records = unit_records(area)
     return roll.build_roll(roll.scope_filter(records, buildings=buildings, unit_codes=unit_codes))
+
+
+def calendar_warning_context(user, today=None) -> dict:
+    """Context for ``core/_calendar_warning.html`` on the bureau's and the streets' dashboards.
+
+    From 1 December, next year when the bureau has not entered its holiday
+    notice (RULES.md §2 "Periods"): its deadlines would be counted from the
+    package, without the State Council's swapped working days.
+    """
+    year = calendar.next_year_missing(today or timezone.localdate())
+    return {
+        "calendar_missing_year": year,
+        "calendar_can_manage": bool(year) and can(user, "calendar.manage"),
+    }

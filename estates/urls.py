@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import annex, browse, records
+from .views import annex, browse, calendar, records
 
 app_name = "estates"
 urlpatterns = [
@@ -34,6 +34,10 @@ urlpatterns = [
     path("annex1/", annex.Annex1View.as_view(), name="annex1"),
     path("annex1/download/", annex.Annex1DownloadView.as_view(), name="annex1_download"),
     path("dashboard/", annex.DashboardView.as_view(), name="dashboard"),
+    # The holiday calendar the bureau keeps (calendar.manage).
+    path("calendar/", calendar.CalendarListView.as_view(), name="calendar"),
+    path("calendar/new/", calendar.CalendarEnterView.as_view(), name="calendar_enter"),
+    path("calendar/<int:year>/", calendar.CalendarYearView.as_view(), name="calendar_year"),
     # Register import by upload (bureau).
     path("import/", include("estates.urls_import")),
 ]

@@ -17,39 +17,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.kept import KeptError, KeptModel, KeptQuerySet
 
-class KeptError(Exception):
-    """Raised on any attempt to change or remove a row that is kept for good."""
-
-
-class KeptQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise self.model.kept_error(
-            f"{self.model._meta.verbose_name_plural} are kept for good: they cannot be changed."
-        )
-
-    def delete(self):
-        raise self.model.kept_error(
-            f"{self.model._meta.verbose_name_plural} are kept for good: they cannot be deleted."
-        )
+__all__ = [
+    "KeptError",
+    "KeptModel",
+    "KeptQuerySet",
+    "NamedUploadModel",
+    "UploadModel",
+]
 
 
-class KeptModel(models.Model):
-    """Insert once, then never change or delete."""
-
-    kept_error: type[KeptError] = KeptError
-    objects = KeptQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise self.kept_error(f"A {self._meta.verbose_name} cannot be changed once stored.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise self.kept_error(f"A {self._meta.verbose_name} cannot be deleted.")
+# The kept-for-good bases moved to ``core.kept`` (below every app); re-exported here.
 
 
 class UploadModel(models.Model):

@@ -147,3 +147,28 @@ def login_with_totp():
 def _media_root(settings, tmp_path_factory):
     # Uploaded files (register imports are kept) go to a temporary folder, never the repo's media/.
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+@pytest.fixture(autouse=True)
+def _bureau_calendar(request):
+    """Each test starts with the bureau's calendar unread (its rows roll back with the test);
+    a test without database access counts on the ``holidays`` package alone (core.periods)."""
+    from core import calendar, periods
+
+    calendar.cache_clear()
+    uses_db = bool(_DB_FIXTURES & set(request.fixturenames)) or request.node.get_closest_marker(
+        "django_db"
+    )
+    if not uses_db:
+        periods.set_calendar_source(None)
+    yield
+    calendar.cache_clear()
+    periods.set_calendar_source(calendar.bureau_year)

@@ -66,7 +66,7 @@ def assembly_detail(pk: int) -> Assembly:
 
 
 def notice_earliest_open(now: datetime | None = None) -> datetime:
-    """If the notice were published now, the first moment voting could open (voting.periods)."""
+    """If the notice were published now, the first moment voting could open (core.periods)."""
     return earliest_open_at(now or timezone.now())
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
 from accounts.permissions import areas_for, streets_for
+from estates.selectors import calendar_warning_context
 
 from .. import annex2, deadlines, selectors, services
 from ..forms import ProblemFilterForm, ProblemForm
@@ -76,6 +77,7 @@ def dashboard(request):
             "district_wide": _district_wide(request.user),
             "district_name": settings.GONGZHI_DISTRICT_NAME,
             "now": now,
+            **calendar_warning_context(request.user),
         },
     )
 

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView, View
 from accounts.mixins import ActionRequiredMixin
 from accounts.permissions import areas_for, streets_for
 
-from .. import annex1, browse
+from .. import annex1, browse, selectors
 from ..forms import Annex1Form
 from ..models import Community, ManagementArea, Street
 
@@ -134,5 +134,6 @@ class DashboardView(ActionRequiredMixin, TemplateView):
             status_bars=status_bars,
             status_chart_height=len(status_bars) * 28,
             district_wide=_district_wide(self.request.user),
+            **selectors.calendar_warning_context(self.request.user),
             **kwargs,
         )

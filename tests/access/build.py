@@ -25,7 +25,7 @@ staff member of company Q, who are not personas.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -38,6 +38,7 @@ from emergency import services as emergency_services
 from estates import jobs
 from estates.models import Building, Committee, ManagementArea
 from estates.services import committees
+from estates.services.calendar import holiday_notice_enter
 from funds import services as fund_services
 from publications.services import area_register_notice_issue
 from revenue import services as revenue_services
@@ -341,6 +342,17 @@ def build_world() -> World:
         actor=personas.committee,
     )
     world.publication = area_register_notice_issue(area=d.a1, actor=None)
+    # The admin past TOTP (a copy: the persona's own session is made below).
+    admin = type(personas.admin).objects.get(pk=personas.admin.pk)
+    admin.is_verified = lambda: True
+    holiday_notice_enter(
+        actor=admin,
+        year=2027,
+        notice_ref="国办发明电〔2026〕7号",
+        published_on=date(2026, 11, 20),
+        days_text="2027-02-05 至 2027-02-13 放假 春节",
+        now=datetime(2026, 11, 21, 9, tzinfo=UTC),
+    )
     world.sessions = _sessions(world)
     return world
 

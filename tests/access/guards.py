@@ -78,6 +78,7 @@ TARGETS: dict[str, Target] = {
     "audit_event": Target("district", "一条审计事件"),
     "whitelist_version": Target("district", "紧急维修事项清单的一版"),
     "whitelist_item": Target("district", "现行清单中的一项"),
+    "calendar_year": Target("district", "已录入的一个年度的节假日安排"),
     "publication": Target("district", "一份已签章的公示"),
     "public_assembly": Target("district", "一次已截止并计票的会议（公示板公开）"),
     "traced_ballot": Target("district", "一张有扫描件的纸质票（提交其会议、凭证号和 file=scan）"),

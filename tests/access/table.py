@@ -28,6 +28,7 @@ FUND_APPLY, FUND_AREA, FUND_OWN = "fund.apply", "fund.view_area", "fund.view_own
 REV_VIEW, REV_RECORD, REV_ALLOCATE = "revenue.view", "revenue.record", "revenue.allocate"
 REVIEW, APPROVE, CONFIRM = "application.review", "application.approve", "payment.confirm"
 EM_APPLY, COMMISSION, WHITELIST = "emergency.apply", "emergency.commission", "whitelist.manage"
+CALENDAR = "calendar.manage"
 ISSUE, OVERSEE, AUDIT = "publication.issue", "oversee", "audit.view"
 
 # Who sees a fund-use application (funds.selectors_applications): staff who reach its
@@ -72,6 +73,9 @@ ROUTES: tuple[Route, ...] = (
     r("estates:annex1", OVERSEE),
     r("estates:annex1_download", OVERSEE),
     r("estates:dashboard", OVERSEE),
+    r("estates:calendar", CALENDAR),
+    r("estates:calendar_enter", CALENDAR),
+    r("estates:calendar_year", CALENDAR, "calendar_year"),
     r("estates:import", REGISTER_EDIT),
     r("estates:import_job", REGISTER_EDIT, "import_job", on(REGISTER_EDIT)),
     # ------------------------------------------------------------------ audit

@@ -124,6 +124,7 @@ class World:
                 "number": WhitelistVersion.objects.order_by("number").first().number
             },
             "whitelist_item": lambda: {"code": "E05"},
+            "calendar_year": lambda: {"year": 2027},
             "publication": lambda: {"serial": self.publication.serial},
             "public_assembly": lambda: {"pk": a1.counted.pk},
         }

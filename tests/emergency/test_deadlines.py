@@ -94,8 +94,8 @@ def test_naive_moments_are_refused():
 
 
 def test_working_days_reuse_the_voting_calendar():
-    # One calendar for the platform: emergency.deadlines counts with voting.periods.
-    from voting import periods
+    # One calendar for the platform: emergency.deadlines counts with core.periods.
+    from core import periods
 
     assert deadlines.periods is periods
 

@@ -16,10 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core import periods
 from estates.models import ManagementArea
 from publications.models import Kind, Publication
 from tests.factories import ManagementAreaFactory
-from voting import periods
 from voting.models import Assembly, AssemblyAttachment, Motion, RollSnapshot
 
 from .conftest import (

@@ -11,12 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core import periods
 from estates.models import Unit
 from estates.selectors import area_roll
 from gongzhi.errors import DomainError, PermissionDeniedError
 from publications.models import Kind, Publication
 from tests.estates.helpers import make_person, sell
-from voting import periods, services
+from voting import services
 from voting.models import Assembly, AssemblyAttachment, RollSnapshot, VotingRight
 from voting.services._common import start_of_day
 

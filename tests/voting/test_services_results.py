@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core import periods
 from gongzhi.errors import DomainError, PermissionDeniedError
 from publications.models import Kind
-from voting import periods, services
+from voting import services
 from voting.board import board_build
 from voting.models import Assembly, Objection, RollSnapshot
 from voting.services._common import start_of_day

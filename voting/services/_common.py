@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from gongzhi.errors import DomainError
-from voting import periods
+from core import periods
 from voting.models import Assembly
 
 # Floor of the notice period: 物业管理条例 art. 14, "a setting; never shorter" (RULES.md §3).
@@ -59,7 +59,7 @@ def cn_datetime(moment: datetime) -> str:
 
 
 def earliest_open_at(notice_at: datetime) -> datetime:
-    """The first moment voting may open after a notice published at ``notice_at`` (voting.periods)."""
+    """The first moment voting may open after a notice published at ``notice_at`` (core.periods)."""
     day = periods.notice_earliest_open(
         local_date(notice_at), notice_days(), working_days=working_days()
     )

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import calendar
 from estates import roll as roll_core
 from estates.models import ManagementArea, Ownership
 from gongzhi.errors import DomainError
@@ -92,6 +93,17 @@ def _period(assembly: Assembly) -> str:
     return f"{local_date(assembly.opens_at):%Y-%m-%d}至{local_date(assembly.closes_at):%Y-%m-%d}"
 
 
+def _published_earliest(assembly: Assembly) -> datetime:
+    """The first moment voting may open, counted as when the notice was published.
+
+    With the calendar as it stood then (``core.calendar.as_of``): a holiday the
+    bureau enters later never moves an opening the notice announced (RULES.md §2
+    "Periods").
+    """
+    with calendar.as_of(assembly.notice_published_at):
+        return earliest_open_at(assembly.notice_published_at)
+
+
 def _notice_period_error(earliest: datetime) -> DomainError:
     message = _(
         "表决开始时间不得早于%(date)s：公告发布之日不计入，须满 %(days)d 日"
@@ -104,7 +116,7 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
     """Publish the notice of a draft (signed PDF) and mark it noticed; the notice date is now.
 
     Refused when voting would open before the notice period has run
-    (``voting.periods``: art. 201 and 203, RULES.md §3), with the first date
+    (``core.periods``: art. 201 and 203, RULES.md §3), with the first date
     it may open; refused without motions, or with a scope that has no voting right.
     """
     from publications.models import Kind
@@ -248,7 +260,7 @@ def open_locked(assembly: Assembly, *, actor, now: datetime) -> Assembly:
         )
     if assembly.notice_published_at is None:
         raise DomainError("not_noticed", _("会议尚未发布公告。"))
-    earliest = earliest_open_at(assembly.notice_published_at)
+    earliest = _published_earliest(assembly)
     if now < earliest:
         raise DomainError(
             "notice_period",
@@ -334,7 +346,7 @@ def assembly_cancel(
                 period=_period(locked),
                 template=NOTICE_TEMPLATE,
                 context=_notice_context(
-                    locked, earliest=earliest_open_at(locked.notice_published_at), cancelled=reason
+                    locked, earliest=_published_earliest(locked), cancelled=reason
                 ),
                 actor=None,
                 title=_("关于取消业主大会会议的公告（%(title)s）") % {"title": locked.title},

@@ -18,7 +18,7 @@ PDF, and the PDF is only ever made from a stored count.
 
 Objections (RULES.md §3): owners of the frozen roll may object for
 ``GONGZHI_OBJECTION_DAYS`` days (default 7), counted like every period
-(``voting.periods``: the publication day not counted; a last day that is a
+(``core.periods``: the publication day not counted; a last day that is a
 rest day moves to the next working day); the convener answers each; when the
 period is over and every objection is answered the final result is
 published. Published answers, not objections: an owner's objection may name

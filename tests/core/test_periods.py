@@ -1,4 +1,4 @@
-"""Periods in days (Civil Code arts. 201, 203) on China's official calendar (voting.periods).
+"""Periods in days (Civil Code arts. 201, 203) on China's official calendar (core.periods).
 
 Dates of 2025 and 2026 are the State Council's published schedules as the
 ``holidays`` package carries them: National Day 2025 ran 1–8 October with
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voting import periods
+from core import periods
 
 
 def test_a_weekday_is_a_working_day():

@@ -13,12 +13,18 @@ The Civil Code fixes how a period counted in days runs:
 
 "Working day" follows China's official calendar with its swapped days
 (调休): a Saturday or Sunday the State Council declares a working day *is* a
-working day, and a weekday it declares a day off is not. The calendar is the
-``holidays`` package's ``China`` (version 0.109 here), whose ``is_working_day``
-consults both the holidays and ``weekend_workdays``. The package carries the
-State Council's published schedule up to the latest announced year; for later
-years it only predicts the fixed holidays (no 调休), so the package must be
-kept current — an announcement each November is what moves the dates.
+working day, and a weekday it declares a day off is not. Each November the
+State Council publishes the next year's schedule. Two sources, in this order:
+
+1. the **bureau's calendar** (``core.models.HolidayNotice``): the bureau enters
+   each year's notice (rest days and swapped working days); the newest entry
+   for a year is used. Django installs it here as the *calendar source*
+   (``set_calendar_source``, done by ``core.apps``), so this module stays pure;
+2. the ``holidays`` package's ``China`` (version 0.109 here), for a year the
+   bureau has not entered. The package carries the published schedules only
+   to 2026; for later years it predicts the fixed holidays without any 调休.
+   A deadline counted in such a year is therefore *flagged*
+   (``years_from_package``): the pages say the date is provisional.
 
 Two ways of counting, chosen by a setting (``GONGZHI_PERIODS_IN_WORKING_DAYS``):
 
@@ -38,29 +44,81 @@ opened a day early could be annulled (SPC art. 12), so we take the safe side.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
 
 __all__ = [
+    "YearCalendar",
     "is_working_day",
     "next_working_day",
     "notice_earliest_open",
     "period_end",
     "period_expires",
+    "set_calendar_source",
+    "years_from_package",
 ]
 
 
+@dataclass(frozen=True)
+class YearCalendar:
+    """One year as the State Council's notice sets it: its rest days and swapped working days.
+
+    ``rest_days`` are the days off of the notice (the holidays with the weekend
+    days inside their run); ``work_days`` are the Saturdays and Sundays it
+    declares working days (调休上班). Any other day follows the week: Monday to
+    Friday work, Saturday and Sunday rest.
+    """
+
+    year: int
+    rest_days: frozenset[date]
+    work_days: frozenset[date]
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.rest_days:
+            return False
+        if day in self.work_days:
+            return True
+        return day.weekday() < 5
+
+
+# year -> the bureau's calendar of that year, or None where none was entered.
+_source: Callable[[int], YearCalendar | None] | None = None
+
+
+def set_calendar_source(source: Callable[[int], YearCalendar | None] | None) -> None:
+    """Use ``source(year)`` before the package (the bureau's calendar; ``None`` = package only)."""
+    global _source
+    _source = source
+
+
+def _bureau(year: int) -> YearCalendar | None:
+    return _source(year) if _source is not None else None
+
+
+def years_from_package(days: Iterable[date]) -> list[int]:
+    """The years among ``days`` that the bureau has not entered: counted from the package, flagged."""
+    return sorted({day.year for day in days if _bureau(day.year) is None})
+
+
 @lru_cache(maxsize=64)
-def _calendar(year: int) -> holidays.HolidayBase:
+def _package(year: int) -> holidays.HolidayBase:
     # One calendar per year, built once: holidays and swapped working days of that year.
     return holidays.China(years=year)
 
 
 def is_working_day(day: date) -> bool:
-    """True on a working day of China's official calendar (swapped days included)."""
-    return _calendar(day.year).is_working_day(day)
+    """True on a working day of China's official calendar (swapped days included).
+
+    The bureau's entry for the year when there is one, else the package.
+    """
+    bureau = _bureau(day.year)
+    if bureau is not None:
+        return bureau.is_working_day(day)
+    return _package(day.year).is_working_day(day)
 
 
 def next_working_day(day: date) -> date:
