@@ -27,4 +27,6 @@ def calendar_flag(value) -> str:
     missing = calendar.missing_years(value)
     if not missing:
         return ""
-    return _("（%(year)d年节假日安排尚未录入，按节假日软件包推算，不含调休）") % {"year": missing[0]}
+    return _("（%(year)d年节假日安排尚未录入，按节假日软件包推算，不含调休）") % {
+        "year": missing[0]
+    }
