@@ -16,7 +16,7 @@ from funds.models import Transaction
 from tests.factories import UserFactory, grant
 from tests.parallel import in_threads
 
-from .conftest import file_application, pdf
+from .conftest import file_application, pdf, review
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def verified_user(user: User) -> User:
 
 def test_two_approvers_approving_at_once_approve_once(estate, personas, seeded_whitelist):
     application = file_application(personas.committee, estate.a1)
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     second = UserFactory(username="approver2")
     grant(second, Role.BUREAU_APPROVER)
     approvers = [verified_user(personas.approver), verified_user(second)]
@@ -82,7 +82,7 @@ def test_two_admins_editing_the_same_version_publish_one_new_version(personas, s
 
 def test_a_double_submitted_settlement_posts_once(estate, personas, seeded_whitelist, funded):
     application = file_application(personas.committee, estate.a1)
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     services.application_approve(application=application, actor=verified_user(personas.approver))
     services.application_works_done(application=application, actor=personas.committee)
     services.application_accept(
@@ -116,7 +116,7 @@ def test_a_bank_confirmation_racing_a_settlement_never_deadlocks(
     application = file_application(
         personas.committee, estate.a1, estimate_fen=20_000_00, prepayment_fen=4_000_00
     )
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     approver = verified_user(personas.approver)
     services.application_approve(application=application, actor=approver)
     instruction = services.application_payment_instruct(
