@@ -193,7 +193,9 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
             return EmergencyApplication.objects.none()
         queryset = selectors.visible_applications(self.request.user)
         if self.action == "retrieve":
-            queryset = queryset.select_related("fund_use__publication", "commission")
+            queryset = queryset.select_related(
+                "fund_use__publication", "commission"
+            ).prefetch_related("recovery_claims")
         return queryset.order_by("-filed_at", "-pk")
 
     def get_serializer_class(self):

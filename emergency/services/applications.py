@@ -21,7 +21,7 @@ The bureau's decision is in ``decisions``, the works after it in ``works``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -229,11 +229,13 @@ def application_file(
     scope_unit_codes: Iterable[str] = (),
     prepayment_fen: int = 0,
     problem_ids: Iterable[int] = (),
+    now: datetime | None = None,
 ) -> EmergencyApplication:
     """File an emergency application for ``area`` under the current whitelist.
 
     Everything is checked before anything is written; a refusal stores
-    nothing, not even the files.
+    nothing, not even the files. ``now`` (default: the clock) is the filing
+    moment, as the other services take it.
     """
     role = _require_applicant(actor, area)
     item = _current_item((item_code or "").strip())
@@ -245,7 +247,7 @@ def application_file(
     problems = _clean_problems(area, problem_ids)
     files = evidence_clean(item, evidence, stage_kinds=FILING_EVIDENCE)
 
-    now = timezone.now()
+    now = now or timezone.now()
     checked = warranty_snapshot(
         area=area,
         scope_buildings=buildings,
