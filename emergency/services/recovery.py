@@ -166,6 +166,8 @@ def _move(locked: RecoveryClaim, new: str, *, actor, fields: dict, now: datetime
             "claim": locked.pk,
             "from": old,
             "to": new,
+            "amount_fen": locked.amount_fen,
+            "recovered_fen": locked.recovered_fen,
             "at": now.isoformat(),
         },
     )
