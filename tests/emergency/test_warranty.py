@@ -399,3 +399,25 @@ def test_without_the_setting_nothing_is_ever_deemed(estate, personas, settings):
     assert application.deemed_bar() is None
     assert not application.deemed_approved_now(OVERDUE)
     assert application.deemed_barred_now(OVERDUE) is None
+
+
+def test_the_migration_backfills_existing_applications_from_their_filing_day(estate, personas):
+    import importlib
+
+    from django.apps import apps
+
+    application = file_on_1(estate, personas, ROOF, date(2021, 6, 15))
+    EmergencyApplication.objects.filter(pk=application.pk).update(
+        repair_type="other", warranty={}, warranty_status="unknown"
+    )
+    migration = importlib.import_module(
+        "emergency.migrations.0003_review_checklist_recovery_claims"
+    )
+    migration.backfill(apps, None)
+    stored = reload(application)
+    assert (stored.repair_type, stored.warranty_status, stored.checked_at) == (
+        "waterproofing",
+        "in",
+        None,
+    )
+    assert stored.warranty == {"1栋": ["in", "2021-06-15", "2026-06-15"]}
