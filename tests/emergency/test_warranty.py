@@ -421,3 +421,20 @@ def test_the_migration_backfills_existing_applications_from_their_filing_day(est
         None,
     )
     assert stored.warranty == {"1栋": ["in", "2021-06-15", "2026-06-15"]}
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["out", "in", "unknown"], "in"),  # one building inside flags the scope
+        (["out", "unknown"], "unknown"),  # a missing date is never read as "out"
+        (["out", "out"], "out"),
+        (["none", "none"], "none"),
+        ([], "unknown"),  # no building at all: nothing shows it is out
+    ],
+)
+def test_the_scope_takes_the_most_cautious_status_of_its_buildings(statuses, expected):
+    from funds import warranty
+
+    checks = [warranty.WarrantyCheck(f"{n}栋", s, None, None) for n, s in enumerate(statuses)]
+    assert warranty.overall(checks) == expected
