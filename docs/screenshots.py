@@ -644,6 +644,12 @@ def emergency_pages(s: Shooter) -> None:
     page.get_by_role("link", name="受理审核").click()
     page.get_by_role("button", name="确认受理").click()
     page.wait_for_load_state("load")
+    page.get_by_role("link", name="核查清单").click()
+    page.get_by_label("保修期内（或竣工日期未知）仍先行列支的理由").fill(
+        "给水主管爆裂，整栋停水，先行列支。"
+    )
+    page.get_by_role("button", name="保存核查清单").click()
+    page.get_by_text("已保存核查清单。").wait_for()
     page.context.close()
 
     page = s.phone()

@@ -16,6 +16,7 @@ from .models import (
     EmergencyApplication,
     Evidence,
     Problem,
+    RecoveryClaim,
     ResponsePlan,
     WhitelistItem,
     WhitelistVersion,
@@ -53,6 +54,12 @@ class EvidenceAdmin(ReadOnlyAdmin):
 @admin.register(Commission)
 class CommissionAdmin(ReadOnlyAdmin):
     list_display = ["application", "contractor", "estimate_fen", "commissioned_at"]
+
+
+@admin.register(RecoveryClaim)
+class RecoveryClaimAdmin(ReadOnlyAdmin):
+    list_display = ["application", "against", "party_name", "amount_fen", "status", "recorded_at"]
+    list_filter = ["status", "against"]
 
 
 @admin.register(DeadlineNotice)

@@ -35,7 +35,7 @@ from audit.models import AuditEvent
 
 from . import selectors
 from .models import Commission, EmergencyApplication
-from .models.applications import auto_approve_overdue
+from .models.applications import DEEMED_ELIGIBLE, auto_approve_overdue
 from .serializers import (
     EmergencyApplicationDetailSerializer,
     EmergencyApplicationListSerializer,
@@ -90,6 +90,7 @@ class WhitelistView(APIView):
 STEP_LABELS = {
     "emergency.file": _("提交申请"),
     "emergency.review_start": _("受理审核"),
+    "emergency.checklist": _("填写核查清单（不得列支情形、保修期）"),
     "emergency.approve": _("批准"),
     "emergency.deemed_approve": _("审核逾期，视为批准"),
     "emergency.refuse": _("不予批准"),
@@ -163,8 +164,12 @@ class ApplicationFilter(django_filters.FilterSet):
         if not auto_approve_overdue():
             return queryset.filter(status=value)
         # With the setting on, an undecided application whose review is overdue *is*
-        # approved now (EmergencyApplication.current_status): filter on that state.
-        overdue = Q(status__in=EmergencyApplication.UNDECIDED, review_due_at__lte=timezone.now())
+        # approved now (EmergencyApplication.current_status) — unless RULES.md §5 bars it
+        # (inside warranty, unknown completion date, an exclusion ticked): filter on that state.
+        overdue = (
+            Q(status__in=EmergencyApplication.UNDECIDED, review_due_at__lte=timezone.now())
+            & DEEMED_ELIGIBLE
+        )
         if value == Status.APPROVED:
             return queryset.filter(Q(status=value) | overdue)
         return queryset.filter(status=value).exclude(overdue)
@@ -188,7 +193,9 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
             return EmergencyApplication.objects.none()
         queryset = selectors.visible_applications(self.request.user)
         if self.action == "retrieve":
-            queryset = queryset.select_related("fund_use__publication", "commission")
+            queryset = queryset.select_related(
+                "fund_use__publication", "commission"
+            ).prefetch_related("recovery_claims")
         return queryset.order_by("-filed_at", "-pk")
 
     def get_serializer_class(self):

@@ -9,7 +9,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import FILING_EVIDENCE, EvidenceKind, Facility, WhitelistItem
+from funds.models import RepairType
+from funds.models.applications import EXCLUSIONS
+
+from .models import FILING_EVIDENCE, EvidenceKind, Facility, RecoveryClaim, WhitelistItem
 
 NOT_LISTED = "__other__"
 SPLIT_RE = re.compile(r"[,，、;；\s]+")
@@ -163,6 +166,89 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("申请人会看到这段理由，请写明依据和可以怎样改正。"),
     )
+
+
+class ChecklistForm(forms.Form):
+    """The reviewer's checklist (``services.application_checklist_record``): repair type, the
+    art. 25 exclusions, the reasons, and — inside warranty — the recovery claim (追偿)."""
+
+    repair_type = forms.ChoiceField(
+        label=_("维修类别（决定法定保修期）"), choices=RepairType.choices
+    )
+    exclusion_note = forms.CharField(
+        label=_("有不得列支情形仍先行列支的理由"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("勾选任何一项不得列支情形时必填；不能说明的，请作出不予批准的决定。"),
+    )
+    warranty_note = forms.CharField(
+        label=_("保修期内（或竣工日期未知）仍先行列支的理由"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    recovery_against = forms.ChoiceField(
+        label=_("追偿对象"),
+        required=False,
+        choices=[("", _("（不登记）")), *RecoveryClaim.Against.choices],
+        help_text=_("保修期内先行列支的，须登记向建设单位或施工单位追偿。"),
+    )
+    recovery_party = forms.CharField(label=_("追偿单位名称"), required=False, max_length=200)
+    recovery_amount = YuanField(label=_("追偿金额（元）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in EXCLUSIONS:
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+        # The checklist first: it is what the reviewer looks at before anything else.
+        self.order_fields(["repair_type", *(name for name, _label in EXCLUSIONS), "exclusion_note"])
+
+    def exclusions(self) -> dict[str, bool]:
+        return {name: bool(self.cleaned_data.get(name)) for name, _label in EXCLUSIONS}
+
+    @staticmethod
+    def exclusions_names() -> list[str]:
+        return [name for name, _label in EXCLUSIONS]
+
+    def recovery(self, default_amount_fen: int):
+        """The claim entered with the checklist, or None when no party was chosen."""
+        from .services import ClaimInput
+
+        data = self.cleaned_data
+        if not data.get("recovery_against"):
+            return None
+        amount = data.get("recovery_amount")
+        return ClaimInput(
+            against=data["recovery_against"],
+            party_name=data.get("recovery_party", ""),
+            amount_fen=default_amount_fen if amount is None else fen(amount),
+        )
+
+
+class RecoveryClaimForm(forms.Form):
+    """A new claim on its own (e.g. a second party, or one found after the review)."""
+
+    against = forms.ChoiceField(label=_("追偿对象"), choices=RecoveryClaim.Against.choices)
+    party_name = forms.CharField(label=_("单位名称"), max_length=200)
+    amount = YuanField(label=_("追偿金额（元）"))
+    note = forms.CharField(
+        label=_("登记说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RecoveryMoveForm(forms.Form):
+    """One step of a claim: the reason is always required; the amounts only where they apply."""
+
+    note = forms.CharField(
+        label=_("说明（理由、发函或到账情况）"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    amount = YuanField(label=_("金额（元）"), required=False)
 
 
 class MomentForm(forms.Form):

@@ -20,7 +20,7 @@ from accounts.permissions import areas_for, streets_for
 from estates.models import Community, Street
 
 from . import deadlines
-from .models import EmergencyApplication, Problem
+from .models import EmergencyApplication, Problem, RecoveryClaim
 
 APPLY = "emergency.apply"
 OVERSEE = "oversee"
@@ -189,6 +189,46 @@ def dashboard(
             rows.append(DashboardRow(application, open_rows))
     order = {deadlines.OVERDUE: 0, deadlines.DUE_SOON: 1, deadlines.PENDING: 2}
     rows.sort(key=lambda row: (order[row.worst], min(d.due_at for d in row.deadlines)))
+    return rows
+
+
+# --------------------------------------------------------------------------- recovery claims
+
+
+def visible_claims(user) -> QuerySet[RecoveryClaim]:
+    """Recovery claims (追偿) of the applications the user may see (the bureau: all)."""
+    return RecoveryClaim.objects.filter(
+        application__in=visible_applications(user).values("pk")
+    ).select_related("application__area__community__street", "application__item")
+
+
+def claim_get(user, pk: int) -> RecoveryClaim:
+    claim = visible_claims(user).filter(pk=pk).first()
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def warranty_rows(application: EmergencyApplication) -> list[dict]:
+    """The stored warranty check, one row per building; a missing date reads "未知"."""
+    labels = {
+        "in": _("保修期内"),
+        "out": _("已过保修期"),
+        "unknown": _("竣工日期未知"),
+        "none": _("无法定保修期"),
+    }
+    unknown = _("未知")
+    rows = []
+    for building, (status, completed, ends) in sorted((application.warranty or {}).items()):
+        rows.append(
+            {
+                "building": building,
+                "status": status,
+                "label": labels.get(status, status),
+                "completed_on": completed or (unknown if status == "unknown" else "—"),
+                "ends_on": ends or (unknown if status == "unknown" else "—"),
+            }
+        )
     return rows
 
 

@@ -17,7 +17,15 @@ from funds.models import FundUse
 from funds.serializers_ledger import OptionalYuanField, YuanField
 
 from . import deadlines
-from .models import EmergencyApplication, Evidence, EvidenceKind, Facility, WhitelistItem
+from .models import (
+    EmergencyApplication,
+    Evidence,
+    EvidenceKind,
+    Facility,
+    RecoveryClaim,
+    WhitelistItem,
+)
+from .models.applications import EXCLUSION_FIELDS
 from .selectors import DEADLINE_LABELS, STATE_LABELS, deadline_rows
 
 # Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (docs/api.md).
@@ -254,6 +262,38 @@ class EmergencyHistorySerializer(serializers.Serializer):
     )
 
 
+class EmergencyWarrantySerializer(serializers.Serializer):
+    building = serializers.CharField()
+    status = serializers.CharField(help_text="in 保修期内 / out 已过 / unknown 竣工日期未知 / none")
+    completed_on = serializers.DateField(allow_null=True, help_text="竣工验收日期；未知为 null")
+    ends_on = serializers.DateField(allow_null=True, help_text="保修期最后一日")
+
+
+class EmergencyRecoveryClaimSerializer(serializers.ModelSerializer):
+    against_label = serializers.CharField(source="get_against_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = RecoveryClaim
+        fields = [
+            "id",
+            "against",
+            "against_label",
+            "party_name",
+            "amount_fen",
+            "status",
+            "status_label",
+            "note",
+            "recorded_at",
+            "claimed_at",
+            "claim_note",
+            "recovered_fen",
+            "resolved_at",
+            "resolution_note",
+        ]
+        read_only_fields = fields
+
+
 class EmergencyApplicationDetailSerializer(EmergencyApplicationListSerializer):
     scope_buildings = serializers.ListField(child=serializers.CharField(), read_only=True)
     scope_unit_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -267,6 +307,15 @@ class EmergencyApplicationDetailSerializer(EmergencyApplicationListSerializer):
     )
     final_cost_yuan = OptionalYuanField(source="final_cost_fen")
     history = serializers.SerializerMethodField(help_text="状态变化和办理记录，旧的在前")
+    warranty = serializers.SerializerMethodField(help_text="列支范围内各楼栋的保修期核查")
+    warranty_status_label = serializers.CharField(
+        source="get_warranty_status_display", read_only=True
+    )
+    exclusions = serializers.SerializerMethodField(help_text="审核人勾选的不得列支情形")
+    deemed_bar = serializers.SerializerMethodField(
+        help_text="审核逾期而不适用“视为批准”的原因；无则为 null"
+    )
+    recovery_claims = EmergencyRecoveryClaimSerializer(many=True, read_only=True)
 
     class Meta(EmergencyApplicationListSerializer.Meta):
         fields = [
@@ -298,8 +347,32 @@ class EmergencyApplicationDetailSerializer(EmergencyApplicationListSerializer):
             "commission",
             "fund_use",
             "history",
+            "repair_type",
+            "warranty_status",
+            "warranty_status_label",
+            "warranty",
+            "exclusions",
+            "exclusion_note",
+            "warranty_note",
+            "checked_at",
+            "deemed_bar",
+            "recovery_claims",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(EmergencyWarrantySerializer(many=True))
+    def get_warranty(self, obj):
+        rows = [
+            {"building": b, "status": v[0], "completed_on": v[1], "ends_on": v[2]}
+            for b, v in sorted((obj.warranty or {}).items())
+        ]
+        return EmergencyWarrantySerializer(rows, many=True).data
+
+    def get_exclusions(self, obj) -> list[str]:
+        return [name for name in EXCLUSION_FIELDS if getattr(obj, name)]
+
+    def get_deemed_bar(self, obj) -> str | None:
+        return obj.deemed_barred_now(self._now())
 
     @extend_schema_field(EmergencyDeadlineSerializer(many=True))
     def get_deadlines(self, obj):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, bureau, oversight, plans, whitelist
+from .views import applications, bureau, oversight, plans, recovery, whitelist
 
 app_name = "emergency"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/works-done/", applications.works_done, name="works_done"),
     path("<int:pk>/accept/", applications.accept, name="accept"),
     path("<int:pk>/review/", bureau.review_start, name="review_start"),
+    path("<int:pk>/checklist/", bureau.checklist, name="checklist"),
     path("<int:pk>/approve/", bureau.approve, name="approve"),
     path("<int:pk>/refuse/", bureau.refuse, name="refuse"),
     path("<int:pk>/commission/", bureau.commission, name="commission"),
@@ -29,6 +30,9 @@ urlpatterns = [
     ),
     path("<int:pk>/settle/", bureau.settle, name="settle"),
     path("<int:pk>/publish/", bureau.publish, name="publish"),
+    path("<int:pk>/recovery/new/", recovery.claim_new, name="recovery_new"),
+    path("recovery/", recovery.claims, name="recovery_claims"),
+    path("recovery/<int:claim_pk>/<str:to>/", recovery.claim_move, name="recovery_move"),
     path("whitelist/", whitelist.whitelist, name="whitelist"),
     path("whitelist/v/<int:number>/", whitelist.whitelist, name="whitelist_version"),
     path("whitelist/items/new/", whitelist.item_edit, name="whitelist_item_new"),

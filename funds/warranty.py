@@ -166,3 +166,17 @@ def warranty_check(
             ends = warranty_end(repair_type, completed, **periods)
             checks.append(WarrantyCheck(name, IN if on <= ends else OUT, completed, ends))
     return checks
+
+
+def overall(checks: list[WarrantyCheck]) -> str:
+    """One status for a whole scope: IN if any building is in warranty, else UNKNOWN if any
+    completion date is missing (or there is no building at all), else OUT if any building
+    had a warranty that has run out, else NONE. Unknown is never read as "out" (RULES §5)."""
+    statuses = {check.status for check in checks}
+    if IN in statuses:
+        return IN
+    if UNKNOWN in statuses or not statuses:
+        return UNKNOWN
+    if OUT in statuses:
+        return OUT
+    return NONE

@@ -3,7 +3,8 @@
 - ``whitelist``: the bureau's versioned list of emergency matters (紧急维修事项清单);
 - ``plans``: each area's response plan (紧急维修预案);
 - ``applications``: emergency applications, their evidence, 代修 and reminder markers;
-- ``problems``: the district's problem ledger (programme annex 2, RULES.md §8).
+- ``problems``: the district's problem ledger (programme annex 2, RULES.md §8);
+- ``recovery``: recovery claims (追偿) of repairs paid inside warranty (RULES.md §5).
 """
 
 from .applications import (
@@ -11,10 +12,13 @@ from .applications import (
     DeadlineNotice,
     EmergencyApplication,
     Evidence,
+    WarrantyStatus,
 )
 from .plans import ResponsePlan
 from .problems import Problem
+from .recovery import RecoveryClaim
 from .whitelist import (
+    FACILITY_REPAIR_TYPE,
     FILING_EVIDENCE,
     EvidenceKind,
     Facility,
@@ -24,6 +28,7 @@ from .whitelist import (
 )
 
 __all__ = [
+    "FACILITY_REPAIR_TYPE",
     "FILING_EVIDENCE",
     "Commission",
     "DeadlineNotice",
@@ -33,7 +38,9 @@ __all__ = [
     "Facility",
     "KeptError",
     "Problem",
+    "RecoveryClaim",
     "ResponsePlan",
+    "WarrantyStatus",
     "WhitelistItem",
     "WhitelistVersion",
 ]

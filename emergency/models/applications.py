@@ -9,7 +9,19 @@ read against the clock, never set by a job.
 With ``GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE`` on (off by default, a policy
 some provinces follow), an application whose bureau review is overdue *is*
 approved when read (``current_status``): the first service that acts on it
-records that deemed approval (``emergency.services.applications``).
+records that deemed approval (``emergency.services.decisions``). RULES.md §5
+bars it — the review stays open, however late — for an application inside
+the art. 18 warranty, with an unknown completion date (never read as
+"outside warranty"), or with an art. 25 exclusion ticked on the reviewer's
+checklist (``deemed_bar``).
+
+The reviewer's checklist (RULES.md §5 last paragraph, §4 "Exclusions",
+"Warranty"): the repair type (from the item's facility at filing,
+``FACILITY_REPAIR_TYPE``; the reviewer may record another), the warranty of
+each building of the 列支范围 (``funds.warranty``, checked on the filing day,
+stored at filing and again when the reviewer records the checklist), the
+four art. 25 exclusions with the reason the fund still pays now, and — inside
+warranty — the recovery claim (追偿, ``emergency.models.recovery``).
 """
 
 from __future__ import annotations
@@ -23,7 +35,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funds.models import CostScopeModel
+from funds import warranty
+from funds.models import CostScopeModel, RepairType
+from funds.models.applications import EXCLUSIONS
 from gongzhi.models import NamedUploadModel
 from voting.models import validate_upload
 
@@ -32,6 +46,22 @@ from .whitelist import EvidenceKind
 
 def auto_approve_overdue() -> bool:
     return bool(getattr(settings, "GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE", False))
+
+
+class WarrantyStatus(models.TextChoices):
+    """The 列支范围's warranty position as a whole (``funds.warranty.overall``)."""
+
+    IN = warranty.IN, _("保修期内")
+    UNKNOWN = warranty.UNKNOWN, _("竣工日期未知")
+    OUT = warranty.OUT, _("已过保修期")
+    NONE = warranty.NONE, _("无法定保修期")
+
+
+EXCLUSION_FIELDS: tuple[str, ...] = tuple(name for name, _label in EXCLUSIONS)
+# RULES.md §5: what bars a deemed approval, checked in the database too (the API's filter).
+DEEMED_ELIGIBLE = Q(warranty_status__in=(WarrantyStatus.OUT, WarrantyStatus.NONE)) & Q(
+    **dict.fromkeys(EXCLUSION_FIELDS, False)
+)
 
 
 def _evidence_path(instance: Evidence, filename: str) -> str:
@@ -120,6 +150,35 @@ class EmergencyApplication(CostScopeModel):
     review_started_at = models.DateTimeField(_("受理审核时间"), null=True, blank=True)
     review_note = models.TextField(_("审核意见"), blank=True)
 
+    # The reviewer's checklist (module docstring).
+    repair_type = models.CharField(
+        _("维修类别"), max_length=14, choices=RepairType.choices, default=warranty.OTHER
+    )
+    # {building: [status, completed_on, ends_on]} as in funds.FundApplication.warranty.
+    warranty = models.JSONField(_("保修期核查"), default=dict, blank=True)
+    warranty_status = models.CharField(
+        _("保修期"),
+        max_length=8,
+        choices=WarrantyStatus.choices,
+        default=WarrantyStatus.UNKNOWN,
+        db_index=True,
+    )
+    excl_developer = models.BooleanField(EXCLUSIONS[0][1], default=False)
+    excl_utility = models.BooleanField(EXCLUSIONS[1][1], default=False)
+    excl_caused = models.BooleanField(EXCLUSIONS[2][1], default=False)
+    excl_contract = models.BooleanField(EXCLUSIONS[3][1], default=False)
+    exclusion_note = models.TextField(_("有不得列支情形仍先行列支的理由"), blank=True)
+    warranty_note = models.TextField(_("保修期内（或竣工日期未知）仍先行列支的理由"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核查人"),
+    )
+    checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -191,9 +250,33 @@ class EmergencyApplication(CostScopeModel):
         now = now or timezone.now()
         return self.status in self.UNDECIDED and now >= self.review_due_at
 
+    def exclusions_ticked(self) -> list[str]:
+        return [str(label) for name, label in EXCLUSIONS if getattr(self, name)]
+
+    def deemed_bar(self) -> str | None:
+        """Why a deemed approval can never apply (RULES.md §5), or None when it may."""
+        if self.warranty_status == WarrantyStatus.IN:
+            return str(_("列支范围内有房屋仍在保修期内"))
+        if self.warranty_status == WarrantyStatus.UNKNOWN:
+            return str(_("竣工验收日期未知"))
+        if any(getattr(self, name) for name in EXCLUSION_FIELDS):
+            return str(_("审核人已勾选不得列支情形"))
+        return None
+
     def deemed_approved_now(self, now: datetime | None = None) -> bool:
-        """Approved by the clock: review overdue with the auto-approve setting on (docstring)."""
-        return auto_approve_overdue() and self.review_overdue(now)
+        """Approved by the clock: review overdue with the auto-approve setting on, and nothing
+        that bars it (``deemed_bar``, module docstring)."""
+        return auto_approve_overdue() and self.review_overdue(now) and self.deemed_bar() is None
+
+    def deemed_barred_now(self, now: datetime | None = None) -> str | None:
+        """The bar, when the setting is on and the review overdue (shown to the bureau)."""
+        if auto_approve_overdue() and self.review_overdue(now):
+            return self.deemed_bar()
+        return None
+
+    @property
+    def checklist_done(self) -> bool:
+        return self.checked_at is not None
 
     def current_status(self, now: datetime | None = None) -> str:
         if self.deemed_approved_now(now):

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from funds import warranty
 from gongzhi.models import KeptError as BaseKeptError
 from gongzhi.models import KeptModel as BaseKeptModel
 
@@ -43,6 +44,25 @@ class Facility(models.TextChoices):
     GARAGE = "garage", _("地下车库渗漏、倒灌")
     CURTAIN_WALL = "curtain_wall", _("玻璃幕墙")
     SECONDARY_WATER = "secondary_water", _("二次供水设施")
+
+
+# What an emergency repair of each facility is, for its statutory warranty (RULES.md §5:
+# Order 165 art. 18 and 质量管理条例 art. 40 apply on this path too). Our policy: an
+# application starts with this type; only the bureau's reviewer may record another on the
+# checklist (an applicant could otherwise pick a type without warranty and wait for a
+# deemed approval). Facades and curtain walls are 装饰装修 (GB 50210), garage seepage
+# leak-proofing of a room that needs it.
+FACILITY_REPAIR_TYPE: dict[str, str] = {
+    Facility.ELEVATOR: warranty.EQUIPMENT,
+    Facility.WATERPROOFING: warranty.WATERPROOFING,
+    Facility.FACADE: warranty.DECORATION,
+    Facility.FIRE: warranty.EQUIPMENT,
+    Facility.WATER_DRAINAGE: warranty.PLUMBING,
+    Facility.MANHOLE: warranty.DRAINAGE,
+    Facility.GARAGE: warranty.WATERPROOFING,
+    Facility.CURTAIN_WALL: warranty.DECORATION,
+    Facility.SECONDARY_WATER: warranty.EQUIPMENT,
+}
 
 
 class EvidenceKind(models.TextChoices):

@@ -3,7 +3,8 @@
 - ``whitelist``: publishing versions of the bureau's list;
 - ``plans``: an area's response plan;
 - ``applications``: filing (with ``evidence``: checking and storing files);
-- ``decisions``: the bureau's review, approval or refusal, deemed approval;
+- ``decisions``: the bureau's review (with its checklist), approval or refusal, deemed approval;
+- ``recovery``: recovery claims (追偿) of repairs paid inside warranty;
 - ``works``: works start, completion, acceptance, later evidence;
 - ``money``: the money side through the funds app's FundUse (payment gate,
   prepayment, settlement with apportionment, the signed notice);
@@ -16,6 +17,7 @@ from .applications import application_file
 from .commission import commission_create
 from .decisions import (
     application_approve,
+    application_checklist_record,
     application_refuse,
     application_review_start,
     materialise_deemed,
@@ -29,6 +31,13 @@ from .money import (
 )
 from .plans import plan_save
 from .problems import problem_create, problem_update
+from .recovery import (
+    ClaimInput,
+    recovery_claim_abandon,
+    recovery_claim_claim,
+    recovery_claim_open,
+    recovery_claim_recover,
+)
 from .reminders import reminders_send
 from .whitelist import (
     current_version,
@@ -44,8 +53,10 @@ from .works import (
 )
 
 __all__ = [
+    "ClaimInput",
     "application_accept",
     "application_approve",
+    "application_checklist_record",
     "application_file",
     "application_payment_confirm",
     "application_payment_instruct",
@@ -63,6 +74,10 @@ __all__ = [
     "plan_save",
     "problem_create",
     "problem_update",
+    "recovery_claim_abandon",
+    "recovery_claim_claim",
+    "recovery_claim_open",
+    "recovery_claim_recover",
     "reminders_send",
     "whitelist_item_remove",
     "whitelist_item_save",

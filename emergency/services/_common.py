@@ -12,6 +12,7 @@ from audit.services import audit_record
 from gongzhi.errors import DomainError
 
 from ..models import EmergencyApplication
+from ..models.applications import EXCLUSION_FIELDS
 
 Status = EmergencyApplication.Status
 
@@ -74,6 +75,11 @@ def state(application: EmergencyApplication) -> dict:
         "approver": application.approver_id,
         "approved_at": application.approved_at,
         "deemed_approved": application.deemed_approved,
+        "repair_type": application.repair_type,
+        "warranty_status": application.warranty_status,
+        "exclusions": [name for name in EXCLUSION_FIELDS if getattr(application, name)],
+        "checked_by": application.checked_by_id,
+        "checked_at": application.checked_at,
         "refused_at": application.refused_at,
         "works_started_at": application.works_started_at,
         "works_done_at": application.works_done_at,

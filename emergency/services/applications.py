@@ -8,12 +8,20 @@ item asks for; anything the fast path does not cover (an item not on the
 current list, a cost above the item's cap) is refused with the normal
 procedure offered instead (RULES.md §4: vote, then apply) — never accepted.
 
+Filing also starts the reviewer's checklist (RULES.md §5, last paragraph): the
+repair type follows the item's facility (``FACILITY_REPAIR_TYPE``) and the
+art. 18 warranty of every building of the 列支范围 is checked on the filing day
+and stored (``warranty_snapshot``), so that a deemed approval is barred from
+the start for an application inside warranty or with an unknown completion
+date.
+
 The bureau's decision is in ``decisions``, the works after it in ``works``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,10 +32,18 @@ from accounts import permissions
 from accounts.models import Role
 from audit.services import audit_record
 from estates.models import Building, ManagementArea, Unit
+from funds import warranty
+from funds.services.application_review import scope_warranty_checks
 from gongzhi.errors import DomainError, PermissionDeniedError
 
 from .. import deadlines
-from ..models import FILING_EVIDENCE, EmergencyApplication, Problem, WhitelistItem
+from ..models import (
+    FACILITY_REPAIR_TYPE,
+    FILING_EVIDENCE,
+    EmergencyApplication,
+    Problem,
+    WhitelistItem,
+)
 from ._common import clean_text, district_tz, normal_procedure_text, state, yuan
 from .evidence import Upload, evidence_clean, evidence_store
 from .whitelist import current_version
@@ -47,6 +63,38 @@ def times_of(item: WhitelistItem) -> deadlines.Times:
     return deadlines.Times(
         review_days=item.review_days, payment_days=item.payment_days, start_hours=item.start_hours
     )
+
+
+def warranty_snapshot(
+    *,
+    area: ManagementArea,
+    scope_buildings: list[str],
+    scope_unit_codes: list[str],
+    repair_type: str,
+    on: date,
+) -> dict:
+    """The warranty fields of an application: each building of the scope checked on ``on``
+    (``funds.warranty``; Order 165 art. 18, 质量管理条例 art. 40) and the scope's overall
+    status — "unknown" when a completion date is missing, never "out" (RULES.md §5)."""
+    checks = scope_warranty_checks(
+        area=area,
+        scope_buildings=scope_buildings,
+        scope_unit_codes=scope_unit_codes,
+        repair_type=repair_type,
+        on=on,
+    )
+    return {
+        "repair_type": repair_type,
+        "warranty": {
+            c.building: [
+                c.status,
+                c.completed_on.isoformat() if c.completed_on else None,
+                c.ends_on.isoformat() if c.ends_on else None,
+            ]
+            for c in checks
+        },
+        "warranty_status": warranty.overall(checks),
+    }
 
 
 # --------------------------------------------------------------------------- filing checks
@@ -181,11 +229,13 @@ def application_file(
     scope_unit_codes: Iterable[str] = (),
     prepayment_fen: int = 0,
     problem_ids: Iterable[int] = (),
+    now: datetime | None = None,
 ) -> EmergencyApplication:
     """File an emergency application for ``area`` under the current whitelist.
 
     Everything is checked before anything is written; a refusal stores
-    nothing, not even the files.
+    nothing, not even the files. ``now`` (default: the clock) is the filing
+    moment, as the other services take it.
     """
     role = _require_applicant(actor, area)
     item = _current_item((item_code or "").strip())
@@ -197,7 +247,14 @@ def application_file(
     problems = _clean_problems(area, problem_ids)
     files = evidence_clean(item, evidence, stage_kinds=FILING_EVIDENCE)
 
-    now = timezone.now()
+    now = now or timezone.now()
+    checked = warranty_snapshot(
+        area=area,
+        scope_buildings=buildings,
+        scope_unit_codes=codes,
+        repair_type=FACILITY_REPAIR_TYPE.get(item.facility, warranty.OTHER),
+        on=timezone.localdate(now, district_tz()),
+    )
     with transaction.atomic():
         application = EmergencyApplication.objects.create(
             area=area,
@@ -211,6 +268,7 @@ def application_file(
             applicant_role=role,
             filed_at=now,
             review_due_at=deadlines.review_due(now, times_of(item), district_tz()),
+            **checked,
         )
         application.problems.set(problems)
         stored = evidence_store(application, files, actor)
@@ -226,6 +284,8 @@ def application_file(
                 "whitelist_version": item.version.number,
                 "estimate_fen": estimate_fen,
                 "evidence": len(stored),
+                "repair_type": checked["repair_type"],
+                "warranty_status": checked["warranty_status"],
             },
         )
     return application

@@ -138,7 +138,17 @@ def _actions(user, application: EmergencyApplication, now) -> list[dict]:
     works_side = can_apply or (commissioned and permissions.can(user, COMMISSION, application))
     if status == Status.FILED and permissions.can(user, REVIEW, application):
         buttons.append({"name": "emergency:review_start", "label": _("受理审核")})
-    if status == Status.UNDER_REVIEW and permissions.can(user, APPROVE, application):
+    if (
+        status == Status.UNDER_REVIEW
+        and application.reviewer_id == user.pk
+        and permissions.can(user, REVIEW, application)
+    ):
+        buttons.append({"name": "emergency:checklist", "label": _("核查清单")})
+    if (
+        status == Status.UNDER_REVIEW
+        and application.checklist_done
+        and permissions.can(user, APPROVE, application)
+    ):
         buttons.append({"name": "emergency:approve", "label": _("审批")})
     if status in EmergencyApplication.UNDECIDED and (
         permissions.can(user, REVIEW, application) or permissions.can(user, APPROVE, application)
@@ -169,6 +179,10 @@ def _actions(user, application: EmergencyApplication, now) -> list[dict]:
         buttons.append({"name": "emergency:settle", "label": _("结算分摊")})
     if status == Status.SETTLED and permissions.can(user, "publication.issue", application):
         buttons.append({"name": "emergency:publish", "label": _("发布公示")})
+    if status not in (Status.FILED, Status.REFUSED) and permissions.can(user, REVIEW, application):
+        buttons.append(
+            {"name": "emergency:recovery_new", "label": _("登记追偿"), "secondary": True}
+        )
     if can_apply and status not in (Status.SETTLED, Status.PUBLISHED, Status.REFUSED):
         buttons.append(
             {"name": "emergency:evidence_add", "label": _("补充材料"), "secondary": True}
@@ -192,6 +206,11 @@ def detail(request, pk: int):
             "plan": ResponsePlan.objects.filter(area=application.area).first(),
             "problems": application.problems.select_related("community__street"),
             "commission": getattr(application, "commission", None),
+            "warranty_rows": selectors.warranty_rows(application),
+            "deemed_bar": application.deemed_barred_now(now),
+            "claims": list(application.recovery_claims.select_related("recorded_by")),
+            "can_track_claims": permissions.can(request.user, REVIEW, application),
+            "can_abandon_claims": permissions.can(request.user, APPROVE, application),
             "actions": _actions(request.user, application, now),
             "can_edit_plan": permissions.can(request.user, APPLY, application.area),
             **_money(request.user, application),

@@ -1,4 +1,4 @@
-"""The bureau's decision pages: take under review, approve, refuse, commission (代修).
+"""The bureau's decision pages: take under review, the checklist, approve, refuse, 代修.
 
 Each decision has its own page reached from the application: it shows what
 is decided and its button is the confirmation step (STYLE: a confirmation
@@ -13,6 +13,7 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +23,7 @@ from gongzhi.errors import DomainError
 
 from .. import selectors, services
 from ..forms import (
+    ChecklistForm,
     CommissionForm,
     ConfirmPaymentForm,
     NoteForm,
@@ -38,6 +40,7 @@ from ._common import (
     action_page,
     action_view,
     any_action_required,
+    form_page,
     place_error,
 )
 
@@ -109,6 +112,43 @@ WORDS = {
 @action_view(ConfirmForm, WORDS["review_start"], summary=True)
 def review_start(application, actor, data):
     services.application_review_start(application=application, actor=actor)
+
+
+@action_required(REVIEW)
+@require_http_methods(["GET", "POST"])
+def checklist(request, pk: int):
+    """The reviewer's checklist (RULES.md §5 last paragraph): art. 25 exclusions, the art. 18
+    warranty of each building (a missing completion date reads "未知"), and the 追偿."""
+    application = selectors.application_get(request.user, pk)
+    initial = {
+        "repair_type": application.repair_type,
+        "exclusion_note": application.exclusion_note,
+        "warranty_note": application.warranty_note,
+        "recovery_amount": yuan_value(application.estimate_fen),
+        **{name: getattr(application, name) for name in ChecklistForm().exclusions_names()},
+    }
+    form = ChecklistForm(request.POST if request.method == "POST" else None, initial=initial)
+    return form_page(
+        request,
+        "emergency/checklist.html",
+        {
+            "application": application,
+            "warranty_rows": selectors.warranty_rows(application),
+            "claims": list(application.recovery_claims.all()),
+        },
+        form=form,
+        perform=lambda data: services.application_checklist_record(
+            application=application,
+            actor=request.user,
+            repair_type=data["repair_type"],
+            exclusions=form.exclusions(),
+            exclusion_note=data.get("exclusion_note", ""),
+            warranty_note=data.get("warranty_note", ""),
+            recovery=form.recovery(application.estimate_fen),
+        ),
+        done=_("已保存核查清单。"),
+        then=reverse("emergency:detail", kwargs={"pk": application.pk}),
+    )
 
 
 @action_required(APPROVE)

@@ -71,21 +71,32 @@ def approvals_needed(budget_fen: int) -> int:
     return 2 if budget_fen > two_approvers_above_fen() else 1
 
 
-def warranty_checks(application: FundApplication) -> list[warranty.WarrantyCheck]:
-    """Each building of the scope checked on the day the application was filed."""
+def scope_warranty_checks(
+    *, area, scope_buildings: list[str], scope_unit_codes: list[str], repair_type: str, on: date
+) -> list[warranty.WarrantyCheck]:
+    """Each building of a 列支范围 checked on ``on`` (art. 18; also the emergency path's)."""
     periods = {}
     for name, key in (("GONGZHI_HEATING_SEASON", "heating"), ("GONGZHI_COOLING_SEASON", "cooling")):
         value = getattr(settings, name, None)
         if value is not None:
             periods[key] = tuple(value)
-    buildings = scope_buildings_of(
-        application.area, application.scope_buildings, application.scope_unit_codes
+    buildings = scope_buildings_of(area, scope_buildings, scope_unit_codes)
+    return warranty.warranty_check(repair_type, buildings, on, **periods)
+
+
+def warranty_checks(application: FundApplication) -> list[warranty.WarrantyCheck]:
+    """Each building of the scope checked on the day the application was filed."""
+    return scope_warranty_checks(
+        area=application.area,
+        scope_buildings=application.scope_buildings,
+        scope_unit_codes=application.scope_unit_codes,
+        repair_type=application.repair_type,
+        on=timezone.localdate(application.created_at),
     )
-    filed = timezone.localdate(application.created_at)
-    return warranty.warranty_check(application.repair_type, buildings, filed, **periods)
 
 
-def _clean_exclusions(exclusions: Mapping[str, bool]) -> dict[str, bool]:
+def exclusions_clean(exclusions: Mapping[str, bool]) -> dict[str, bool]:
+    """The art. 25 checklist (``EXCLUSIONS``) as ticked; an unknown item is refused."""
     names = [name for name, _label in EXCLUSIONS]
     unknown = set(exclusions) - set(names)
     if unknown:
@@ -109,7 +120,7 @@ def application_review(
         raise DomainError("bad_decision", _("请选择审核结论。"), fields={"decision": _("必选。")})
     if application.applicant_id == getattr(actor, "pk", None):
         raise DomainError("maker_checker", _("申请人不能审核自己的申请。"))
-    ticked = _clean_exclusions(exclusions)
+    ticked = exclusions_clean(exclusions)
     warranty_note = clean_long_text(warranty_note, field="warranty_note", required=False)
     note = clean_long_text(note, field="note", required=decision != PASS)
     with transaction.atomic():

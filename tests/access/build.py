@@ -44,7 +44,7 @@ from publications.services import area_register_notice_issue
 from revenue import services as revenue_services
 from revenue.models import Allocation
 from tests.conftest import pass_totp
-from tests.emergency.conftest import file_application
+from tests.emergency.conftest import file_application, review
 from tests.factories import (
     CommunityFactory,
     ManagementAreaFactory,
@@ -220,7 +220,7 @@ def _fund_app(estate, actors) -> object:
 
 def _emergency(area, filer, actors, key: str):
     application = file_application(filer, area, estimate_fen=12_000_00, prepayment_fen=4_000_00)
-    emergency_services.application_review_start(application=application, actor=actors.reviewer)
+    review(application, actors.reviewer)
     application = emergency_services.application_approve(
         application=application, actor=verified(actors.approver)
     )
@@ -233,7 +233,14 @@ def _emergency(area, filer, actors, key: str):
         **PAYEE,
     )
     application.refresh_from_db()
-    return application, instruction
+    claim = emergency_services.recovery_claim_open(
+        application=application,
+        actor=actors.reviewer,
+        claim=emergency_services.ClaimInput(
+            against="builder", party_name="宿州某建筑工程有限公司", amount_fen=12_000_00
+        ),
+    )
+    return application, instruction, claim
 
 
 def _records(place: Place, actors, *, kind: str, recorder, officer) -> None:
@@ -306,7 +313,7 @@ def build_world() -> World:
         actors = SimpleNamespace(committee=convener, property_staff=proposer, **bureau)
         assembly, attachment, right, counted, objection = _voting(area, estate, convener)
         fund_app = _fund_app(estate, actors)
-        emergency, instruction = _emergency(area, filer, actors, key=f"EM-{key}")
+        emergency, instruction, claim = _emergency(area, filer, actors, key=f"EM-{key}")
         world.places[key] = Place(
             area=area,
             estate=estate,
@@ -318,6 +325,7 @@ def build_world() -> World:
             fund_app=fund_app,
             emergency=emergency,
             emergency_instruction=instruction,
+            emergency_claim=claim,
         )
     _records(
         world.places["a1"],

@@ -72,6 +72,7 @@ TARGETS: dict[str, Target] = {
     "emergency_app": Target("area", "区域的紧急维修申请（已批准、已预拨）"),
     "emergency_evidence": Target("area", "紧急维修申请的一份材料"),
     "emergency_instruction": Target("area", "紧急维修申请的一笔预拨划款指令"),
+    "emergency_claim": Target("area", "紧急维修申请的一笔追偿（待追偿；页面：登记主张）"),
     "problem": Target("community", "社区的一条问题整治台账记录（附件 2）"),
     # District-wide or public: one object, no own/other place.
     "company": Target("district", "一家物业服务企业"),

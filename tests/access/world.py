@@ -35,6 +35,7 @@ class Place:
     fund_app: object
     emergency: object
     emergency_instruction: object
+    emergency_claim: object
     committee: Committee | None = None
     member: CommitteeMember | None = None
     import_job: object = None
@@ -108,6 +109,7 @@ class World:
                 "pk": em.pk,
                 "instruction_pk": p.emergency_instruction.pk,
             },
+            "emergency_claim": lambda: {"claim_pk": p.emergency_claim.pk, "to": "claimed"},
             "problem": lambda: {"pk": p.problem.pk},
         }
         return found[target](), {}

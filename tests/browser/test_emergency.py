@@ -96,6 +96,11 @@ def test_a_committee_files_an_elevator_application_on_a_phone_and_the_bureau_app
     reviewer.get_by_role("link", name="受理审核").click()
     reviewer.get_by_role("button", name="确认受理").click()
     expect(reviewer.get_by_text("已受理审核")).to_be_visible()
+    reviewer.get_by_role("link", name="核查清单").click()
+    assert fits_width(reviewer)
+    reviewer.get_by_label("保修期内（或竣工日期未知）仍先行列支的理由").fill("电梯困人，先行列支。")
+    reviewer.get_by_role("button", name="保存核查清单").click()
+    expect(reviewer.get_by_text("已保存核查清单。")).to_be_visible()
 
     approver = page_as(personas.approver, totp=True)
     approver.goto(f"/emergency/{application.pk}/")

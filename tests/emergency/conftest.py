@@ -7,6 +7,7 @@ committee, company P); street B holds b1 (物管会, company Q).
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -52,10 +53,16 @@ def evidence_for(*kinds: str) -> list[tuple[str, SimpleUploadedFile]]:
 BASIC = (EvidenceKind.PHOTO, EvidenceKind.BUDGET)
 
 
+COMPLETED = date(2010, 6, 30)  # every building's completion acceptance: long out of warranty
+
+
 @pytest.fixture
 def estate(district):
     """Units in every area: a1 has 1栋 (101: 89.50 m², 102: 100.00 m²) and 2栋 (201: 120.25 m²);
-    a2 and b1 one unit each (89.50 m²)."""
+    a2 and b1 one unit each (89.50 m²). Every building passed completion acceptance on
+    2010-06-30 (``COMPLETED``): out of every warranty, unless a test says otherwise."""
+    from estates.models import Building
+
     d = district
     units = SimpleNamespace(
         a1_101=make_unit(d.a1, "101", building="1栋", registered="89.50"),
@@ -64,6 +71,7 @@ def estate(district):
         a2_101=make_unit(d.a2, "101", building="1栋"),
         b1_101=make_unit(d.b1, "101", building="1栋"),
     )
+    Building.objects.filter(area__in=[d.a1, d.a2, d.b1]).update(completion_date=COMPLETED)
     return SimpleNamespace(**vars(d), units=units)
 
 
@@ -84,6 +92,18 @@ def file_application(actor, area, *, item_code=PIPES, estimate_fen=12_000_00, ev
         evidence=evidence,
         actor=actor,
         **kw,
+    )
+
+
+def review(application, reviewer, *, now=None, **checklist):
+    """Take under review and record the checklist through the real services: by default no
+    exclusion ticked and a reason for paying now (needed only if the warranty is flagged)."""
+    moment = {"now": now} if now is not None else {}
+    services.application_review_start(application=application, actor=reviewer, **moment)
+    checklist.setdefault("exclusions", {})
+    checklist.setdefault("warranty_note", "险情紧急，先行列支。")
+    return services.application_checklist_record(
+        application=application, actor=reviewer, **moment, **checklist
     )
 
 

@@ -20,6 +20,7 @@ MODELS = [
     models.DeadlineNotice,
     models.ResponsePlan,
     models.Problem,
+    models.RecoveryClaim,
 ]
 
 

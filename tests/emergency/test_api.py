@@ -21,7 +21,7 @@ from emergency.models import EmergencyApplication, WhitelistItem
 from tests.conftest import pass_totp
 from tests.funds.api_conformance import conforms, load_schema
 
-from .conftest import file_application
+from .conftest import file_application, review
 
 pytestmark = pytest.mark.django_db
 
@@ -368,7 +368,7 @@ def test_with_auto_approve_an_overdue_review_reads_and_filters_as_approved(
 def test_the_history_records_each_step_with_its_states_and_actors(api, filed, personas, verified):
     reviewed_at = filed.filed_at + timedelta(hours=1)
     approved_at = filed.filed_at + timedelta(hours=2)
-    services.application_review_start(application=filed, actor=personas.reviewer, now=reviewed_at)
+    review(filed, personas.reviewer, now=reviewed_at)
     services.application_approve(
         application=filed, actor=verified(personas.approver), note="同意", now=approved_at
     )
@@ -380,9 +380,15 @@ def test_the_history_records_each_step_with_its_states_and_actors(api, filed, pe
     ] == [
         ("emergency.file", None, "filed", str(personas.committee)),
         ("emergency.review_start", "filed", "under_review", str(personas.reviewer)),
+        ("emergency.checklist", None, None, str(personas.reviewer)),
         ("emergency.approve", "under_review", "approved", str(personas.approver)),
     ]
-    assert [s["label"] for s in body["history"]] == ["提交申请", "受理审核", "批准"]
+    assert [s["label"] for s in body["history"]] == [
+        "提交申请",
+        "受理审核",
+        "填写核查清单（不得列支情形、保修期）",
+        "批准",
+    ]
     assert [s["seq"] for s in body["history"]] == sorted(s["seq"] for s in body["history"])
     assert (body["status"], body["status_label"], body["approval_note"]) == (
         "approved",
@@ -404,7 +410,7 @@ def test_the_history_records_each_step_with_its_states_and_actors(api, filed, pe
 
 def test_a_commission_and_a_refusal_appear_in_the_history(api, estate, filed, personas, verified):
     approved_at = filed.filed_at + timedelta(hours=2)
-    services.application_review_start(application=filed, actor=personas.reviewer)
+    review(filed, personas.reviewer)
     services.application_approve(
         application=filed, actor=verified(personas.approver), now=approved_at
     )
@@ -463,7 +469,7 @@ def test_the_schema_generates_without_warnings(tmp_path):
 
 def test_real_answers_are_the_ones_the_schema_declares(api, estate, filed, personas, verified):
     approved_at = filed.filed_at + timedelta(hours=1)
-    services.application_review_start(application=filed, actor=personas.reviewer)
+    review(filed, personas.reviewer)
     services.application_approve(
         application=filed, actor=verified(personas.approver), now=approved_at
     )

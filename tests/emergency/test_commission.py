@@ -11,13 +11,14 @@ from audit.models import AuditEvent
 from emergency import services
 from emergency.models import Commission, EmergencyApplication
 from gongzhi.errors import DomainError, PermissionDeniedError
+from tests.emergency.conftest import review
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def approved(filed, personas, verified):
-    services.application_review_start(application=filed, actor=personas.reviewer)
+    review(filed, personas.reviewer)
     return services.application_approve(application=filed, actor=verified(personas.approver))
 
 

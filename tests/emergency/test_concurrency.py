@@ -16,7 +16,7 @@ from funds.models import Transaction
 from tests.factories import UserFactory, grant
 from tests.parallel import in_threads
 
-from .conftest import file_application, pdf
+from .conftest import file_application, pdf, review
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def verified_user(user: User) -> User:
 
 def test_two_approvers_approving_at_once_approve_once(estate, personas, seeded_whitelist):
     application = file_application(personas.committee, estate.a1)
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     second = UserFactory(username="approver2")
     grant(second, Role.BUREAU_APPROVER)
     approvers = [verified_user(personas.approver), verified_user(second)]
@@ -82,7 +82,7 @@ def test_two_admins_editing_the_same_version_publish_one_new_version(personas, s
 
 def test_a_double_submitted_settlement_posts_once(estate, personas, seeded_whitelist, funded):
     application = file_application(personas.committee, estate.a1)
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     services.application_approve(application=application, actor=verified_user(personas.approver))
     services.application_works_done(application=application, actor=personas.committee)
     services.application_accept(
@@ -116,7 +116,7 @@ def test_a_bank_confirmation_racing_a_settlement_never_deadlocks(
     application = file_application(
         personas.committee, estate.a1, estimate_fen=20_000_00, prepayment_fen=4_000_00
     )
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     approver = verified_user(personas.approver)
     services.application_approve(application=application, actor=approver)
     instruction = services.application_payment_instruct(
@@ -154,3 +154,52 @@ def test_a_bank_confirmation_racing_a_settlement_never_deadlocks(
 
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert results[1] in ("payment_pending",) or isinstance(results[1], EmergencyApplication)
+
+
+def test_two_reviewers_recording_the_same_claim_at_once_record_one(
+    estate, personas, seeded_whitelist
+):
+    # RULES.md §5: one recovery claim per party owed; the application's row lock serialises.
+    application = file_application(personas.committee, estate.a1)
+    services.application_review_start(application=application, actor=personas.reviewer)
+    second = UserFactory(username="reviewer2")
+    grant(second, Role.BUREAU_REVIEWER)
+    claim = services.ClaimInput(
+        against="builder", party_name="宿州某建筑工程有限公司", amount_fen=1
+    )
+
+    results = in_threads(
+        [
+            lambda a=a: services.recovery_claim_open(application=application, actor=a, claim=claim)
+            for a in (personas.reviewer, second) * 3
+        ]
+    )
+
+    from emergency.models import RecoveryClaim
+
+    assert sum(isinstance(r, RecoveryClaim) for r in results) == 1, results
+    assert sorted(r for r in results if isinstance(r, str)) == ["claim_exists"] * 5
+    assert RecoveryClaim.objects.filter(application=application).count() == 1
+
+
+def test_parallel_recoveries_of_one_claim_record_one(estate, personas, seeded_whitelist):
+    application = file_application(personas.committee, estate.a1)
+    services.application_review_start(application=application, actor=personas.reviewer)
+    claim = services.recovery_claim_open(
+        application=application,
+        actor=personas.reviewer,
+        claim=services.ClaimInput(against="builder", party_name="某公司", amount_fen=12_000_00),
+    )
+    services.recovery_claim_claim(claim=claim, actor=personas.reviewer, note="已发函。")
+
+    results = in_threads(
+        [
+            lambda: services.recovery_claim_recover(
+                claim=claim, actor=personas.reviewer, recovered_fen=12_000_00, note="到账。"
+            )
+            for _ in range(6)
+        ]
+    )
+
+    assert sum(not isinstance(r, str) for r in results) == 1, results
+    assert sorted(r for r in results if isinstance(r, str)) == ["bad_transition"] * 5

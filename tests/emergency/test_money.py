@@ -22,7 +22,7 @@ from funds.integrity import ledger_check
 from funds.models import Account, FundUse, PaymentInstruction
 from gongzhi.errors import DomainError, PermissionDeniedError
 
-from .conftest import DEPOSIT_FEN, file_application, pdf
+from .conftest import DEPOSIT_FEN, file_application, pdf, review
 
 pytestmark = pytest.mark.django_db
 Status = EmergencyApplication.Status
@@ -39,7 +39,7 @@ def today():
 
 
 def approve(application, personas, verified):
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     return services.application_approve(application=application, actor=verified(personas.approver))
 
 
@@ -358,6 +358,7 @@ def test_the_whole_fast_path_ends_in_a_signed_verifiable_notice_with_no_vote(
     assert steps == [
         "emergency.file",
         "emergency.review_start",
+        "emergency.checklist",
         "emergency.approve",
         "emergency.prepaid",
         "emergency.works_done",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from emergency.models import EmergencyApplication, Evidence, Problem, WhitelistVersion
 
-from .conftest import JPEG_BYTES, file_application, pdf, photo
+from .conftest import JPEG_BYTES, file_application, pdf, photo, review
 
 pytestmark = pytest.mark.django_db
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -149,6 +149,12 @@ def test_evidence_files_are_served_to_those_who_see_the_application_only(client,
 def test_review_and_approval_through_the_pages(client, filed, personas, login_with_totp):
     login(client, personas.reviewer)
     response = client.post(reverse("emergency:review_start", args=[filed.pk]))
+    assert response.status_code == 302
+    page = client.get(reverse("emergency:checklist", args=[filed.pk])).content.decode()
+    assert "已过保修期" in page and "2010-06-30" in page
+    response = client.post(
+        reverse("emergency:checklist", args=[filed.pk]), {"repair_type": "plumbing"}
+    )
     assert response.status_code == 302
     approver = login_with_totp(client, personas.approver)
     page = approver.get(reverse("emergency:approve", args=[filed.pk]))
@@ -297,7 +303,7 @@ def test_prepayment_and_settlement_through_the_pages(client, funded, personas, l
     application = file_application(
         personas.committee, funded.a1, estimate_fen=20_000_00, prepayment_fen=4_000_00
     )
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     approver = login_with_totp(client, personas.approver)
     approver.post(reverse("emergency:approve", args=[application.pk]), {"note": ""})
     page = approver.get(reverse("emergency:payment_instruct", args=[application.pk]))

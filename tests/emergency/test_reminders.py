@@ -12,6 +12,7 @@ import pytest
 from accounts import sms
 from emergency import services, tasks
 from emergency.models import DeadlineNotice, EmergencyApplication
+from tests.emergency.conftest import review
 
 pytestmark = pytest.mark.django_db
 Stage = DeadlineNotice.Stage
@@ -108,7 +109,7 @@ def test_a_decided_review_is_not_reminded(filed, phones):
 
 
 def test_an_overdue_works_start_reminds_the_applicant_and_escalates(filed, phones, verified):
-    services.application_review_start(application=filed, actor=phones.reviewer)
+    review(filed, phones.reviewer)
     approved = services.application_approve(application=filed, actor=verified(phones.approver))
     services.reminders_send(now=approved.works_start_due_at)
     assert sent_to("works_start", Stage.ESCALATE) == {

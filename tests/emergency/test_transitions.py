@@ -16,7 +16,7 @@ from emergency import services
 from emergency.models import EmergencyApplication, EvidenceKind
 from gongzhi.errors import DomainError, PermissionDeniedError
 
-from .conftest import file_application, pdf
+from .conftest import file_application, pdf, review
 
 pytestmark = pytest.mark.django_db
 Status = EmergencyApplication.Status
@@ -31,7 +31,7 @@ def under_review(filed, personas):
 
 
 def approved(filed, personas, verified):
-    under_review(filed, personas)
+    review(filed, personas.reviewer)
     return services.application_approve(application=filed, actor=verified(personas.approver))
 
 
@@ -90,7 +90,7 @@ def test_acceptance_needs_the_works_done_first(filed, personas, verified):
 def test_review_then_approval_by_another_person_approves_and_starts_the_works_clock(
     filed, personas, verified
 ):
-    under_review(filed, personas)
+    review(filed, personas.reviewer)
     before = timezone.now()
     result = services.application_approve(
         application=filed, actor=verified(personas.approver), note="同意，尽快施工"
@@ -108,7 +108,12 @@ def test_review_then_approval_by_another_person_approves_and_starts_the_works_cl
         .order_by("seq")
         .values_list("action", flat=True)
     )
-    assert actions == ["emergency.file", "emergency.review_start", "emergency.approve"]
+    assert actions == [
+        "emergency.file",
+        "emergency.review_start",
+        "emergency.checklist",
+        "emergency.approve",
+    ]
 
 
 def test_approval_with_a_prepayment_starts_the_payment_clock(estate, personas, verified):
