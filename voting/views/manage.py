@@ -202,7 +202,8 @@ def assembly_edit(request, pk: int):
 def motion_add(request, pk: int):
     """A motion: the art. 278 item decides its kind and threshold (``kind_for_item``)."""
     assembly = assembly_for(request.user, pk, CALL)
-    form = MotionForm(request.POST or None)
+    buildings = [b.name for b in buildings_with_counts(assembly.area)]
+    form = MotionForm(request.POST or None, buildings=buildings)
     if request.method == "POST" and form.is_valid():
         try:
             motion = services.motion_add(
