@@ -99,7 +99,7 @@ class AssemblyForm(forms.Form):
         label=_("表决范围"),
         choices=[
             (WHOLE, _("全体业主（整个物业管理区域）")),
-            (PART, _("列支范围：部分楼栋或房屋（如某栋楼的维修）")),
+            (PART, _("列支范围：部分楼栋或单元（如某栋楼的维修）")),
         ],
         initial=WHOLE,
         widget=forms.RadioSelect,
@@ -114,8 +114,9 @@ class AssemblyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "1栋-1单元-101\n1栋-1单元-102"}),
         help_text=_(
-            "每行一个房屋编码（也可用逗号或顿号分隔）。一个单元（楼梯）请逐户列出。"
-            "写错的楼栋或编码会被拒绝，不会悄悄缩小表决范围。"
+            "每行一个房屋编码（也可用逗号或顿号分隔）。一个单元（楼梯）请逐户列出，"
+            "不能挑选个别房屋。写错的楼栋或编码会被拒绝，不会悄悄缩小表决范围。"
+            "部分范围只能表决第五至第八项。"
         ),
     )
     opens_at = DistrictDateTimeField(

@@ -122,7 +122,7 @@ def breach_message(breach: scoperule.Breach, *, scope: str = "") -> str:
     texts = {
         "unknown": _("范围有误：楼栋或房屋编码不存在：%(names)s。"),
         "hand_picked": _(
-            "表决范围只能由整栋楼或整个单元组成，不能挑选个别房屋"
+            "表决范围和列支范围只能由整栋楼或整个单元组成，不能挑选个别房屋"
             "（%(names)s 只列了部分房屋；要么列出该单元的全部房屋，要么勾选整栋楼）。"
         ),
         "whole_area_item": _(
