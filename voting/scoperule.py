@@ -166,11 +166,11 @@ def motion_check(
     if unknown_parts:
         raise ScopeBreach(Breach("unknown_part", "common_parts", item, tuple(unknown_parts)))
     if item in WHOLE_AREA_ITEMS:
+        if scope is not None:
+            raise ScopeBreach(Breach("whole_area_item", "item", item))
         if motion_buildings or motion_unit_codes or common_parts:
             # A rule of procedure or an election has no 列支范围 and no parts.
             raise ScopeBreach(Breach("no_parts_for_item", "motion_scope", item))
-        if scope is not None:
-            raise ScopeBreach(Breach("whole_area_item", "item", item))
         return
     named = scope_units(everything, motion_buildings, motion_unit_codes, field="motion_scope")
     if item in FUND_ITEMS:

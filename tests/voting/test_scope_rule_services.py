@@ -381,6 +381,22 @@ def test_the_notice_is_refused_once_the_register_makes_the_scope_hand_picked(reg
     assert caught.value.code == "scope_hand_picked"
 
 
+def test_the_notice_refusal_is_a_400_on_page_and_api(api, client, register, personas):
+    assembly = make_assembly(
+        register.area, personas.committee, motions=(REPAIR_1,), scope_buildings=["1栋"]
+    )
+    Motion.objects.filter(assembly=assembly).update(item=3, kind="election", seats=1)
+    response = api.as_(personas.committee).post(url(assembly, "notice/"))
+    assert response.status_code == 400
+    assert response.json()["code"] == "scope_whole_area_item"
+    assert "第（三）项" in response.json()["detail"]
+    client.force_login(personas.committee)
+    page = client.post(reverse("voting:manage_notice", args=[assembly.pk]))
+    assert page.status_code == 400
+    assert "须由全体业主" in page.content.decode()
+    assert Assembly.objects.get(pk=assembly.pk).status == "draft"
+
+
 # --------------------------------------------------------------------------- the dashboard
 
 

@@ -289,3 +289,9 @@ def test_every_item_against_every_scope_follows_the_table(scope, item):
             breach(motion_check, PLACES, item=item, scope_buildings=buildings, **kwargs).code
             == "whole_area_item"
         )
+
+
+def test_a_whole_area_item_in_a_partial_scope_is_refused_for_its_item_first():
+    # The item is the real problem: naming parts does not make an election a building's business.
+    found = breach(motion_check, PLACES, item=3, scope_buildings=["1栋"], motion_buildings=["1栋"])
+    assert (found.code, found.field) == ("whole_area_item", "item")
