@@ -355,6 +355,19 @@ def test_the_notice_is_refused_when_the_scope_changed_under_a_motion(register, p
     assert Assembly.objects.get(pk=assembly.pk).status == "draft"
 
 
+def test_the_draft_page_warns_before_the_notice_is_refused(client, register, personas):
+    assembly = make_assembly(
+        register.area, personas.committee, motions=(REPAIR_1,), scope_buildings=["1栋"]
+    )
+    client.force_login(personas.committee)
+    page = client.get(reverse("voting:manage_detail", args=[assembly.pk]))
+    assert page.context["scope_problem"] == ""
+    services.assembly_update(assembly=assembly, actor=personas.committee, scope_buildings=["9栋"])
+    page = client.get(reverse("voting:manage_detail", args=[assembly.pk]))
+    assert page.context["scope_problem"].startswith("议题 1“1栋屋面防水维修”：")
+    assert "发布公告将被拒绝（表决范围规则）" in page.content.decode()
+
+
 def test_the_notice_is_refused_for_a_whole_area_item_written_in_by_hand(register, personas):
     assembly = make_assembly(
         register.area, personas.committee, motions=(REPAIR_1,), scope_buildings=["1栋"]
