@@ -469,3 +469,42 @@ def test_the_dashboard_flags_only_assemblies_the_officer_oversees(client, regist
     assert len(client.get(reverse("estates:dashboard")).context["flags"]) == 1
     client.force_login(personas.other_street_officer)
     assert client.get(reverse("estates:dashboard")).context["flags"] == []
+
+
+# --------------------------------------------------------------------------- the backfill
+
+
+def test_the_migration_backfills_fund_motions_from_their_fund_link_or_their_assembly(
+    register, personas
+):
+    """voting/migrations/0002: item 5–6 motions get the 列支范围 they were voted over;
+    items 7–8 are left for a person (and the dashboard) to judge."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("voting.migrations.0002_motion_scope_and_parts")
+    assembly = make_assembly(
+        register.area,
+        personas.committee,
+        motions=(
+            REPAIR_1,
+            {"title": "1栋续筹", "item": 6, "scope_buildings": ["1栋"]},
+            {"title": "1栋加装电梯", "item": 7, "scope_buildings": ["1栋"]},
+        ),
+        scope_buildings=["1栋"],
+    )
+    Motion.objects.filter(assembly=assembly).update(scope_buildings=[], scope_unit_codes=[])
+    Motion.objects.filter(assembly=assembly, item=5).update(
+        fund={"application": 1, "scope_buildings": ["1栋"], "scope_unit_codes": STAIR_1[:1]}
+    )
+
+    migration.backfill(apps, None)
+
+    rows = dict(Motion.objects.filter(assembly=assembly).values_list("item", "scope_unit_codes"))
+    buildings = dict(
+        Motion.objects.filter(assembly=assembly).values_list("item", "scope_buildings")
+    )
+    assert (buildings[5], rows[5]) == (["1栋"], STAIR_1[:1])
+    assert (buildings[6], rows[6]) == (["1栋"], [])
+    assert (buildings[7], rows[7]) == ([], [])
