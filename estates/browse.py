@@ -12,7 +12,7 @@ and last four characters (nothing is decrypted) and the phone masked.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -446,3 +446,32 @@ def dashboard_counts(areas: QuerySet[ManagementArea]) -> Dashboard:
         by_status=[sum(r.by_status[i] for r in streets) for i in range(len(statuses))],
     )
     return Dashboard(forms=forms, statuses=statuses, streets=streets, total=total)
+
+
+# --------------------------------------------------------------------------- dashboard flags
+
+
+@dataclass(frozen=True)
+class DashboardFlag:
+    """Something on the district dashboard the overseer must look at (one row)."""
+
+    area: ManagementArea
+    title: str
+    reason: str
+    url: str = ""
+
+
+# Apps above estates (voting …) register what they flag; estates imports none of them
+# (DESIGN.md: dependencies point down).
+_FLAG_SOURCES: list[Callable[[QuerySet[ManagementArea]], list[DashboardFlag]]] = []
+
+
+def dashboard_flag_source(source: Callable[[QuerySet[ManagementArea]], list[DashboardFlag]]):
+    """Register ``source(areas) -> [DashboardFlag]`` for the dashboard (idempotent)."""
+    if source not in _FLAG_SOURCES:
+        _FLAG_SOURCES.append(source)
+    return source
+
+
+def dashboard_flags(areas: QuerySet[ManagementArea]) -> list[DashboardFlag]:
+    return [flag for source in _FLAG_SOURCES for flag in source(areas)]

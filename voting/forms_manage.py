@@ -17,7 +17,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from voting import counting
+from voting import counting, scoperule
 from voting.models import CIVIL_CODE_ITEMS, Assembly, kind_for_item
 
 KIND_SHORT = {
@@ -99,7 +99,7 @@ class AssemblyForm(forms.Form):
         label=_("表决范围"),
         choices=[
             (WHOLE, _("全体业主（整个物业管理区域）")),
-            (PART, _("列支范围：部分楼栋或房屋（如某栋楼的维修）")),
+            (PART, _("列支范围：部分楼栋或单元（如某栋楼的维修）")),
         ],
         initial=WHOLE,
         widget=forms.RadioSelect,
@@ -114,8 +114,9 @@ class AssemblyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "1栋-1单元-101\n1栋-1单元-102"}),
         help_text=_(
-            "每行一个房屋编码（也可用逗号或顿号分隔）。一个单元（楼梯）请逐户列出。"
-            "写错的楼栋或编码会被拒绝，不会悄悄缩小表决范围。"
+            "每行一个房屋编码（也可用逗号或顿号分隔）。一个单元（楼梯）请逐户列出，"
+            "不能挑选个别房屋。写错的楼栋或编码会被拒绝，不会悄悄缩小表决范围。"
+            "部分范围只能表决第五至第八项。"
         ),
     )
     opens_at = DistrictDateTimeField(
@@ -215,10 +216,34 @@ class MotionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "张三：3栋业主\n李四"}),
         help_text=_("仅选举议题填写。每行一名；姓名后可加“：”写简介。"),
     )
+    # RULES.md §1 "Scope" (voting.scoperule): only items 5–8 fill these in.
+    scope_buildings = forms.MultipleChoiceField(
+        label=_("列支范围或涉及的楼栋（第五至第八项）"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "第五、六项：费用由哪些业主承担（列支范围），须与本次会议的表决范围相同；"
+            "不勾选、不填写即为全体业主。第七、八项：改建或改变用途的部位属于哪些楼栋。"
+        ),
+    )
+    scope_unit_codes = forms.CharField(
+        label=_("列支范围或涉及的单元（逐户列出房屋编码）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "1栋-1单元-101\n1栋-1单元-102"}),
+        help_text=_("按单元（楼梯）列出时，须列出该单元的全部房屋，不能挑选个别房屋。"),
+    )
+    common_parts = forms.MultipleChoiceField(
+        label=_("涉及的全区域共有部分（第七、八项）"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=list(scoperule.AREA_WIDE_PARTS.items()),
+        help_text=_("涉及这些部位的议题须由全体业主（整个物业管理区域）表决。"),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, buildings: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = [(str(n), item_label(n)) for n in CIVIL_CODE_ITEMS]
+        self.fields["scope_buildings"].choices = [(name, name) for name in buildings]
 
     def candidate_list(self) -> list[tuple[str, str]]:
         people = []
@@ -237,6 +262,9 @@ class MotionForm(forms.Form):
             "description": data["description"],
             "seats": data["seats"],
             "candidates": self.candidate_list(),
+            "scope_buildings": list(data["scope_buildings"]),
+            "scope_unit_codes": split_codes(data["scope_unit_codes"]),
+            "common_parts": list(data["common_parts"]),
         }
 
 

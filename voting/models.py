@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.models import KeptError, KeptModel, KeptQuerySet, UploadModel
-from voting import boardformat, counting
+from voting import boardformat, counting, scoperule
 
 GENESIS = boardformat.GENESIS
 
@@ -84,6 +84,11 @@ def kind_for_item(item: int) -> str:
 
 def legal_basis(item: int) -> str:
     return f"《民法典》第二百七十八条第一款第（{_ITEM_NUMERALS[item]}）项：{CIVIL_CODE_ITEMS[item]}"
+
+
+def item_name(item: int) -> str:
+    """第（一）项“制定和修改业主大会议事规则” — how a message names an art. 278 item."""
+    return f"第（{_ITEM_NUMERALS[item]}）项“{CIVIL_CODE_ITEMS[item]}”"
 
 
 def threshold_text(kind: str) -> str:
@@ -369,6 +374,13 @@ class Motion(models.Model):
     )
     seats = models.PositiveSmallIntegerField(_("应选名额"), null=True, blank=True)
     fund = models.JSONField(_("维修资金使用信息"), null=True, blank=True)
+    # RULES.md §1 "Scope" (voting.scoperule): for items 5–6 the motion's 列支范围
+    # (both lists empty = the whole area), for items 7–8 the buildings and unit
+    # stairs (given as their unit codes) whose common parts it concerns, plus
+    # any area-wide common parts; items 1–4 and 9 carry none of them.
+    scope_buildings = models.JSONField(_("列支范围或涉及楼栋"), default=list, blank=True)
+    scope_unit_codes = models.JSONField(_("列支范围或涉及单元的房屋"), default=list, blank=True)
+    common_parts = models.JSONField(_("涉及的全区域共有部分"), default=list, blank=True)
 
     class Meta:
         ordering = ["assembly", "position"]
@@ -407,6 +419,20 @@ class Motion(models.Model):
     @property
     def threshold_text(self) -> str:
         return threshold_text(self.kind)
+
+    def scope_text(self) -> str:
+        """The 列支范围 (items 5–6) or the parts concerned (items 7–8), as printed; else ""."""
+        parts = [*self.scope_buildings, *self.scope_unit_codes]
+        if self.item in scoperule.FUND_ITEMS:
+            if not parts:
+                return str(_("列支范围：全体业主（整个物业管理区域）"))
+            return str(_("列支范围：%(parts)s")) % {"parts": "、".join(parts)}
+        if self.item in scoperule.WORKS_ITEMS:
+            parts += [scoperule.AREA_WIDE_PARTS.get(key, key) for key in self.common_parts]
+            if not parts:
+                return str(_("涉及部位：整个物业管理区域"))
+            return str(_("涉及部位：%(parts)s")) % {"parts": "、".join(parts)}
+        return ""
 
     def options(self) -> list[str]:
         """The board's options: candidate codes for an election, else the three answers."""

@@ -15,6 +15,7 @@ basis points (1/100 of a percent), never as a float.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextField
@@ -22,6 +23,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts import permissions
+from gongzhi.errors import DomainError
 from voting import counting
 from voting.board import PUBLIC_STATUSES
 from voting.models import (
@@ -267,3 +269,74 @@ def assembly_progress(assembly: Assembly, *, now: datetime | None = None) -> dic
         "digest": snapshot.digest,
         "motions": rows,
     }
+
+
+# --------------------------------------------------------------------------- scope rule
+
+
+# An assembly past its notice (cancelled ones aside): what owners were or are asked to decide.
+NOTICED_ON = (
+    Assembly.Status.NOTICED,
+    Assembly.Status.OPEN,
+    Assembly.Status.CLOSED,
+    Assembly.Status.PRELIMINARY,
+    Assembly.Status.FINAL,
+)
+
+
+@dataclass(frozen=True)
+class ScopeBreach:
+    assembly: Assembly
+    reason: str
+
+
+def scope_breaches(areas) -> list[ScopeBreach]:
+    """Noticed, open, closed or decided assemblies of ``areas`` that break the scope rule.
+
+    RULES.md §1 "Scope": the rule is refused when a motion is added and at
+    notice (``services.assemblies``), but assemblies noticed before it — or a
+    register edit since — may break it: a partial scope of hand-picked units,
+    a committee elected or a property company fired by one building. They
+    are flagged to the bureau (the district dashboard), never changed here:
+    what was noticed and voted stays as it was.
+    """
+    from voting.services.assemblies import assembly_scope_check, places_of
+
+    found: list[ScopeBreach] = []
+    places: dict[int, list] = {}
+    assemblies = (
+        Assembly.objects.filter(area__in=areas, status__in=NOTICED_ON)
+        .select_related("area")
+        .prefetch_related("motions")
+        .order_by("area__code", "opens_at", "pk")
+    )
+    for assembly in assemblies:
+        if assembly.area_id not in places:
+            places[assembly.area_id] = places_of(assembly.area)
+        try:
+            assembly_scope_check(assembly, places=places[assembly.area_id])
+        except DomainError as error:
+            found.append(ScopeBreach(assembly=assembly, reason=error.message))
+    return found
+
+
+def scope_breach_flags(areas) -> list:
+    """``scope_breaches`` as rows of the district dashboard (registered in ``voting.apps``)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from estates.browse import DashboardFlag
+
+    return [
+        DashboardFlag(
+            area=breach.assembly.area,
+            title=_("业主大会会议“%(title)s”（%(status)s）不符合表决范围规则")
+            % {
+                "title": breach.assembly.title,
+                "status": breach.assembly.current_status_label(),
+            },
+            reason=breach.reason,
+            url=reverse("voting:progress", kwargs={"pk": breach.assembly.pk}),
+        )
+        for breach in scope_breaches(areas)
+    ]

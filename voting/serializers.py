@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from estates.models import ManagementArea
+from voting import scoperule
 from voting.models import (
     CIVIL_CODE_ITEMS,
     Assembly,
@@ -88,6 +89,9 @@ class AssemblyMotionSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=KINDS, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     candidates = AssemblyCandidateSerializer(many=True, read_only=True)
+    scope_buildings = serializers.ListField(child=serializers.CharField(), read_only=True)
+    scope_unit_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    common_parts = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Motion
@@ -104,6 +108,9 @@ class AssemblyMotionSerializer(serializers.ModelSerializer):
             "threshold_text",
             "seats",
             "candidates",
+            "scope_buildings",
+            "scope_unit_codes",
+            "common_parts",
         ]
         read_only_fields = fields
 
@@ -255,3 +262,22 @@ class MotionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     seats = serializers.IntegerField(required=False, allow_null=True, help_text="仅选举（第三项）")
     candidates = CandidateInputSerializer(many=True, required=False, help_text="仅选举（第三项）")
+    scope_buildings = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        max_length=500,
+        help_text="第五、六项：列支范围的楼栋（须与会议表决范围相同；都不填为全体业主）；"
+        "第七、八项：涉及部位所在的楼栋",
+    )
+    scope_unit_codes = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        required=False,
+        max_length=5000,
+        help_text="列支范围或涉及部位的单元，逐户列出房屋编码（须为整个单元）",
+    )
+    common_parts = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(scoperule.AREA_WIDE_PARTS.items())),
+        required=False,
+        max_length=10,
+        help_text="第七、八项涉及的全区域共有部分（须全体业主表决）",
+    )

@@ -135,5 +135,6 @@ class DashboardView(ActionRequiredMixin, TemplateView):
             status_chart_height=len(status_bars) * 28,
             district_wide=_district_wide(self.request.user),
             **selectors.calendar_warning_context(self.request.user),
+            flags=browse.dashboard_flags(areas_for(self.request.user, OVERSEE)),
             **kwargs,
         )

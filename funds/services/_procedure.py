@@ -60,13 +60,20 @@ def clean_fen(value, *, field: str, positive: bool = True) -> int:
 
 
 def clean_scope_lists(
-    area: ManagementArea, buildings: Iterable[str] | None, unit_codes: Iterable[str] | None
+    area: ManagementArea,
+    buildings: Iterable[str] | None,
+    unit_codes: Iterable[str] | None,
+    *,
+    whole_stairs: bool = False,
 ) -> tuple[list[str], list[str]]:
     """The 列支范围 as two sorted lists, every name checked against the register.
 
     RULES.md §1: a building or a unit code that names nothing is refused — a
     typo must not shrink the units that bear the cost (and the vote's quorum).
-    Both empty = the whole area.
+    Both empty = the whole area. ``whole_stairs`` (a 列支范围 owners vote over):
+    whole buildings or whole unit stairs only, never hand-picked units
+    (``voting.scoperule``) — the vote's scope equals it, and a vote of
+    hand-picked units is refused.
     """
     names = sorted({" ".join(str(v).split()) for v in buildings or () if str(v).strip()})
     codes = sorted({" ".join(str(v).split()) for v in unit_codes or () if str(v).strip()})
@@ -91,6 +98,14 @@ def clean_scope_lists(
     if not Unit.objects.filter(area=area).exists():
         message = _("列支范围内没有任何房屋。")
         raise DomainError("empty_scope", message, fields={"scope_buildings": message})
+    if whole_stairs and codes:
+        from voting import scoperule
+        from voting.services.assemblies import breach_error, places_of
+
+        try:
+            scoperule.scope_units(places_of(area), names, codes)
+        except scoperule.ScopeBreach as exc:
+            raise breach_error(exc.breach) from None
     return names, codes
 
 

@@ -139,6 +139,9 @@ def application_vote_create(
             item=USE_ITEM,
             actor=actor,
             description=_motion_text(locked),
+            # RULES.md §1: an item 5–6 motion's 列支范围 equals its assembly's scope.
+            scope_buildings=locked.scope_buildings,
+            scope_unit_codes=locked.scope_unit_codes,
         )
         # voting.Motion.fund is the link point reserved for this issue (voting.models).
         motion.fund = {
@@ -156,6 +159,8 @@ def application_vote_create(
                 item=TOPUP_ITEM,
                 actor=actor,
                 description=_topup_text(locked),
+                scope_buildings=locked.scope_buildings,
+                scope_unit_codes=locked.scope_unit_codes,
             )
         for attachment in quotes:
             with attachment.file.open("rb") as handle:

@@ -111,7 +111,7 @@ def application_create(
     title = clean_text(title, field="title", limit=150)
     if repair_type not in RepairType.values:
         raise DomainError("bad_type", _("请选择维修类别。"), fields={"repair_type": _("必选。")})
-    buildings, codes = clean_scope_lists(area, scope_buildings, scope_unit_codes)
+    buildings, codes = clean_scope_lists(area, scope_buildings, scope_unit_codes, whole_stairs=True)
     cleaned = _clean_items(items)
     with transaction.atomic():
         application = FundApplication.objects.create(
@@ -177,6 +177,7 @@ def application_update(
                 locked.area,
                 locked.scope_buildings if scope_buildings is None else scope_buildings,
                 locked.scope_unit_codes if scope_unit_codes is None else scope_unit_codes,
+                whole_stairs=True,
             )
             changes.update(scope_buildings=buildings, scope_unit_codes=codes)
         if cleaned is not None:

@@ -242,17 +242,35 @@ def test_a_committee_member_creates_a_draft_in_shanghai_time(client, register, p
 def test_a_draft_for_a_part_of_the_area_keeps_its_buildings_and_unit_codes(
     client, register, personas
 ):
+    from tests.estates.helpers import make_unit, own
+
+    # A whole unit stair, given as its units (RULES.md §1: whole buildings or whole stairs).
+    for number in ("101", "102"):
+        own(make_unit(register.area, number, building="2栋"), register.person("甲"))
+    client.force_login(personas.committee)
+    data = form_data(
+        scope="part", scope_buildings=["9栋"], scope_unit_codes="2栋-1单元-101、2栋-1单元-102"
+    )
+    response = client.post(url("manage_create"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assembly = Assembly.objects.get()
+    assert assembly.scope_buildings == ["9栋"]
+    assert assembly.scope_unit_codes == ["2栋-1单元-101", "2栋-1单元-102"]
+    body = client.get(response["Location"]).content.decode()
+    assert "列支范围：9栋、2栋-1单元-101、2栋-1单元-102" in body
+
+
+def test_a_draft_of_hand_picked_units_is_refused_on_the_page(client, register, personas):
+    # 1栋 1单元 holds 101–105: two of them are hand-picked, not a stair (RULES.md §1).
     client.force_login(personas.committee)
     data = form_data(
         scope="part", scope_buildings=["9栋"], scope_unit_codes="1栋-1单元-101、1栋-1单元-102"
     )
     response = client.post(url("manage_create"), data)
-    assert response.status_code == 302
-    assembly = Assembly.objects.get()
-    assert assembly.scope_buildings == ["9栋"]
-    assert assembly.scope_unit_codes == ["1栋-1单元-101", "1栋-1单元-102"]
-    body = client.get(response["Location"]).content.decode()
-    assert "列支范围：9栋、1栋-1单元-101、1栋-1单元-102" in body
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "不能挑选个别房屋" in body and "1栋1单元" in body
+    assert not Assembly.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -369,7 +369,10 @@ def test_a_building_scope_counts_only_its_units(district, personas):
     register = build_register(district.a1, [("甲", ["89.50"]), ("乙", ["100.00"])])
     outside = make_unit(district.a1, "201", building="2栋", registered="120.00")
     own(outside, register.person("甲"))
-    assembly = mark_noticed(make_assembly(district.a1, personas.committee, scope_buildings=["1栋"]))
+    repair = {"title": "1栋屋面维修", "item": 5, "scope_buildings": ["1栋"]}
+    assembly = mark_noticed(
+        make_assembly(district.a1, personas.committee, motions=(repair,), scope_buildings=["1栋"])
+    )
     shift(assembly, opens=-timedelta(hours=1), closes=timedelta(days=1))
     services.assembly_open(assembly=assembly, actor=personas.committee)
     snapshot = RollSnapshot.objects.get(assembly=assembly)

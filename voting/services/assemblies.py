@@ -19,15 +19,17 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from estates.models import ManagementArea
+from estates.models import ManagementArea, Unit
 from estates.selectors import area_roll
 from gongzhi.errors import DomainError
-from voting import counting
+from voting import counting, scoperule
 from voting.models import (
+    CIVIL_CODE_ITEMS,
     Assembly,
     AssemblyAttachment,
     Candidate,
     Motion,
+    item_name,
     kind_for_item,
     validate_upload,
 )
@@ -88,6 +90,147 @@ def _scope_roll(area: ManagementArea, buildings: Sequence[str], unit_codes: Sequ
     return roll
 
 
+# --------------------------------------------------------------------------- scope rule
+
+# Where a breach of voting.scoperule is shown: the form and API field names.
+_BREACH_FIELDS = {
+    "scope": "scope_unit_codes",
+    "motion_scope": "scope_buildings",
+    "common_parts": "common_parts",
+    "item": "item",
+}
+
+
+def places_of(area: ManagementArea) -> list[scoperule.Place]:
+    """Every unit of ``area`` with its building and unit stair (for ``voting.scoperule``)."""
+    return [
+        scoperule.Place(code=code, building=building, stair=stair)
+        for code, building, stair in Unit.objects.filter(area=area)
+        .order_by("code")
+        .values_list("code", "building__name", "stair")
+    ]
+
+
+def _item_name(item: int | None) -> str:
+    return item_name(item) if item in CIVIL_CODE_ITEMS else ""
+
+
+def breach_message(breach: scoperule.Breach, *, scope: str = "") -> str:
+    """A breach of the scope rule (``voting.scoperule``) in words a committee understands."""
+    names = "、".join(breach.names)
+    item = _item_name(breach.item)
+    texts = {
+        "unknown": _("范围有误：楼栋或房屋编码不存在：%(names)s。"),
+        "hand_picked": _(
+            "表决范围和列支范围只能由整栋楼或整个单元组成，不能挑选个别房屋"
+            "（%(names)s 只列了部分房屋；要么列出该单元的全部房屋，要么勾选整栋楼）。"
+        ),
+        "whole_area_item": _(
+            "%(item)s须由全体业主（整个物业管理区域）表决，本次会议的表决范围为“%(scope)s”，"
+            "不能表决此项（《民法典》第二百七十八条；部分范围只能表决第五至第八项）。"
+        ),
+        "no_parts_for_item": _(
+            "%(item)s没有列支范围或涉及部位，请不要填写（只有第五至第八项填写）。"
+        ),
+        "fund_area_wide": _(
+            "%(item)s的列支范围是全体业主，须由全体业主（整个物业管理区域）表决；"
+            "本次会议的表决范围为“%(scope)s”。请填写与本次会议表决范围相同的列支范围。"
+        ),
+        "fund_scope_differs": _(
+            "%(item)s的列支范围须与本次会议的表决范围“%(scope)s”完全相同："
+            "承担费用的业主才是表决的业主。"
+        ),
+        "area_wide_parts": _(
+            "%(item)s涉及全区域共有部分（%(names)s），须由全体业主（整个物业管理区域）表决；"
+            "本次会议的表决范围为“%(scope)s”。"
+        ),
+        "parts_not_named": _(
+            "%(item)s请写明涉及的楼栋、单元或共有部分；未写明的视为涉及整个区域，"
+            "须由全体业主表决（本次会议的表决范围为“%(scope)s”）。"
+        ),
+        "parts_outside": _(
+            "%(item)s涉及的部位由表决范围以外的业主共有（%(names)s），"
+            "共有这些部位的业主都须在表决范围内（本次会议的表决范围为“%(scope)s”）。"
+        ),
+        "unknown_part": _("没有这种全区域共有部分：%(names)s。"),
+        "bad_item": _("请选择《民法典》第二百七十八条规定的事项（第一至第九项）。"),
+    }
+    return texts[breach.code] % {"names": names, "item": item, "scope": scope}
+
+
+def breach_error(breach: scoperule.Breach, *, scope: str = "") -> DomainError:
+    message = breach_message(breach, scope=scope)
+    field = _BREACH_FIELDS.get(breach.field, breach.field)
+    if breach.code == "hand_picked" and breach.field == "motion_scope":
+        field = "scope_unit_codes"
+    return DomainError(f"scope_{breach.code}", message, fields={field: message})
+
+
+def _check_scope_shape(area: ManagementArea, buildings: Sequence[str], codes: Sequence[str]):
+    """RULES.md §1: a partial scope is whole buildings or whole unit stairs, never hand-picked."""
+    try:
+        scoperule.scope_units(places_of(area), buildings, codes)
+    except scoperule.ScopeBreach as exc:
+        raise breach_error(exc.breach) from None
+
+
+def motion_scope_check(
+    assembly: Assembly,
+    *,
+    item: int,
+    scope_buildings: Sequence[str] = (),
+    scope_unit_codes: Sequence[str] = (),
+    common_parts: Sequence[str] = (),
+    places: list[scoperule.Place] | None = None,
+) -> None:
+    """Refuse a motion of art. 278 ``item`` the assembly's scope may not decide (RULES.md §1).
+
+    The rule is ``voting.scoperule.motion_check``; this turns its breach into a
+    ``DomainError`` naming the field and the item (400 on page and API).
+    """
+    try:
+        scoperule.motion_check(
+            places if places is not None else places_of(assembly.area),
+            item=item,
+            scope_buildings=assembly.scope_buildings,
+            scope_unit_codes=assembly.scope_unit_codes,
+            motion_buildings=scope_buildings,
+            motion_unit_codes=scope_unit_codes,
+            common_parts=common_parts,
+        )
+    except scoperule.ScopeBreach as exc:
+        raise breach_error(exc.breach, scope=assembly.scope_text()) from None
+
+
+def assembly_scope_check(
+    assembly: Assembly, *, places: list[scoperule.Place] | None = None
+) -> None:
+    """The whole rule over a saved assembly: its scope's shape, then each motion (at notice;
+    ``voting.selectors.scope_breaches`` runs it over assemblies already past their notice)."""
+    places = places if places is not None else places_of(assembly.area)
+    try:
+        scoperule.scope_units(places, assembly.scope_buildings, assembly.scope_unit_codes)
+    except scoperule.ScopeBreach as exc:
+        raise breach_error(exc.breach) from None
+    for motion in assembly.motions.all():
+        try:
+            motion_scope_check(
+                assembly,
+                item=motion.item,
+                scope_buildings=motion.scope_buildings,
+                scope_unit_codes=motion.scope_unit_codes,
+                common_parts=motion.common_parts,
+                places=places,
+            )
+        except DomainError as error:
+            raise DomainError(
+                error.code,
+                _("议题 %(position)d“%(title)s”：%(reason)s")
+                % {"position": motion.position, "title": motion.title, "reason": error.message},
+                fields=error.fields,
+            ) from None
+
+
 def default_convener(area: ManagementArea) -> str:
     status = ManagementArea.CommitteeStatus
     if area.committee_status == status.OWNERS_COMMITTEE:
@@ -120,6 +263,7 @@ def assembly_create(
     _check_window(opens_at, closes_at)
     buildings, codes = _clean_scope(scope_buildings), _clean_scope(scope_unit_codes)
     _scope_roll(area, buildings, codes)
+    _check_scope_shape(area, buildings, codes)
     convener = _clean_title(convener, field="convener", limit=100) if convener else ""
     with transaction.atomic():
         assembly = Assembly.objects.create(
@@ -181,6 +325,11 @@ def assembly_update(
             changes.get("scope_buildings", locked.scope_buildings),
             changes.get("scope_unit_codes", locked.scope_unit_codes),
         )
+        _check_scope_shape(
+            locked.area,
+            changes.get("scope_buildings", locked.scope_buildings),
+            changes.get("scope_unit_codes", locked.scope_unit_codes),
+        )
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.save(update_fields=list(changes) or None)
@@ -204,11 +353,22 @@ def motion_add(
     description: str = "",
     seats: int | None = None,
     candidates: Sequence[str | tuple[str, str]] = (),
+    scope_buildings: Iterable[str] = (),
+    scope_unit_codes: Iterable[str] = (),
+    common_parts: Iterable[str] = (),
 ) -> Motion:
     """Add a motion; its kind follows from the Civil Code art. 278 item (``kind_for_item``).
 
     An election (item 3) needs ``seats`` ≥ 1 and its candidates, each a name
     or a (name, statement) pair; other motions take neither.
+
+    Scope (RULES.md §1, ``voting.scoperule``): items 5–6 give their 列支范围
+    in ``scope_buildings`` / ``scope_unit_codes`` (both empty = the whole
+    area), and it must equal the assembly's scope; items 7–8 name there the
+    buildings and unit stairs whose common parts they concern, and in
+    ``common_parts`` any area-wide ones (keys of ``scoperule.AREA_WIDE_PARTS``),
+    all shared only by units in the scope; items 1–4 and 9 need the whole
+    area. Checked again at notice (``opening.assembly_notice``).
     """
     _require_caller(actor, assembly.area)
     title = _clean_title(title, limit=200)
@@ -234,9 +394,20 @@ def motion_add(
     elif seats is not None or candidates:
         message = _("只有选举议题（第三项）才有应选名额和候选人。")
         raise DomainError("not_election", message, fields={"seats": message})
+    motion_buildings = _clean_scope(scope_buildings)
+    motion_codes = _clean_scope(scope_unit_codes)
+    parts = _clean_scope(common_parts)
     with transaction.atomic():
         locked = assembly_lock(assembly)
         _require_draft(locked)
+        # Under the lock: the scope checked is the one the motion is added to.
+        motion_scope_check(
+            locked,
+            item=int(item),
+            scope_buildings=motion_buildings,
+            scope_unit_codes=motion_codes,
+            common_parts=parts,
+        )
         position = max(locked.motions.values_list("position", flat=True), default=0) + 1
         motion = Motion.objects.create(
             assembly=locked,
@@ -247,6 +418,9 @@ def motion_add(
             item=int(item),
             kind=kind,
             seats=seats if kind == counting.ELECTION else None,
+            scope_buildings=motion_buildings,
+            scope_unit_codes=motion_codes,
+            common_parts=parts,
         )
         Candidate.objects.bulk_create(
             Candidate(motion=motion, position=n, code=f"c{n}", name=name, statement=statement)
@@ -256,7 +430,14 @@ def motion_add(
             actor=actor,
             action="motion.add",
             obj=motion,
-            after={"code": motion.code, "item": motion.item, "kind": kind, "seats": motion.seats},
+            after={
+                "code": motion.code,
+                "item": motion.item,
+                "kind": kind,
+                "seats": motion.seats,
+                "scope": [motion_buildings, motion_codes],
+                "common_parts": parts,
+            },
             summary={"assembly": locked.pk, "motion": motion.code, "title": title, "kind": kind},
         )
     return motion

@@ -40,7 +40,7 @@ from ._common import (
     notice_days,
     transition,
 )
-from .assemblies import _require_caller, _require_draft, _scope_roll
+from .assemblies import _require_caller, _require_draft, _scope_roll, assembly_scope_check
 
 logger = logging.getLogger("gongzhi.voting")
 
@@ -62,6 +62,7 @@ def _notice_context(assembly: Assembly, *, earliest: datetime, cancelled: str = 
                 "legal_basis": motion.legal_basis,
                 "kind_label": motion.get_kind_display(),
                 "threshold_text": motion.threshold_text,
+                "scope_text": motion.scope_text(),
                 "seats": motion.seats,
                 "candidates": [
                     {"name": c.name, "statement": c.statement} for c in motion.candidates.all()
@@ -117,7 +118,9 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
 
     Refused when voting would open before the notice period has run
     (``core.periods``: art. 201 and 203, RULES.md §3), with the first date
-    it may open; refused without motions, or with a scope that has no voting right.
+    it may open; refused without motions, with a scope that has no voting right,
+    or with a scope or motion that breaks the scope rule (RULES.md §1,
+    ``assemblies.assembly_scope_check``).
     """
     from publications.models import Kind
     from publications.services import issued_file_guard, publication_issue
@@ -134,6 +137,9 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
             message = _("截止时间已过，请修改表决时间。")
             raise DomainError("bad_window", message, fields={"closes_at": message})
         _scope_roll(locked.area, locked.scope_buildings, locked.scope_unit_codes)
+        # RULES.md §1 "Scope", checked again: the register or the rule may have moved
+        # since the motions were added (voting.scoperule).
+        assembly_scope_check(locked)
         earliest = earliest_open_at(now)
         if locked.opens_at < earliest:
             raise _notice_period_error(earliest)

@@ -30,6 +30,7 @@ from voting import selectors, services
 from voting.forms_manage import AssemblyForm, AttachmentForm, CancelForm, MotionForm, item_label
 from voting.models import CIVIL_CODE_ITEMS, Assembly, RollSnapshot, kind_for_item, threshold_text
 from voting.services._common import cn_date, local_date, notice_days
+from voting.services.assemblies import assembly_scope_check
 
 from . import manage_ballots
 from .manage_common import (
@@ -87,6 +88,15 @@ def _snapshot(assembly: Assembly) -> RollSnapshot | None:
         return None
 
 
+def _scope_problem(assembly: Assembly) -> str:
+    """Why the notice would refuse this draft under the scope rule (RULES.md §1), or ""."""
+    try:
+        assembly_scope_check(assembly)
+    except DomainError as error:
+        return error.message
+    return ""
+
+
 @action_required(CALL)
 def assembly_detail(request, pk: int):
     """State, dates, scope, rules, motions, attachments, and what may be done next."""
@@ -108,6 +118,7 @@ def assembly_detail(request, pk: int):
         "too_early": bool(earliest and assembly.opens_at < earliest),
         "notice_days": notice_days(),
         "draft": draft,
+        "scope_problem": _scope_problem(assembly) if draft else "",
         "can_notice": draft and bool(motions),
         # The first ballot or the periodic job opens a due assembly as well; the convener
         # may do it at once, so that paper ballots can be looked up on the frozen roll.
@@ -202,7 +213,8 @@ def assembly_edit(request, pk: int):
 def motion_add(request, pk: int):
     """A motion: the art. 278 item decides its kind and threshold (``kind_for_item``)."""
     assembly = assembly_for(request.user, pk, CALL)
-    form = MotionForm(request.POST or None)
+    buildings = [b.name for b in buildings_with_counts(assembly.area)]
+    form = MotionForm(request.POST or None, buildings=buildings)
     if request.method == "POST" and form.is_valid():
         try:
             motion = services.motion_add(
