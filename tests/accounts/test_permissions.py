@@ -126,6 +126,7 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "emergency.commission": {"approver_verified": "111"},
     "whitelist.manage": {"admin_verified": "111"},
+    "calendar.manage": {"admin_verified": "111"},
     "publication.issue": {"approver_verified": "111", "admin_verified": "111"},
     "oversee": {**OFFICERS_BY_SCOPE, **BUREAU_ALL},
     "audit.view": BUREAU_ALL,
