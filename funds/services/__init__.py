@@ -65,6 +65,11 @@ from .settlement import (
     refund_confirm,
     shortfall_collect,
 )
+from .settlement_limits import (
+    retention_release,
+    settlement_excess_approve,
+    supplementary_vote_create,
+)
 from .use_publication import fund_use_publish
 
 __all__ = [
@@ -108,7 +113,10 @@ __all__ = [
     "payment_instruct",
     "payment_source_register",
     "refund_confirm",
+    "retention_release",
+    "settlement_excess_approve",
     "shortfall_collect",
+    "supplementary_vote_create",
 ]
 
 # Annual statements and bank reconciliation (RULES.md §4 "Publication", Order 165 art. 30).
