@@ -14,8 +14,8 @@ from voting.models import Assembly
 
 from .app_helpers import (
     BUDGET,
-    PAYABLE,
     DEVELOPER_UNIT,
+    PAYABLE,
     accepted,
     approved,
     estate_fixture,  # noqa: F401

@@ -22,8 +22,8 @@ from .app_helpers import (
     ALL_APPROVE,
     BUDGET,
     DEPOSIT,
-    PAYABLE,
     DEVELOPER_UNIT,
+    PAYABLE,
     check_ledger,
     estate_fixture,  # noqa: F401
     pdf,
