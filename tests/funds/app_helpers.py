@@ -125,7 +125,14 @@ def check_ledger() -> None:
 # --------------------------------------------------------------------------- steps
 
 
-def propose(estate: Estate, actor, *, budget: int = BUDGET, repair_type=RepairType.WATERPROOFING):
+def propose(
+    estate: Estate,
+    actor,
+    *,
+    budget: int = BUDGET,
+    repair_type=RepairType.WATERPROOFING,
+    tolerance: int = 0,
+):
     application = services.application_create(
         area=estate.area,
         title="1栋屋面防水翻新",
@@ -139,6 +146,7 @@ def propose(estate: Estate, actor, *, budget: int = BUDGET, repair_type=RepairTy
             ("拆除旧防水层", "约 600 ㎡", budget // 4),
             ("新做 SBS 防水卷材", "约 600 ㎡", budget - budget // 4),
         ],
+        tolerance_pct=tolerance,
     )
     services.application_attach(
         application=application, kind="quote", title="防水工程报价单", file=pdf(), actor=actor
