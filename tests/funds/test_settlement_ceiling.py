@@ -13,13 +13,17 @@ The estate of ``app_helpers``: 列支范围 1栋 + 9栋-1单元-901 (484.75 m²)
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from funds import ceiling, selectors, services
+from funds.apportion import apportion
+from funds.money import yuan
 from funds.models import (
     Account,
     FundApplication,
@@ -396,3 +400,50 @@ def test_a_warranty_end_not_after_the_settlement_is_refused(estate, personas, ve
     with pytest.raises(DomainError) as refused:
         settle(application, personas, BUDGET, warranty_ends_on=today)
     assert refused.value.code == "bad_date" and "warranty_ends_on" in refused.value.fields
+
+
+# --------------------------------------------------------------------------- the ballot
+
+
+AREAS = {
+    "1栋-1单元-101": Decimal("89.50"),
+    "1栋-1单元-102": Decimal("100.00"),
+    "1栋-1单元-103": Decimal("120.25"),
+    "1栋-1单元-104": Decimal("75.00"),
+    "9栋-1单元-901": Decimal("100.00"),
+}
+
+
+def ballot_page(client, estate, assembly, name: str) -> str:
+    mark_noticed(assembly)
+    shift(assembly, opens=-timedelta(hours=1), closes=timedelta(days=1))
+    client.force_login(estate.register.user(name))
+    return client.get(reverse("voting:ballot", args=[assembly.pk])).content.decode()
+
+
+def test_the_ballot_shows_the_owner_s_share_at_the_budget_and_at_the_ceiling(
+    client, estate, personas
+):
+    from .app_helpers import put_to_vote
+
+    application = put_to_vote(
+        propose(estate, personas.property_staff, tolerance=3), personas.committee
+    )
+    page = ballot_page(client, estate, application.assembly, "丙")
+    at_budget = apportion(BUDGET, AREAS)["1栋-1单元-103"]
+    at_ceiling = apportion(10_300_000, AREAS)["1栋-1单元-103"]
+    assert (at_budget, at_ceiling) == (2_480_660, 2_555_080)
+    assert "超支不超过 3%" in page and "103000.00 元" in page
+    assert f"{yuan(at_budget)} 元" in page and f"{yuan(at_ceiling)} 元" in page
+    assert yuan(apportion(10_300_000, AREAS)["1栋-1单元-101"]) not in page  # not another's
+
+
+def test_the_supplementary_ballot_shows_the_owner_s_share_of_the_excess(
+    client, estate, personas, verified
+):
+    application = accepted(estate, personas, verified)
+    vote = start_supplementary(application.fund_use, personas.committee, 200_000)
+    page = ballot_page(client, estate, vote.assembly, "甲")
+    share = apportion(200_000, AREAS)["1栋-1单元-101"]
+    assert "维修资金超支补充表决" in page and "2000.00 元" in page
+    assert f"{yuan(share)} 元" in page
