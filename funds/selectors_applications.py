@@ -289,7 +289,9 @@ def ballot_fund_uses(*, assembly, rights, user) -> dict[str, dict]:
         mine = estimated_shares(application, codes)
         # RULES §4 "use": the owner's share at the budget and at the owners' ceiling.
         top = ceiling.ceiling_fen(application.budget_fen, application.tolerance_pct)
-        at_ceiling = estimated_shares(application, codes, top) if top != application.budget_fen else {}
+        at_ceiling = (
+            estimated_shares(application, codes, top) if top != application.budget_fen else {}
+        )
         info[application.motion.code] = {
             "application": application,
             "budget_yuan": yuan(application.budget_fen),

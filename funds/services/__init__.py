@@ -67,6 +67,7 @@ from .settlement import (
 )
 from .settlement_limits import (
     retention_release,
+    settlement_audit_report_add,
     settlement_excess_approve,
     supplementary_vote_create,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "payment_source_register",
     "refund_confirm",
     "retention_release",
+    "settlement_audit_report_add",
     "settlement_excess_approve",
     "shortfall_collect",
     "supplementary_vote_create",

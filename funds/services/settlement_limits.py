@@ -465,3 +465,39 @@ def excess_share_estimate(fund_use: FundUse, unit_codes, excess_fen: int) -> dic
         return {}
     result = apportionment_compute(fund_use, excess_fen, balances={})
     return {row.code: row.share_fen for row in result.rows if row.code in wanted}
+
+
+def settlement_audit_report_add(*, fund_use: FundUse, file, actor) -> SettlementAuditReport:
+    """Upload the 审价 report before settling (the settlement page's separate step)."""
+    permissions.require(actor, "application.review", fund_use.area)
+    if file is None:
+        message = _("请选择审价报告文件。")
+        raise DomainError("required", message, fields={"audit_report": message})
+    audit_report_check(fund_use, 0, file)
+    with transaction.atomic():
+        locked = fund_use_lock(fund_use)
+        if locked.status != FundUse.Status.OPEN:
+            raise DomainError("already_settled", _("该事项已结算。"))
+        return audit_report_store(locked, file, actor)
+
+
+def settlement_state(fund_use: FundUse) -> dict:
+    """What the settlement page shows: the ceiling, the approved excesses, the limit,
+    the 审价 threshold and whether a report is on file, the 质保金 rate."""
+    top = ceiling_of(fund_use)
+    excesses = approved_excesses(fund_use)
+    return {
+        "budget_fen": fund_use.budget_fen,
+        "tolerance_pct": fund_use.tolerance_pct,
+        "ceiling_fen": top,
+        "approved_excess_fen": sum(excesses),
+        "limit_fen": ceiling.settlement_limit_fen(top, excesses),
+        "audit_above_fen": audit_above_fen(),
+        "audit_reports": list(fund_use.audit_reports.all()),
+        "retention_pct": retention_pct(),
+        "pending_votes": [
+            v
+            for v in fund_use.supplementary_votes.select_related("assembly", "motion")
+            if not supplementary_approved(v)
+        ],
+    }

@@ -175,6 +175,9 @@ ROUTES: tuple[Route, ...] = (
     r("funds:application_pay", APPROVE, "fund_app", SEES_FUND_APP, on(APPROVE)),
     r("funds:application_settle", REVIEW, "fund_app", SEES_FUND_APP, on(REVIEW)),
     r("funds:application_publish", ISSUE, "fund_app", SEES_FUND_APP, on(ISSUE)),
+    r("funds:application_supplementary", CALL, "fund_app", SEES_FUND_APP, on(CALL)),
+    r("funds:application_audit_report", REVIEW, "fund_app", SEES_FUND_APP, on(REVIEW)),
+    r("funds:application_retention", REVIEW, "fund_app", SEES_FUND_APP, on(REVIEW)),
     r(
         "funds:application_collect",
         REVIEW,

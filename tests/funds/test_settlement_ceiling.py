@@ -23,7 +23,6 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from funds import ceiling, selectors, services
 from funds.apportion import apportion
-from funds.money import yuan
 from funds.models import (
     Account,
     FundApplication,
@@ -31,6 +30,7 @@ from funds.models import (
     SettlementAuditReport,
     SupplementaryVote,
 )
+from funds.money import yuan
 from funds.services.settlement_limits import approved_excesses
 from gongzhi.errors import DomainError, PermissionDeniedError
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
