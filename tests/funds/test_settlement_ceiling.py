@@ -32,6 +32,7 @@ from funds.models import (
 )
 from funds.money import yuan
 from funds.services.settlement_limits import approved_excesses
+from funds.services.use_publication import limits_rows
 from gongzhi.errors import DomainError, PermissionDeniedError
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from voting import services as voting
@@ -257,6 +258,9 @@ def test_the_supplementary_vote_end_to_end_lifts_the_ceiling_by_the_approved_exc
     assert settled.fund_use.final_cost_fen == 10_200_000
     assert sum(s.share_fen for s in settled.fund_use.shares.all()) == 10_200_000
     assert AuditEvent.objects.filter(action="fund_use.supplementary_vote").count() == 1
+    # The signed notice of the use names the vote that approved the excess.
+    rows = dict(limits_rows(settled.fund_use))
+    assert "同意超出 2000.00 元" in rows["超支补充表决"]
     check_ledger()
 
 
@@ -351,6 +355,7 @@ def test_the_retention_is_held_at_settlement_and_released_only_after_the_warrant
     with pytest.raises(DomainError) as refused:
         services.retention_release(fund_use=fund_use, actor=personas.reviewer)
     assert refused.value.code == "in_warranty"
+    assert dict(limits_rows(fund_use))["质保金"].startswith("5000.00 元，工程保修期至")
 
 
 @pytest.mark.parametrize("days_after_end", [0, 1], ids=["on-the-last-day", "the-day-after"])
