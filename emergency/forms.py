@@ -401,3 +401,18 @@ class SettleForm(forms.Form):
     files = MultipleFileField(
         label=EvidenceKind.SETTLEMENT.label, help_text=_("PDF、JPG 或 PNG，每个文件不超过 10 MB。")
     )
+
+
+class ExcessApproveForm(forms.Form):
+    """The approver's consent to settle above the approved estimate (RULES.md §5)."""
+
+    final_cost = YuanField(
+        label=_("同意的结算金额（元）"),
+        help_text=_("超过申请时的预算、不超过事项费用上限（或业主补充表决同意后的上限）。"),
+    )
+    note = forms.CharField(
+        label=_("审批意见"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

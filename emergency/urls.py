@@ -28,6 +28,7 @@ urlpatterns = [
         name="payment_confirm",
     ),
     path("<int:pk>/settle/", bureau.settle, name="settle"),
+    path("<int:pk>/excess/", bureau.excess_approve, name="excess_approve"),
     path("<int:pk>/publish/", bureau.publish, name="publish"),
     path("whitelist/", whitelist.whitelist, name="whitelist"),
     path("whitelist/v/<int:number>/", whitelist.whitelist, name="whitelist_version"),

@@ -24,6 +24,7 @@ from .. import selectors, services
 from ..forms import (
     CommissionForm,
     ConfirmPaymentForm,
+    ExcessApproveForm,
     NoteForm,
     PaymentForm,
     ReasonForm,
@@ -95,6 +96,16 @@ WORDS = {
         _("按银行回单登记流水号和划款日期；登记后记入维修资金账。"),
         _("确认银行已划款"),
         _("已登记银行划款。"),
+    ),
+    "excess_approve": ActionWords(
+        _("审批：超过预算结算"),
+        _(
+            "结算金额超过批准的预算，须由审批人（不是审核员）同意按该金额结算；"
+            "超过两名审批人门槛的须两名审批人同意。不能超过事项的费用上限，"
+            "超过上限的须经列支范围内业主补充表决。"
+        ),
+        _("同意按该金额结算"),
+        _("已同意按该金额结算。"),
     ),
     "publish": ActionWords(
         _("发布紧急维修公示"),
@@ -193,6 +204,17 @@ def payment_confirm(request, pk: int, instruction_pk: int):
             paid_on=data["paid_on"],
         ),
         summary=True,
+    )
+
+
+@action_required(APPROVE)
+@action_view(ExcessApproveForm, WORDS["excess_approve"], summary=True)
+def excess_approve(application, actor, data):
+    services.application_excess_approve(
+        application=application,
+        cost_fen=fen(data["final_cost"]),
+        actor=actor,
+        note=data.get("note", ""),
     )
 
 

@@ -212,6 +212,7 @@ ROUTES: tuple[Route, ...] = (
     r("emergency:payment_instruct", APPROVE, "emergency_app", SEES_EMERGENCY),
     r("emergency:payment_confirm", CONFIRM, "emergency_instruction", SEES_EMERGENCY),
     r("emergency:settle", REVIEW, "emergency_app", SEES_EMERGENCY),
+    r("emergency:excess_approve", APPROVE, "emergency_app", SEES_EMERGENCY),
     r("emergency:publish", ISSUE, "emergency_app", SEES_EMERGENCY),
     r("emergency:whitelist", PUBLIC),
     r("emergency:whitelist_version", PUBLIC, "whitelist_version"),

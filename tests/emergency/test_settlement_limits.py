@@ -181,3 +181,24 @@ def test_above_the_cap_only_through_a_supplementary_owners_vote(district, person
     excess_approve(application, approver, CAP + excess)
     settled = settle(application, personas, CAP + excess)
     assert settled.status == Status.SETTLED and settled.fund_use.final_cost_fen == 31_000_00
+
+
+def test_the_approver_consents_on_the_page_and_bad_input_changes_nothing(
+    client, accepted_8000, personas, login_with_totp
+):
+    from django.urls import reverse
+
+    page = reverse("emergency:excess_approve", args=[accepted_8000.pk])
+    login_with_totp(client, personas.approver)
+    detail = client.get(reverse("emergency:detail", args=[accepted_8000.pk])).content.decode()
+    assert page in detail
+    bad = client.post(page, {"final_cost": "八千"})
+    assert bad.status_code == 400 and not SettlementExcessApproval.objects.exists()
+    over_cap = client.post(page, {"final_cost": "30000.01"})
+    assert over_cap.status_code == 400 and "费用上限" in over_cap.content.decode()
+    done = client.post(page, {"final_cost": "8000.01", "note": "开挖后发现两处破损"})
+    assert done.status_code == 302
+    approval = SettlementExcessApproval.objects.get()
+    assert approval.cost_fen == 8_000_01 and approval.approver == personas.approver
+    client.force_login(personas.reviewer)
+    assert client.get(page).status_code == 403
