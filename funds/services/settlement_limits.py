@@ -47,7 +47,7 @@ from ..models import (
     SettlementExcessApproval,
     SupplementaryVote,
 )
-from ._procedure import clean_fen, clean_long_text, local_today, scope_units, yuan
+from ._procedure import clean_fen, clean_long_text, local_today, yuan
 from .fund_use import fund_use_lock
 
 USE_ITEM = 5  # Civil Code art. 278 para 1 item (5): using the fund — ordinary (RULES §2)
@@ -449,22 +449,6 @@ def excess_approvals_check(fund_use: FundUse, cost_fen: int, settler) -> None:
             "have": len(approvers),
         }
         raise DomainError("excess_approval_required", message, fields={"final_cost": message})
-
-
-def excess_share_estimate(fund_use: FundUse, unit_codes, excess_fen: int) -> dict[str, int]:
-    """Each given unit's estimated share (fen) of a supplementary excess (ballot page)."""
-    from .settlement import apportionment_compute
-
-    wanted = set(unit_codes)
-    if (
-        not wanted
-        or not scope_units(
-            fund_use.area, fund_use.scope_buildings, fund_use.scope_unit_codes
-        ).exists()
-    ):
-        return {}
-    result = apportionment_compute(fund_use, excess_fen, balances={})
-    return {row.code: row.share_fen for row in result.rows if row.code in wanted}
 
 
 def settlement_audit_report_add(*, fund_use: FundUse, file, actor) -> SettlementAuditReport:
