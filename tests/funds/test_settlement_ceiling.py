@@ -260,7 +260,7 @@ def test_the_supplementary_vote_end_to_end_lifts_the_ceiling_by_the_approved_exc
     assert AuditEvent.objects.filter(action="fund_use.supplementary_vote").count() == 1
     # The signed notice of the use names the vote that approved the excess.
     rows = dict(limits_rows(settled.fund_use))
-    assert "同意超出 2000.00 元" in rows["超支补充表决"]
+    assert "同意超出 2,000.00 元" in rows["超支补充表决"]
     check_ledger()
 
 
@@ -355,7 +355,7 @@ def test_the_retention_is_held_at_settlement_and_released_only_after_the_warrant
     with pytest.raises(DomainError) as refused:
         services.retention_release(fund_use=fund_use, actor=personas.reviewer)
     assert refused.value.code == "in_warranty"
-    assert dict(limits_rows(fund_use))["质保金"].startswith("5000.00 元，工程保修期至")
+    assert dict(limits_rows(fund_use))["质保金"].startswith("5,000.00 元，工程保修期至")
 
 
 @pytest.mark.parametrize("days_after_end", [0, 1], ids=["on-the-last-day", "the-day-after"])
