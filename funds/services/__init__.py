@@ -11,7 +11,10 @@
   settlement, publication);
 - ``fund_use``, ``payments``, ``settlement``, ``use_publication``: the money
   side shared with emergency repairs (instruction, bank confirmation,
-  settlement and apportionment, publication).
+  settlement and apportionment, publication);
+- ``settlement_limits``: no money past what the owners decided (RULES.md §4
+  "use", §5): the ceiling, supplementary owners' votes, 审价, 质保金, and an
+  emergency's excess approvals.
 """
 
 from .deposits import (
