@@ -239,6 +239,8 @@ def settle(request, pk: int):
                     settled_on=form.cleaned_data["settled_on"],
                     evidence=form.cleaned_data["files"],
                     over_budget_reason=form.cleaned_data.get("over_budget_reason", ""),
+                    audit_report=form.cleaned_data.get("audit_report"),
+                    warranty_ends_on=form.cleaned_data.get("warranty_ends_on"),
                 )
                 messages.success(request, _("已结算并分摊到各户分户账。"))
                 return redirect("emergency:detail", pk=application.pk)

@@ -202,3 +202,31 @@ def test_the_approver_consents_on_the_page_and_bad_input_changes_nothing(
     assert approval.cost_fen == 8_000_01 and approval.approver == personas.approver
     client.force_login(personas.reviewer)
     assert client.get(page).status_code == 403
+
+
+def test_the_settle_page_asks_for_the_audit_report_above_the_threshold(
+    client, accepted_8000, personas, settings
+):
+    from django.urls import reverse
+
+    from funds.models import SettlementAuditReport
+
+    settings.GONGZHI_FUND_AUDIT_ABOVE_FEN = 7_999_99  # 8,000.00 is one fen above
+    url = reverse("emergency:settle", args=[accepted_8000.pk])
+    client.force_login(personas.reviewer)
+    data = {
+        "final_cost": "8000.00",
+        "settled_on": str(timezone.localdate()),
+        "step": "confirm",
+    }
+    refused = client.post(url, {**data, "files": [pdf("invoice.pdf")]})
+    assert refused.status_code == 400 and "审价报告" in refused.content.decode()
+    assert EmergencyApplication.objects.get(pk=accepted_8000.pk).status == Status.ACCEPTED
+    done = client.post(
+        url, {**data, "files": [pdf("invoice.pdf")], "audit_report": pdf("audit.pdf")}
+    )
+    assert done.status_code == 302
+    settled = EmergencyApplication.objects.get(pk=accepted_8000.pk)
+    assert settled.status == Status.SETTLED
+    assert SettlementAuditReport.objects.get().fund_use_id == settled.fund_use_id
+    assert settled.fund_use.retention_fen == 400_00  # 5 % of 8,000.00
