@@ -487,3 +487,29 @@ class SettleForm(forms.Form):
     files = MultipleFileField(
         label=EvidenceKind.SETTLEMENT.label, help_text=_("PDF、JPG 或 PNG，每个文件不超过 10 MB。")
     )
+    audit_report = forms.FileField(
+        label=_("审价报告"),
+        required=False,
+        help_text=_("结算金额超过审价门槛（默认 200,000.00 元）时必须上传。"),
+    )
+    warranty_ends_on = forms.DateField(
+        label=_("工程保修期届满日"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("质保金留至该日之后才能支付；不填则自结算日起 2 年。"),
+    )
+
+
+class ExcessApproveForm(forms.Form):
+    """The approver's consent to settle above the approved estimate (RULES.md §5)."""
+
+    final_cost = YuanField(
+        label=_("同意的结算金额（元）"),
+        help_text=_("超过申请时的预算、不超过事项费用上限（或业主补充表决同意后的上限）。"),
+    )
+    note = forms.CharField(
+        label=_("审批意见"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -29,6 +29,7 @@ urlpatterns = [
         name="payment_confirm",
     ),
     path("<int:pk>/settle/", bureau.settle, name="settle"),
+    path("<int:pk>/excess/", bureau.excess_approve, name="excess_approve"),
     path("<int:pk>/publish/", bureau.publish, name="publish"),
     path("<int:pk>/recovery/new/", recovery.claim_new, name="recovery_new"),
     path("recovery/", recovery.claims, name="recovery_claims"),

@@ -108,6 +108,15 @@ class ApplicationForm(forms.Form):
         help_text=_("如某个单元，逐一填写房屋编码，一行一个或用逗号分隔。"),
     )
     contractor = forms.CharField(label=_("拟选施工单位"), required=False, max_length=300)
+    tolerance_pct = forms.IntegerField(
+        label=_("业主同意的超支比例（%）"),
+        required=False,
+        initial=0,
+        help_text=_(
+            "写入表决议题：结算上限 = 预算 + 预算 × 该比例（不足一分舍去）。填 0 则预算即上限；"
+            "超过上限须另行补充表决。"
+        ),
+    )
     items = forms.CharField(
         label=_("预算明细"),
         required=False,
@@ -134,6 +143,7 @@ class ApplicationForm(forms.Form):
             "scope_unit_codes": split_codes(data["scope_unit_codes"]),
             "contractor": data["contractor"],
             "items": data["items"],
+            "tolerance_pct": data.get("tolerance_pct") or 0,
         }
 
 
@@ -298,4 +308,25 @@ class SettleForm(forms.Form):
         label=_("结算日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
         initial=timezone.localdate,
+    )
+    warranty_ends_on = forms.DateField(
+        label=_("工程保修期届满日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("质保金留至该日之后才能释放；不填则按维修类别的法定保修期自结算日起算。"),
+    )
+
+
+class SupplementaryVoteForm(forms.Form):
+    """A supplementary owners' vote on the excess above the settlement's ceiling (RULES §4)."""
+
+    excess = YuanField(label=_("表决超出部分（元）"))
+    reason = forms.CharField(label=_("超支原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    opens_at = DistrictDateTimeField(label=_("表决开始时间"))
+    closes_at = DistrictDateTimeField(label=_("表决截止时间"))
+
+
+class AuditReportForm(forms.Form):
+    audit_report = forms.FileField(
+        label=_("审价报告"), help_text=_("经审计的工程结算，PDF 或照片，不超过 10 MB。")
     )

@@ -168,14 +168,16 @@ def fund_use_summary(fund_use: FundUse) -> FundUseSummary:
 # --------------------------------------------------------------------------- owners' shares
 
 
-def estimated_shares(obj, unit_codes) -> dict[str, int]:
-    """Each given unit's estimated share (fen) of ``obj``'s budget, for units in its scope."""
+def estimated_shares(obj, unit_codes, cost_fen: int | None = None) -> dict[str, int]:
+    """Each given unit's estimated share (fen) of ``obj``'s budget (or of ``cost_fen``),
+    for units in its scope."""
     from .services.settlement import apportionment_compute
 
     wanted = set(unit_codes)
     if not wanted:
         return {}
-    result = apportionment_compute(obj, obj.budget_fen, balances={})
+    cost = obj.budget_fen if cost_fen is None else cost_fen
+    result = apportionment_compute(obj, cost, balances={})
     return {row.code: row.share_fen for row in result.rows if row.code in wanted}
 
 
@@ -264,12 +266,20 @@ def ballot_fund_uses(*, assembly, rights, user) -> dict[str, dict]:
     from the units of their rights in the frozen roll (before opening: the
     units they own now in the assembly's area). Motions of other kinds are absent.
     """
+    from . import ceiling
+    from .models import SupplementaryVote
+
     applications = list(
         FundApplication.objects.filter(assembly=assembly, motion__isnull=False).select_related(
             "motion", "area"
         )
     )
-    if not applications:
+    supplementary = list(
+        SupplementaryVote.objects.filter(assembly=assembly).select_related(
+            "motion", "fund_use__area"
+        )
+    )
+    if not applications and not supplementary:
         return {}
     codes = {code for right in rights for code in right.unit_codes}
     if not codes:
@@ -277,13 +287,32 @@ def ballot_fund_uses(*, assembly, rights, user) -> dict[str, dict]:
     info = {}
     for application in applications:
         mine = estimated_shares(application, codes)
+        # RULES §4 "use": the owner's share at the budget and at the owners' ceiling.
+        top = ceiling.ceiling_fen(application.budget_fen, application.tolerance_pct)
+        at_ceiling = (
+            estimated_shares(application, codes, top) if top != application.budget_fen else {}
+        )
         info[application.motion.code] = {
             "application": application,
             "budget_yuan": yuan(application.budget_fen),
             "scope": application.scope_text(),
             "units": sorted(mine),
             "share_yuan": yuan(sum(mine.values())) if mine else None,
+            "tolerance_pct": application.tolerance_pct,
+            "ceiling_yuan": yuan(top),
+            "ceiling_share_yuan": yuan(sum(at_ceiling.values())) if at_ceiling else None,
             "items": list(application.items.all()),
+        }
+    for vote in supplementary:
+        # A supplementary vote: the owner's share of the excess voted on.
+        mine = estimated_shares(vote.fund_use, codes, vote.excess_fen)
+        info[vote.motion.code] = {
+            "supplementary": vote,
+            "budget_yuan": yuan(vote.fund_use.budget_fen),
+            "excess_yuan": yuan(vote.excess_fen),
+            "scope": vote.fund_use.scope_text(),
+            "units": sorted(mine),
+            "share_yuan": yuan(sum(mine.values())) if mine else None,
         }
     return info
 

@@ -53,6 +53,10 @@ class FundUseSerializer(serializers.ModelSerializer):
             "over_budget_reason",
             "settled_on",
             "shortfall_fen",
+            "tolerance_pct",
+            "retention_fen",
+            "warranty_ends_on",
+            "retention_released_at",
             "publication",
         ]
 
@@ -98,6 +102,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
             "description",
             "repair_type_label",
             "contractor",
+            "tolerance_pct",
             "items",
             "assembly",
             "motion",

@@ -11,7 +11,7 @@ No ``app_name`` here on purpose: the patterns join the ``funds`` namespace.
 
 from django.urls import path
 
-from .views_applications import bureau, closing, owner, proposal
+from .views_applications import bureau, ceiling, closing, owner, proposal
 
 urlpatterns = [
     # Applicant, committee, and everyone who may see an application.
@@ -39,6 +39,21 @@ urlpatterns = [
     path("<int:pk>/pay/", bureau.application_pay, name="application_pay"),
     path("<int:pk>/settle/", closing.application_settle, name="application_settle"),
     path("<int:pk>/publish/", closing.application_publish, name="application_publish"),
+    path(
+        "<int:pk>/supplementary/",
+        ceiling.application_supplementary,
+        name="application_supplementary",
+    ),
+    path(
+        "<int:pk>/audit-report/",
+        ceiling.application_audit_report,
+        name="application_audit_report",
+    ),
+    path(
+        "<int:pk>/retention/",
+        ceiling.application_retention_release,
+        name="application_retention",
+    ),
     path(
         "<int:pk>/shares/<int:share>/collect/",
         closing.shortfall_collect,

@@ -366,6 +366,13 @@ GONGZHI_OBJECTION_DAYS = _int("GONGZHI_OBJECTION_DAYS", 7, minimum=1)
 GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = _int(
     "GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN", 20_000_000, minimum=0
 )
+# RULES.md §4 "use": the approved budget is a ceiling. A motion may state an owners'
+# tolerance N % (an integer 0..this cap); above it only a supplementary owners' vote.
+GONGZHI_FUND_TOLERANCE_CAP_PCT = _int("GONGZHI_FUND_TOLERANCE_CAP_PCT", 10, minimum=0)
+# A settlement strictly above this amount (fen) needs an audited final account (审价报告).
+GONGZHI_FUND_AUDIT_ABOVE_FEN = _int("GONGZHI_FUND_AUDIT_ABOVE_FEN", 20_000_000, minimum=0)
+# 质保金: this percentage of the final cost is held until the warranty of the works ends.
+GONGZHI_FUND_RETENTION_PCT = _int("GONGZHI_FUND_RETENTION_PCT", 5, minimum=0)
 # Emergency repairs (RULES.md §5): treat an application as approved when the bureau's
 # review is overdue (some provinces' practice). Off by default; derived when read.
 GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE = _bool("GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE", False)

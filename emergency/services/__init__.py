@@ -23,10 +23,12 @@ from .decisions import (
     materialise_deemed,
 )
 from .money import (
+    application_excess_approve,
     application_payment_confirm,
     application_payment_instruct,
     application_publish,
     application_settle,
+    application_supplementary_vote_create,
     apportionment_preview,
 )
 from .plans import plan_save
@@ -55,6 +57,8 @@ from .works import (
 __all__ = [
     "ClaimInput",
     "application_accept",
+    "application_excess_approve",
+    "application_supplementary_vote_create",
     "application_approve",
     "application_checklist_record",
     "application_file",

@@ -14,9 +14,14 @@ signed notice are the funds services on it. This module adds what is ours:
 - **prepayment** (预拨, optional): before the works are done, instructions
   stay within the prepayment the applicant asked for; the bank's confirmation
   moves the application approved → paid (``on_confirmed``);
-- **settlement** within the item's cap (beyond it the fast path does not
-  apply, RULES.md §5) and only after acceptance; **publication** of the
-  EMERGENCY_REPAIR notice, posted at least 5 days.
+- **settlement** only after acceptance, within the item's cap (beyond it the
+  fast path does not apply, RULES.md §5: only a supplementary owners' vote on
+  the excess, ``application_supplementary_vote_create``, lets it go further,
+  by at most what the owners approved); above the approved estimate only with
+  the approver's consent (``funds.services.settlement_limits``: never the
+  reviewer who settles; two approvers above the two-approver threshold);
+  the 审价 report and 质保金 of the funds settlement apply too;
+  **publication** of the EMERGENCY_REPAIR notice, posted at least 5 days.
 
 Lock order, as in the funds services: the FundUse row first, then the
 application row (a bank confirmation locks the FundUse and then calls
@@ -33,10 +38,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from funds.models import FundUse, PaymentInstruction
+from funds.models import FundUse, PaymentInstruction, SupplementaryVote
 from funds.services import payments
 from funds.services import settlement as funds_settlement
 from funds.services.fund_use import fund_use_lock, fund_use_open, live_total
+from funds.services.settlement_limits import (
+    approved_excesses,
+    excess_approvals_check,
+    settlement_excess_approve,
+    supplementary_vote_create,
+)
 from funds.services.use_publication import fund_use_publish
 from gongzhi.errors import DomainError
 
@@ -188,21 +199,58 @@ def application_payment_confirm(
 
 
 def cost_check(application: EmergencyApplication, cost_fen: int) -> None:
-    """The final cost stays within the item's cap (RULES.md §5)."""
+    """The final cost stays within the item's cap (RULES.md §5), plus any excess the
+    owners of the 列支范围 approved in a supplementary vote (the normal procedure's fallback)."""
     if isinstance(cost_fen, bool) or not isinstance(cost_fen, int) or cost_fen <= 0:
         message = _("请填写大于零的结算金额。")
         raise DomainError("bad_cost", message, fields={"final_cost": message})
     cap = application.item.cap_fen
-    if cost_fen > cap:
+    fund_use = FundUse.objects.filter(emergency_application__pk=application.pk).first()
+    excess = sum(approved_excesses(fund_use)) if fund_use is not None else 0
+    if cost_fen > cap + excess:
         message = (
             _(
                 "结算金额 %(cost)s 元超过该事项的费用上限 %(cap)s 元，"
                 "超出上限的费用不能按紧急维修列支。"
             )
-            % {"cost": yuan(cost_fen), "cap": yuan(cap)}
+            % {"cost": yuan(cost_fen), "cap": yuan(cap + excess)}
             + normal_procedure_text()
         )
         raise DomainError("over_cap", message, fields={"final_cost": message})
+
+
+def application_excess_approve(
+    *, application: EmergencyApplication, cost_fen: int, actor, note: str = ""
+):
+    """The approver consents to settling above the approved estimate (RULES.md §5); the cap
+    still holds (``cost_check``): above it only a supplementary owners' vote."""
+    permissions.require(actor, INSTRUCT, application)
+    cost_check(application, cost_fen)
+    return settlement_excess_approve(
+        fund_use=_fund_use(application), cost_fen=cost_fen, actor=actor, note=note
+    )
+
+
+def application_supplementary_vote_create(
+    *,
+    application: EmergencyApplication,
+    excess_fen: int,
+    reason: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    actor,
+) -> SupplementaryVote:
+    """Put a final cost above the item's cap to the owners of the 列支范围 (RULES.md §5
+    fallback): the excess over the cap (plus excesses already approved) is voted on."""
+    return supplementary_vote_create(
+        fund_use=_fund_use(application),
+        excess_fen=excess_fen,
+        reason=reason,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        actor=actor,
+        base_fen=application.item.cap_fen,
+    )
 
 
 def apportionment_preview(application: EmergencyApplication, cost_fen: int):
@@ -222,13 +270,17 @@ def application_settle(
     evidence: Sequence[Upload] = (),
     over_budget_reason: str = "",
     now: datetime | None = None,
+    audit_report=None,
+    warranty_ends_on: date | None = None,
 ) -> EmergencyApplication:
     """Settle the accepted works and apportion the cost (accepted → settled).
 
     The apportionment, the shortfall policy (a sub-ledger is charged what it
-    holds, the rest owed and reported) and the ledger postings are the funds
-    app's ``fund_use_settle``; a cost above the estimate needs a reason there,
-    one above the item's cap is refused here.
+    holds, the rest owed and reported), the 审价 report, the 质保金 and the
+    ledger postings are the funds app's ``fund_use_settle``; a cost above the
+    estimate needs a reason there and the approver's consent here (two above
+    the threshold, RULES.md §5), one above the item's cap is refused unless a
+    supplementary owners' vote approved the excess.
     """
     permissions.require(actor, SETTLE, application)
     files = evidence_clean(
@@ -246,6 +298,7 @@ def application_settle(
                 % {"status": locked.get_status_display()},
             )
         cost_check(locked, final_cost_fen)
+        excess_approvals_check(fund_use, final_cost_fen, actor)
         if not files and not locked.evidence.filter(kind=EvidenceKind.SETTLEMENT).exists():
             message = _("请上传维修结算书（发票）。")
             raise DomainError(
@@ -259,6 +312,9 @@ def application_settle(
             actor=actor,
             over_budget_reason=over_budget_reason,
             settled_on=settled_on,
+            base_fen=locked.item.cap_fen,
+            audit_report=audit_report,
+            warranty_ends_on=warranty_ends_on,
         )
         evidence_store(locked, files, actor)
         return transition(

@@ -177,6 +177,11 @@ def _actions(user, application: EmergencyApplication, now) -> list[dict]:
         buttons.append({"name": "emergency:payment_instruct", "label": _("下达划款指令")})
     if status == Status.ACCEPTED and permissions.can(user, REVIEW, application):
         buttons.append({"name": "emergency:settle", "label": _("结算分摊")})
+    if status == Status.ACCEPTED and permissions.can(user, APPROVE, application):
+        # RULES.md §5: above the estimate the settlement needs the approver's consent.
+        buttons.append(
+            {"name": "emergency:excess_approve", "label": _("同意超预算结算"), "secondary": True}
+        )
     if status == Status.SETTLED and permissions.can(user, "publication.issue", application):
         buttons.append({"name": "emergency:publish", "label": _("发布公示")})
     if status not in (Status.FILED, Status.REFUSED) and permissions.can(user, REVIEW, application):

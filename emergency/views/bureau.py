@@ -26,6 +26,7 @@ from ..forms import (
     ChecklistForm,
     CommissionForm,
     ConfirmPaymentForm,
+    ExcessApproveForm,
     NoteForm,
     PaymentForm,
     ReasonForm,
@@ -98,6 +99,16 @@ WORDS = {
         _("按银行回单登记流水号和划款日期；登记后记入维修资金账。"),
         _("确认银行已划款"),
         _("已登记银行划款。"),
+    ),
+    "excess_approve": ActionWords(
+        _("审批：超过预算结算"),
+        _(
+            "结算金额超过批准的预算，须由审批人（不是审核员）同意按该金额结算；"
+            "超过两名审批人门槛的须两名审批人同意。不能超过事项的费用上限，"
+            "超过上限的须经列支范围内业主补充表决。"
+        ),
+        _("同意按该金额结算"),
+        _("已同意按该金额结算。"),
     ),
     "publish": ActionWords(
         _("发布紧急维修公示"),
@@ -236,6 +247,17 @@ def payment_confirm(request, pk: int, instruction_pk: int):
     )
 
 
+@action_required(APPROVE)
+@action_view(ExcessApproveForm, WORDS["excess_approve"], summary=True)
+def excess_approve(application, actor, data):
+    services.application_excess_approve(
+        application=application,
+        cost_fen=fen(data["final_cost"]),
+        actor=actor,
+        note=data.get("note", ""),
+    )
+
+
 @action_required(SETTLE)
 @require_http_methods(["GET", "POST"])
 def settle(request, pk: int):
@@ -257,6 +279,8 @@ def settle(request, pk: int):
                     settled_on=form.cleaned_data["settled_on"],
                     evidence=form.cleaned_data["files"],
                     over_budget_reason=form.cleaned_data.get("over_budget_reason", ""),
+                    audit_report=form.cleaned_data.get("audit_report"),
+                    warranty_ends_on=form.cleaned_data.get("warranty_ends_on"),
                 )
                 messages.success(request, _("已结算并分摊到各户分户账。"))
                 return redirect("emergency:detail", pk=application.pk)

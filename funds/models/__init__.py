@@ -27,6 +27,7 @@ from .ledger import (
 )
 from .notices import PostingNotice
 from .scope import CostScopeModel
+from .settlement_limits import SettlementAuditReport, SettlementExcessApproval, SupplementaryVote
 
 __all__ = [
     "ApplicationApproval",
@@ -39,7 +40,10 @@ __all__ = [
     "FundUseShare",
     "PaymentInstruction",
     "RepairType",
+    "SettlementAuditReport",
+    "SettlementExcessApproval",
     "ShortfallCollection",
+    "SupplementaryVote",
     "Account",
     "AppendOnlyModel",
     "AppendOnlyQuerySet",

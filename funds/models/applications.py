@@ -119,6 +119,9 @@ class FundApplication(CostScopeModel):
     scope_buildings = models.JSONField(_("列支范围：楼栋"), default=list, blank=True)
     scope_unit_codes = models.JSONField(_("列支范围：房屋"), default=list, blank=True)
     budget_fen = models.BigIntegerField(_("预算金额（分）"), default=0)
+    # RULES.md §4 "use": the owners' tolerance "超支不超过 N %" printed in the motion text;
+    # the settlement ceiling is budget + floor(budget × N / 100) (funds.ceiling).
+    tolerance_pct = models.PositiveSmallIntegerField(_("业主同意的超支比例（%）"), default=0)
     contractor = models.CharField(_("拟选施工单位"), max_length=200, blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True

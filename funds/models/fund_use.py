@@ -55,6 +55,9 @@ class FundUse(CostScopeModel):
     scope_buildings = models.JSONField(_("列支范围：楼栋"), default=list, blank=True)
     scope_unit_codes = models.JSONField(_("列支范围：房屋"), default=list, blank=True)
     budget_fen = models.BigIntegerField(_("批准金额（分）"))
+    # The owners' tolerance of the approved motion (RULES.md §4; funds.ceiling): 0 for
+    # an emergency, whose base is the whitelist item's cap instead.
+    tolerance_pct = models.PositiveSmallIntegerField(_("业主同意的超支比例（%）"), default=0)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
@@ -80,6 +83,14 @@ class FundUse(CostScopeModel):
     )
     # Σ of the shares the sub-ledgers could not cover at settlement (RULES §4: reported).
     shortfall_fen = models.BigIntegerField(_("余额不足合计（分）"), default=0)
+    # 质保金 (funds.ceiling): held back from the contractor at settlement, payable only
+    # after ``retention_release`` on or after the day after the works' warranty ends.
+    retention_fen = models.BigIntegerField(_("质保金（分）"), default=0)
+    warranty_ends_on = models.DateField(_("工程保修期届满日"), null=True, blank=True)
+    retention_released_at = models.DateTimeField(_("质保金释放时间"), null=True, blank=True)
+    retention_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     publication = models.ForeignKey(
         "publications.Publication",
@@ -101,6 +112,9 @@ class FundUse(CostScopeModel):
                 condition=Q(final_cost_fen__isnull=True) | Q(final_cost_fen__gt=0),
                 name="fund_use_final_cost_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(retention_fen__gte=0), name="fund_use_retention_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,6 +122,11 @@ class FundUse(CostScopeModel):
 
     def scope_object(self):
         return self.area
+
+    @property
+    def retention_held_fen(self) -> int:
+        """The 质保金 still held back (0 once released)."""
+        return 0 if self.retention_released_at else self.retention_fen
 
 
 class PaymentInstruction(models.Model):

@@ -11,7 +11,10 @@
   settlement, publication);
 - ``fund_use``, ``payments``, ``settlement``, ``use_publication``: the money
   side shared with emergency repairs (instruction, bank confirmation,
-  settlement and apportionment, publication).
+  settlement and apportionment, publication);
+- ``settlement_limits``: no money past what the owners decided (RULES.md §4
+  "use", §5): the ceiling, supplementary owners' votes, 审价, 质保金, and an
+  emergency's excess approvals.
 """
 
 from .deposits import (
@@ -65,6 +68,12 @@ from .settlement import (
     refund_confirm,
     shortfall_collect,
 )
+from .settlement_limits import (
+    retention_release,
+    settlement_audit_report_add,
+    settlement_excess_approve,
+    supplementary_vote_create,
+)
 from .use_publication import fund_use_publish
 
 __all__ = [
@@ -108,7 +117,11 @@ __all__ = [
     "payment_instruct",
     "payment_source_register",
     "refund_confirm",
+    "retention_release",
+    "settlement_audit_report_add",
+    "settlement_excess_approve",
     "shortfall_collect",
+    "supplementary_vote_create",
 ]
 
 # Annual statements and bank reconciliation (RULES.md §4 "Publication", Order 165 art. 30).

@@ -34,9 +34,17 @@ def application_settle(
     final_cost_fen: int,
     over_budget_reason: str = "",
     settled_on: date | None = None,
+    audit_report=None,
+    warranty_ends_on: date | None = None,
 ) -> FundApplication:
-    """Settle an accepted application at its final cost and apportion it (``settlement``)."""
+    """Settle an accepted application at its final cost and apportion it (``settlement``).
+
+    Within the owners' ceiling plus any supplementary excess they approved, with
+    the 审价 report above the threshold; the 质保金 is held until the works'
+    warranty ends (by default art. 40's period of the repair type, from today).
+    """
     from .settlement import fund_use_settle
+    from .settlement_limits import warranty_end_default
 
     if application.fund_use_id is None:
         raise DomainError("not_approved", _("该申请尚未批准。"))
@@ -51,6 +59,9 @@ def application_settle(
             actor=actor,
             over_budget_reason=over_budget_reason,
             settled_on=settled_on,
+            audit_report=audit_report,
+            warranty_ends_on=warranty_ends_on
+            or warranty_end_default(settled_on or timezone.localdate(), locked.repair_type),
         )
         return transition(locked, Status.SETTLED, actor=actor, action="fund_application.settle")
 

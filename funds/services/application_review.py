@@ -243,6 +243,11 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
             scope_unit_codes=locked.scope_unit_codes,
             actor=actor,
         )
+        # RULES §4 "use": the ceiling is the tolerance printed in the motion the owners approved.
+        tolerance = int((locked.motion.fund or {}).get("tolerance_pct", 0)) if locked.motion else 0
+        if fund_use.tolerance_pct != tolerance:
+            FundUse.objects.filter(pk=fund_use.pk).update(tolerance_pct=tolerance)
+            fund_use.tolerance_pct = tolerance
         return transition(
             locked,
             Status.APPROVED,

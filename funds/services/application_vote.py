@@ -34,6 +34,7 @@ from ..models import ApplicationAttachment, FundApplication, FundUse, RepairType
 from ._procedure import clean_scope_lists, transition, yuan
 from .applications import application_lock
 from .payments import payment_source_register
+from .settlement_limits import tolerance_text
 
 Status = FundApplication.Status
 USE_ITEM = 5  # Civil Code art. 278 para 1 item (5): using the fund — ordinary
@@ -48,6 +49,7 @@ def _motion_text(application: FundApplication) -> str:
         _("预算金额：%(y)s 元（明细和报价单见会议附件）。") % {"y": yuan(application.budget_fen)},
         _("列支范围：%(scope)s。") % {"scope": application.scope_text()},
         _("维修类别：%(type)s。") % {"type": RepairType(application.repair_type).label},
+        tolerance_text(application.budget_fen, application.tolerance_pct),
     ]
     for item in application.items.all():
         lines.append(f"{item.position}. {item.name} {item.spec} {yuan(item.amount_fen)} 元".strip())
@@ -147,6 +149,7 @@ def application_vote_create(
         motion.fund = {
             "application": locked.pk,
             "budget_fen": locked.budget_fen,
+            "tolerance_pct": locked.tolerance_pct,
             "scope_buildings": locked.scope_buildings,
             "scope_unit_codes": locked.scope_unit_codes,
         }
@@ -257,6 +260,9 @@ def vote_covers(application: FundApplication, fund_use: FundUse | None = None) -
     if fund_use is not None:
         scopes.append((fund_use.scope_buildings, fund_use.scope_unit_codes))
         if fund_use.budget_fen > voted.get("budget_fen", 0):
+            return False
+        # The ceiling is the owners' too: never a tolerance above the one they voted.
+        if fund_use.tolerance_pct > voted.get("tolerance_pct", 0):
             return False
     return (
         motion.item == USE_ITEM

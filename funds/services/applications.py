@@ -86,6 +86,7 @@ def _state(application: FundApplication) -> dict:
         "title": application.title,
         "repair_type": application.repair_type,
         "budget_fen": application.budget_fen,
+        "tolerance_pct": application.tolerance_pct,
         "scope": [application.scope_buildings, application.scope_unit_codes],
         "items": list(application.items.values_list("name", "spec", "amount_fen")),
     }
@@ -105,9 +106,18 @@ def application_create(
     scope_unit_codes: Iterable[str] = (),
     contractor: str = "",
     items: Iterable = (),
+    tolerance_pct: int = 0,
 ) -> FundApplication:
-    """A draft application of ``area`` by ``actor`` (``fund.apply`` in the area)."""
+    """A draft application of ``area`` by ``actor`` (``fund.apply`` in the area).
+
+    ``tolerance_pct``: the owners' tolerance N printed in the motion (RULES §4
+    "use"; 0..``GONGZHI_FUND_TOLERANCE_CAP_PCT``): settlement ceiling = budget
+    + floor(budget × N / 100).
+    """
+    from .settlement_limits import clean_tolerance
+
     permissions.require(actor, "fund.apply", area)
+    tolerance_pct = clean_tolerance(tolerance_pct)
     title = clean_text(title, field="title", limit=150)
     if repair_type not in RepairType.values:
         raise DomainError("bad_type", _("请选择维修类别。"), fields={"repair_type": _("必选。")})
@@ -122,6 +132,7 @@ def application_create(
             scope_buildings=buildings,
             scope_unit_codes=codes,
             contractor=clean_text(contractor, field="contractor", limit=200, required=False),
+            tolerance_pct=tolerance_pct,
             applicant=actor,
             applicant_role=_applicant_role(actor),
         )
@@ -137,7 +148,7 @@ def application_create(
     return application
 
 
-UPDATABLE = ("title", "description", "repair_type", "contractor")
+UPDATABLE = ("title", "description", "repair_type", "contractor", "tolerance_pct")
 
 
 def application_update(
@@ -166,6 +177,10 @@ def application_update(
         )
     if "repair_type" in changes and changes["repair_type"] not in RepairType.values:
         raise DomainError("bad_type", _("请选择维修类别。"), fields={"repair_type": _("必选。")})
+    if "tolerance_pct" in changes:
+        from .settlement_limits import clean_tolerance
+
+        changes["tolerance_pct"] = clean_tolerance(changes["tolerance_pct"])
     cleaned = _clean_items(items) if items is not None else None
     with transaction.atomic():
         locked = application_lock(application)

@@ -122,7 +122,16 @@ def paid_total(fund_use: FundUse) -> int:
 
 
 def payable_limit(fund_use: FundUse) -> int:
-    """What may be instructed in all: the approved amount, or the final cost once settled."""
+    """What may be instructed in all: the approved amount, or the final cost once settled,
+    less the 质保金 held until the works' warranty ends (``settlement_limits``).
+
+    Before settlement the retention on the approved amount is held back, so
+    that whatever the final cost (final − floor(final × R / 100) grows with
+    it) the retention is still unpaid when settlement fixes it.
+    """
+    from .. import ceiling
+    from .settlement_limits import retention_pct
+
     if fund_use.status == FundUse.Status.OPEN:
-        return fund_use.budget_fen
-    return fund_use.final_cost_fen or 0
+        return fund_use.budget_fen - ceiling.retention_fen(fund_use.budget_fen, retention_pct())
+    return (fund_use.final_cost_fen or 0) - fund_use.retention_held_fen

@@ -135,7 +135,10 @@ def payment_instruct(
                 "累计划款将达 %(total)s 元，超过%(what)s %(limit)s 元（已发出 %(already)s 元）。"
             ) % {
                 "total": yuan(already + amount_fen),
-                "what": _("批准金额") if locked.status == FundUse.Status.OPEN else _("结算金额"),
+                # payable_limit holds back the 质保金 (settlement_limits).
+                "what": _("批准金额扣除质保金后的")
+                if locked.status == FundUse.Status.OPEN
+                else _("结算金额扣除未释放质保金后的"),
                 "limit": yuan(limit),
                 "already": yuan(already),
             }

@@ -38,6 +38,7 @@ from accounts import permissions
 from audit.services import audit_record
 from gongzhi.errors import DomainError
 
+from .. import ceiling
 from ..apportion import apportion
 from ..models import (
     Account,
@@ -151,15 +152,32 @@ def fund_use_settle(
     actor,
     over_budget_reason: str = "",
     settled_on: date | None = None,
+    base_fen: int | None = None,
+    audit_report=None,
+    warranty_ends_on: date | None = None,
 ) -> FundUse:
     """Settle at the final cost and apportion it to the sub-ledgers (module docstring).
 
-    Bureau (``application.review``). Refused: a final cost above the approved
-    amount without a reason (``over_budget``); an instruction still waiting
-    for the bank (``payment_pending``); a FundUse already settled.
+    Bureau (``application.review``). Refused (RULES.md §4 "use",
+    ``settlement_limits``): a final cost above the owners' ceiling — budget +
+    floor(budget × N / 100), or ``base_fen`` (an emergency's cap) — plus the
+    excesses approved by supplementary owners' votes (``over_ceiling``); above
+    the approved amount without a reason (``over_budget``); above the 审价
+    threshold without an audit report (``audit_required``); an instruction
+    still waiting for the bank (``payment_pending``); a FundUse already settled.
+    The 质保金 (``retention_fen``) is recorded with the works' warranty end
+    (``warranty_ends_on``, default ``settlement_limits.warranty_end_default``).
     """
     from ..selectors import account_of
     from .ledger import accounts_ensure, transaction_post
+    from .settlement_limits import (
+        audit_report_check,
+        audit_report_store,
+        clean_warranty_end,
+        limit_check,
+        retention_pct,
+        warranty_end_default,
+    )
 
     permissions.require(actor, "application.review", fund_use.area)
     cost = clean_fen(final_cost_fen, field="final_cost_fen")
@@ -167,10 +185,15 @@ def fund_use_settle(
     if settled_on > local_today():
         message = _("结算日期不能晚于今天。")
         raise DomainError("bad_date", message, fields={"settled_on": message})
+    warranty_ends_on = clean_warranty_end(
+        warranty_ends_on or warranty_end_default(settled_on), settled_on
+    )
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
         if locked.status != FundUse.Status.OPEN:
             raise DomainError("already_settled", _("该事项已结算。"))
+        limit_check(locked, cost, base_fen=base_fen)
+        store_report = audit_report_check(locked, cost, audit_report)
         reason = ""
         if cost > locked.budget_fen:
             reason = (over_budget_reason or "").strip()
@@ -185,6 +208,9 @@ def fund_use_settle(
             raise DomainError(
                 "payment_pending", _("还有划款指令等待银行确认，确认或撤销后才能结算。")
             )
+        if store_report:
+            audit_report_store(locked, audit_report, actor)
+        retention = ceiling.retention_fen(cost, retention_pct())
         accounts_ensure(area=locked.area, actor=actor)
         units = scope_units(locked.area, locked.scope_buildings, locked.scope_unit_codes)
         # Lock the sub-ledgers in primary-key order before reading their balances
@@ -241,10 +267,13 @@ def fund_use_settle(
                 "settled_by": actor,
                 "settlement_txn": txn,
                 "shortfall_fen": shortfall,
+                "retention_fen": retention,
+                "warranty_ends_on": warranty_ends_on,
             },
             summary={
                 "units": len(result.rows),
                 "paid_fen": paid,
+                "retention_fen": retention,
                 "shortfall_units": len(result.shortfalls),
                 "transaction": txn.pk if txn else None,
             },
@@ -339,7 +368,8 @@ def refund_confirm(
         payable = account_of(locked.area, Kind.PAYABLE)
         # Owed back for this use (not the area's payable total): paid − cost − refunded.
         refunded = locked.refunds.aggregate(total=Sum("amount_fen"))["total"] or 0
-        owed = paid_total(locked) - locked.final_cost_fen - refunded
+        # The 质保金 still held is not owed to the contractor yet (settlement_limits).
+        owed = paid_total(locked) - (locked.final_cost_fen - locked.retention_held_fen) - refunded
         if amount > owed:
             raise DomainError(
                 "over_refund",

@@ -64,6 +64,7 @@ def fund_use_publication_context(
     ]
     if fund_use.over_budget_reason:
         fields.append((_("超出批准金额的理由"), fund_use.over_budget_reason))
+    fields += limits_rows(fund_use)
     fields += [
         (_("结算日期"), cn_date(fund_use.settled_on) if fund_use.settled_on else ""),
         (
@@ -160,3 +161,47 @@ def fund_use_publish(
                 summary={"serial": publication.serial},
             )
     return locked
+
+
+def limits_rows(fund_use: FundUse) -> list[tuple[str, str]]:
+    """The notice's rows on what bounded the settlement (RULES.md §4 "use"): the owners'
+    tolerance and ceiling, the supplementary votes that approved an excess, the 质保金."""
+    from .settlement_limits import ceiling_of, supplementary_approved
+
+    rows = []
+    if fund_use.tolerance_pct:
+        rows.append(
+            (
+                _("结算上限"),
+                _("%(y)s 元（业主同意超支不超过 %(n)d%%）")
+                % {"y": _y(ceiling_of(fund_use)), "n": fund_use.tolerance_pct},
+            )
+        )
+    votes = [
+        v
+        for v in fund_use.supplementary_votes.select_related("assembly", "motion", "fund_use")
+        if supplementary_approved(v)
+    ]
+    if votes:
+        rows.append(
+            (
+                _("超支补充表决"),
+                "；".join(
+                    _("%(title)s：同意超出 %(y)s 元")
+                    % {"title": v.assembly.title, "y": _y(v.excess_fen)}
+                    for v in votes
+                ),
+            )
+        )
+    if fund_use.retention_fen:
+        rows.append(
+            (
+                _("质保金"),
+                _("%(y)s 元，工程保修期至 %(day)s，届满后支付")
+                % {
+                    "y": _y(fund_use.retention_fen),
+                    "day": cn_date(fund_use.warranty_ends_on) if fund_use.warranty_ends_on else "",
+                },
+            )
+        )
+    return rows

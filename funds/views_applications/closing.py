@@ -18,6 +18,7 @@ from ..models import FundUseShare
 from ..money import yuan
 from ._common import confirm_or_act, detail_redirect, refusal
 from .bureau import PUBLISH, REVIEW, _scoped
+from .ceiling import settlement_lead, settlement_links
 
 # --------------------------------------------------------------------------- settlement, publication
 
@@ -36,6 +37,7 @@ def application_settle(request, pk: int):
             final_cost_fen=data["final_cost"],
             over_budget_reason=data["over_budget_reason"],
             settled_on=data["settled_on"],
+            warranty_ends_on=data["warranty_ends_on"],
         )
         messages.success(request, _("已结算并分摊到各户分户账。"))
         return detail_redirect(application)
@@ -71,7 +73,8 @@ def application_settle(request, pk: int):
             "application": application,
             "heading": _("结算与分摊"),
             "button": _("预览分摊"),
-            "lead": _("批准金额 %(y)s 元。") % {"y": yuan(application.budget_fen)},
+            "lead": settlement_lead(application.fund_use),
+            "links": settlement_links(request.user, application),
         },
         summary=summary,
     )

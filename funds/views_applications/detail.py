@@ -51,6 +51,16 @@ def _actions(user, application: FundApplication, fund_use: FundUse | None) -> di
         "collect": fund_use is not None
         and fund_use.status != FundUse.Status.OPEN
         and can(user, "application.review", area),
+        # RULES §4 "use": above the ceiling only a supplementary owners' vote.
+        "supplementary": fund_use is not None
+        and fund_use.status == FundUse.Status.OPEN
+        and status in (Status.APPROVED, Status.PAID, Status.WORKS_DONE, Status.ACCEPTED)
+        and can(user, "assembly.call", area),
+        "retention": fund_use is not None
+        and fund_use.status != FundUse.Status.OPEN
+        and fund_use.retention_fen > 0
+        and fund_use.retention_released_at is None
+        and can(user, "application.review", area),
     }
 
 

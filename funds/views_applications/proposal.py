@@ -124,6 +124,7 @@ def application_edit(request, pk: int):
         "scope_buildings": application.scope_buildings,
         "scope_unit_codes": "\n".join(application.scope_unit_codes),
         "contractor": application.contractor,
+        "tolerance_pct": application.tolerance_pct,
         "items": items_text(application),
     }
     form = ApplicationForm(request.POST or None, initial=initial, buildings=buildings)

@@ -179,6 +179,9 @@ ROUTES: tuple[Route, ...] = (
     r("funds:application_pay", APPROVE, "fund_app", SEES_FUND_APP, on(APPROVE)),
     r("funds:application_settle", REVIEW, "fund_app", SEES_FUND_APP, on(REVIEW)),
     r("funds:application_publish", ISSUE, "fund_app", SEES_FUND_APP, on(ISSUE)),
+    r("funds:application_supplementary", CALL, "fund_app", SEES_FUND_APP, on(CALL)),
+    r("funds:application_audit_report", REVIEW, "fund_app", SEES_FUND_APP, on(REVIEW)),
+    r("funds:application_retention", REVIEW, "fund_app", SEES_FUND_APP, on(REVIEW)),
     r(
         "funds:application_collect",
         REVIEW,
@@ -214,6 +217,7 @@ ROUTES: tuple[Route, ...] = (
     r("emergency:payment_instruct", APPROVE, "emergency_app", SEES_EMERGENCY),
     r("emergency:payment_confirm", CONFIRM, "emergency_instruction", SEES_EMERGENCY),
     r("emergency:settle", REVIEW, "emergency_app", SEES_EMERGENCY),
+    r("emergency:excess_approve", APPROVE, "emergency_app", SEES_EMERGENCY),
     r("emergency:publish", ISSUE, "emergency_app", SEES_EMERGENCY),
     r("emergency:recovery_new", REVIEW, "emergency_app", SEES_EMERGENCY),
     r("emergency:recovery_claims", (OVERSEE, REVIEW, APPROVE)),

@@ -218,11 +218,16 @@ def test_settlement_charges_each_unit_its_share_and_the_rest_is_paid_after(
     assert settled.final_cost_fen == 10_000_00
     assert unit_balances(funded) == {code: DEPOSIT_FEN - fen for code, fen in SHARES.items()}
     assert balance(funded.a1, Account.Kind.PAYABLE) == 10_000_00  # owed to the contractor
-    # The balance is paid after settlement (approver instructs, reviewer confirms).
-    instruction = instruct(settled, personas, verified, 10_000_00, key="final")
+    # The balance is paid after settlement (approver instructs, reviewer confirms), less
+    # the 5 % 质保金 (500.00) held until the works' warranty ends.
+    assert settled.fund_use.retention_fen == 500_00
+    with pytest.raises(DomainError) as caught:
+        instruct(settled, personas, verified, 9_500_01, key="final-x")
+    assert caught.value.code == "over_budget"
+    instruction = instruct(settled, personas, verified, 9_500_00, key="final")
     confirm(settled, personas, instruction, ref="BANK-002")
-    assert balance(funded.a1, Account.Kind.PAYABLE) == 0
-    assert balance(funded.a1, Account.Kind.BANK) == 3 * DEPOSIT_FEN - 10_000_00
+    assert balance(funded.a1, Account.Kind.PAYABLE) == 500_00
+    assert balance(funded.a1, Account.Kind.BANK) == 3 * DEPOSIT_FEN - 9_500_00
     assert balance(funded.a1, Account.Kind.WORKS) == 0
     assert settled.evidence.filter(kind=EvidenceKind.SETTLEMENT).count() == 1
     ledger_check()
@@ -274,15 +279,22 @@ def test_a_final_cost_over_the_items_cap_is_refused(funded, personas, verified):
     assert EmergencyApplication.objects.get(pk=application.pk).status == Status.ACCEPTED
 
 
-def test_a_final_cost_over_the_estimate_needs_a_reason(funded, personas, verified):
+def test_a_final_cost_over_the_estimate_needs_the_approver_and_a_reason(funded, personas, verified):
     application = approve(
         file_application(personas.committee, funded.a1, estimate_fen=8_000_00), personas, verified
     )
     accept(application, personas)
+    reason = {"over_budget_reason": "开挖后发现两处破损"}
+    with pytest.raises(DomainError) as caught:
+        settle(application, personas, 8_000_01, **reason)
+    assert caught.value.code == "excess_approval_required"
+    services.application_excess_approve(
+        application=application, cost_fen=8_000_01, actor=verified(personas.approver)
+    )
     with pytest.raises(DomainError) as caught:
         settle(application, personas, 8_000_01)
     assert caught.value.code == "over_budget"
-    settled = settle(application, personas, 8_000_01, over_budget_reason="开挖后发现两处破损")
+    settled = settle(application, personas, 8_000_01, **reason)
     assert settled.status == Status.SETTLED
 
 
@@ -333,7 +345,7 @@ def test_the_whole_fast_path_ends_in_a_signed_verifiable_notice_with_no_vote(
     confirm(
         application,
         personas,
-        instruct(application, personas, verified, 6_000_00, key="rest"),
+        instruct(application, personas, verified, 5_500_00, key="rest"),  # less the 质保金
         ref="B2",
     )
     published = services.application_publish(
@@ -367,7 +379,7 @@ def test_the_whole_fast_path_ends_in_a_signed_verifiable_notice_with_no_vote(
         "emergency.publish",
     ]
     assert unit_balances(funded) == {code: DEPOSIT_FEN - fen for code, fen in SHARES.items()}
-    assert balance(funded.a1, Account.Kind.BANK) == 3 * DEPOSIT_FEN - 10_000_00
+    assert balance(funded.a1, Account.Kind.BANK) == 3 * DEPOSIT_FEN - 9_500_00
     assert not Assembly.objects.exists()  # no owners' vote anywhere
     ledger_check()
     # The committee's page links the notice to its public verification page.

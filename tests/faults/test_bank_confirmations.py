@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from funds import selectors, services
 from funds.models import Account, FundApplication, PaymentInstruction, Transaction
 from gongzhi.errors import DomainError
-from tests.funds.app_helpers import BUDGET, approved, instruct
+from tests.funds.app_helpers import BUDGET, PAYABLE, approved, instruct
 
 from .dbfault import funds_check_ok
 
@@ -64,7 +64,7 @@ def test_the_same_confirmation_twice_posts_once(estate, application, approver, p
     assert second.pk == first.pk and second.status == Status.CONFIRMED
     assert payments().count() == 1
     assert AuditEvent.objects.filter(action="payment.confirm").count() == 1
-    assert balances(estate.area) == (before[0] - BUDGET, before[1] + BUDGET)
+    assert balances(estate.area) == (before[0] - PAYABLE, before[1] + PAYABLE)
     assert funds_check_ok().startswith("OK:")
 
 
@@ -93,7 +93,7 @@ def test_a_second_confirmation_with_another_reference_is_refused_with_the_first_
 
 
 def test_one_bank_transfer_cannot_confirm_two_instructions(estate, application, approver, personas):
-    half = BUDGET // 2
+    half = PAYABLE // 2
     first = instruct(application.fund_use, approver, amount=half, key="PAY-1")
     second = instruct(application.fund_use, approver, amount=half, key="PAY-2")
     bank = {"bank_reference": "ICBC-001", "paid_on": timezone.localdate()}
@@ -189,7 +189,7 @@ def test_two_instructions_confirmed_in_reverse_order_post_once_each_with_their_o
 ):
     today = timezone.localdate()
     first = instruct(application.fund_use, approver, amount=4_000_000, key="PAY-1")
-    second = instruct(application.fund_use, approver, amount=6_000_000, key="PAY-2")
+    second = instruct(application.fund_use, approver, amount=5_500_000, key="PAY-2")
     # The first went out three days ago; the bank's word on it arrives last.
     PaymentInstruction.objects.filter(pk=first.pk).update(
         instructed_at=first.instructed_at - timedelta(days=3)
@@ -223,7 +223,7 @@ def test_two_instructions_confirmed_in_reverse_order_post_once_each_with_their_o
         f"fund-use:{fund_use.pk}:payment:{first.pk}": today - timedelta(days=2),
         f"fund-use:{fund_use.pk}:payment:{second.pk}": today,
     }
-    assert balances(estate.area) == (bank_before - BUDGET, works_before + BUDGET)
+    assert balances(estate.area) == (bank_before - PAYABLE, works_before + PAYABLE)
     assert set(PaymentInstruction.objects.values_list("status", flat=True)) == {Status.CONFIRMED}
     # The application moved to "paid" once, with the first confirmation to arrive.
     paid = AuditEvent.objects.filter(action="fund_application.paid")

@@ -27,7 +27,7 @@ from estates.services.importing import register_import
 from funds import selectors, services
 from funds.models import Entry, FundApplication, PaymentInstruction, Transaction
 from tests.factories import make_ric
-from tests.funds.app_helpers import BUDGET, approved
+from tests.funds.app_helpers import PAYABLE, approved
 from tests.voting.conftest import ALL_APPROVE, close
 from voting import services as voting
 from voting.board import board_build
@@ -143,7 +143,7 @@ def test_a_ballot_whose_commit_reply_was_lost_is_not_cast_twice_by_the_retry(
 def instruct(application, approver) -> PaymentInstruction:
     return services.payment_instruct(
         fund_use=application.fund_use,
-        amount_fen=BUDGET,
+        amount_fen=PAYABLE,  # the approved amount less the 5 % 质保金
         payee_name="宿州某防水工程有限公司",
         payee_bank="中国建设银行宿州分行",
         payee_account="6217000000000000001",
@@ -203,7 +203,7 @@ def test_a_bank_confirmation_cut_off_before_its_commit_posts_nothing_and_the_ret
     assert again.pk == confirmed.pk and confirmed.status == "confirmed"
     assert payments.count() == 1
     assert AuditEvent.objects.filter(action="fund.payment").count() == 1
-    assert selectors.balance(bank) == bank_before - BUDGET
+    assert selectors.balance(bank) == bank_before - PAYABLE
     assert FundApplication.objects.get(pk=application.pk).status == FundApplication.Status.PAID
     assert funds_check_ok().startswith("OK:")
     audit_chain_ok()
@@ -234,7 +234,7 @@ def test_a_bank_confirmation_whose_commit_reply_was_lost_is_not_posted_twice_by_
 
     assert retried.status == "confirmed"
     assert Transaction.objects.filter(kind=Transaction.Kind.PAYMENT).count() == 1
-    assert selectors.balance(bank) == bank_before - BUDGET
+    assert selectors.balance(bank) == bank_before - PAYABLE
     funds_check_ok()
 
 

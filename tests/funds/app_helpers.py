@@ -48,6 +48,8 @@ SCOPE_UNITS = [DEVELOPER_UNIT]
 DEPOSIT = 3_000_000  # 30,000.00 元 per unit
 DEVELOPER_DEPOSIT = 3_000_000
 BUDGET = 10_000_000  # 100,000.00 元
+RETENTION = BUDGET * 5 // 100  # 质保金 at the default 5 %: 5,000.00 元 (funds.ceiling)
+PAYABLE = BUDGET - RETENTION  # what may be instructed before settlement: 95,000.00 元
 
 
 def pdf(name: str = "quote.pdf") -> SimpleUploadedFile:
@@ -123,7 +125,14 @@ def check_ledger() -> None:
 # --------------------------------------------------------------------------- steps
 
 
-def propose(estate: Estate, actor, *, budget: int = BUDGET, repair_type=RepairType.WATERPROOFING):
+def propose(
+    estate: Estate,
+    actor,
+    *,
+    budget: int = BUDGET,
+    repair_type=RepairType.WATERPROOFING,
+    tolerance: int = 0,
+):
     application = services.application_create(
         area=estate.area,
         title="1栋屋面防水翻新",
@@ -137,6 +146,7 @@ def propose(estate: Estate, actor, *, budget: int = BUDGET, repair_type=RepairTy
             ("拆除旧防水层", "约 600 ㎡", budget // 4),
             ("新做 SBS 防水卷材", "约 600 ㎡", budget - budget // 4),
         ],
+        tolerance_pct=tolerance,
     )
     services.application_attach(
         application=application, kind="quote", title="防水工程报价单", file=pdf(), actor=actor
@@ -230,7 +240,7 @@ def approved(estate, personas, verified, **kwargs) -> FundApplication:
     return services.application_approve(application=application, actor=verified(personas.approver))
 
 
-def instruct(fund_use, approver, *, amount: int = BUDGET, key: str = "PAY-1"):
+def instruct(fund_use, approver, *, amount: int = PAYABLE, key: str = "PAY-1"):
     """A payment instruction to the contractor, for the bank to pay out of ``fund_use``."""
     return services.payment_instruct(
         fund_use=fund_use,
@@ -243,7 +253,7 @@ def instruct(fund_use, approver, *, amount: int = BUDGET, key: str = "PAY-1"):
     )
 
 
-def paid(estate, personas, verified, *, amount: int = BUDGET, **kwargs):
+def paid(estate, personas, verified, *, amount: int = PAYABLE, **kwargs):
     application = approved(estate, personas, verified, **kwargs)
     instruction = instruct(
         application.fund_use,

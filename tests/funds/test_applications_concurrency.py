@@ -10,6 +10,7 @@ from funds.models import ApplicationApproval, FundApplication, FundUse, Transact
 
 from .app_helpers import (
     BUDGET,
+    PAYABLE,
     approved,
     check_ledger,
     estate_fixture,  # noqa: F401
@@ -66,7 +67,7 @@ def test_two_bank_confirmations_at_once_post_once(estate, personas, verified):
     application = approved(estate, personas, verified)
     instruction = services.payment_instruct(
         fund_use=application.fund_use,
-        amount_fen=BUDGET,
+        amount_fen=PAYABLE,
         payee_name="某防水公司",
         payee_bank="建设银行",
         payee_account="6217000000000000001",

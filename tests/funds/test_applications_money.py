@@ -18,6 +18,8 @@ from gongzhi.errors import DomainError
 
 from .app_helpers import (
     BUDGET,
+    PAYABLE,
+    RETENTION,
     accepted,
     approved,
     check_ledger,
@@ -29,7 +31,7 @@ from .app_helpers import (
 Status = FundApplication.Status
 
 
-def instruct(application, approver, *, amount=BUDGET, key="PAY-1", **kwargs):
+def instruct(application, approver, *, amount=PAYABLE, key="PAY-1", **kwargs):
     return services.payment_instruct(
         fund_use=application.fund_use,
         amount_fen=amount,
@@ -62,10 +64,11 @@ def test_a_reused_key_with_other_content_is_refused(estate, personas, verified):
 
 
 def test_a_second_instruction_beyond_the_approved_amount_is_refused(estate, personas, verified):
+    """Before settlement: the approved amount less the 质保金 on it (5 %: 95,000.00 元)."""
     application = approved(estate, personas, verified)
     approver = verified(personas.approver)
-    instruct(application, approver, amount=BUDGET - 1, key="PAY-1")
-    instruct(application, approver, amount=1, key="PAY-2")  # exactly the budget
+    instruct(application, approver, amount=PAYABLE - 1, key="PAY-1")
+    instruct(application, approver, amount=1, key="PAY-2")  # exactly budget − retention
     with pytest.raises(DomainError) as refused:
         instruct(application, approver, amount=1, key="PAY-3")
     assert refused.value.code == "over_budget"
@@ -103,24 +106,23 @@ def test_a_confirmation_repeated_posts_once_and_another_reference_is_refused(
 # --------------------------------------------------------------------------- settlement
 
 
-def test_settlement_above_budget_needs_a_reason(estate, personas, verified):
+def test_settlement_above_the_budget_without_tolerance_is_refused_even_with_a_reason(
+    estate, personas, verified
+):
+    """RULES §4 "use": the budget is the ceiling (N = 0); a reason no longer lifts it."""
     application = accepted(estate, personas, verified)
-    with pytest.raises(DomainError) as refused:
-        services.application_settle(
-            application=application, actor=personas.reviewer, final_cost_fen=BUDGET + 1
-        )
-    assert refused.value.code == "over_budget"
+    for reason in ("", "施工中发现女儿墙泛水损坏，经业委会现场确认增加。"):
+        with pytest.raises(DomainError) as refused:
+            services.application_settle(
+                application=application,
+                actor=personas.reviewer,
+                final_cost_fen=BUDGET + 1,
+                over_budget_reason=reason,
+            )
+        assert refused.value.code == "over_ceiling"
     assert not application.fund_use.shares.exists()
-    settled = services.application_settle(
-        application=application,
-        actor=personas.reviewer,
-        final_cost_fen=BUDGET + 1,
-        over_budget_reason="施工中发现女儿墙泛水损坏，经业委会现场确认增加。",
-    )
-    assert settled.status == Status.SETTLED
-    # 1 fen still owed to the contractor.
-    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.PAYABLE)) == 1
-    check_ledger()
+    application.fund_use.refresh_from_db()
+    assert application.fund_use.status == FundUse.Status.OPEN
 
 
 def test_settlement_at_exactly_the_budget_needs_no_reason(estate, personas, verified):
@@ -129,7 +131,9 @@ def test_settlement_at_exactly_the_budget_needs_no_reason(estate, personas, veri
         application=application, actor=personas.reviewer, final_cost_fen=BUDGET
     )
     assert settled.fund_use.over_budget_reason == ""
-    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.PAYABLE)) == 0
+    # Paid 95,000.00; the 5,000.00 元 质保金 is still owed to the contractor, held back.
+    assert settled.fund_use.retention_fen == RETENTION
+    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.PAYABLE)) == RETENTION
     assert selectors.balance(selectors.account_of(estate.area, Account.Kind.WORKS)) == 0
 
 
@@ -160,13 +164,14 @@ def test_the_rest_owed_after_settlement_is_paid_from_payable(estate, personas, v
     payable = selectors.account_of(estate.area, Account.Kind.PAYABLE)
     assert selectors.balance(payable) == BUDGET // 2
     approver = verified(personas.approver)
+    rest_fen = BUDGET // 2 - RETENTION  # 45,000.00 元: the 质保金 stays held
     with pytest.raises(DomainError):
-        instruct(application, approver, amount=BUDGET // 2 + 1, key="PAY-REST-X")
-    rest = instruct(application, approver, amount=BUDGET // 2, key="PAY-REST")
+        instruct(application, approver, amount=rest_fen + 1, key="PAY-REST-X")
+    rest = instruct(application, approver, amount=rest_fen, key="PAY-REST")
     services.payment_confirm(
         instruction=rest, bank_reference="R9", paid_on=timezone.localdate(), actor=personas.reviewer
     )
-    assert selectors.balance(payable) == 0
+    assert selectors.balance(payable) == RETENTION
     check_ledger()
 
 

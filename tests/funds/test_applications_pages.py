@@ -15,6 +15,7 @@ from voting.models import Assembly
 from .app_helpers import (
     BUDGET,
     DEVELOPER_UNIT,
+    PAYABLE,
     accepted,
     approved,
     estate_fixture,  # noqa: F401
@@ -210,7 +211,7 @@ def test_an_instruction_double_submitted_is_one_and_the_bank_file_is_csv(
     application = approved(estate, personas, verified)
     login_with_totp(client, personas.approver)
     data = {
-        "amount": "100000.00",
+        "amount": "95000.00",  # the approved amount less the 5 % 质保金
         "payee_name": '=HYPERLINK("x")',
         "payee_bank": "建设银行",
         "payee_account": "6217000000000000001",
@@ -224,7 +225,7 @@ def test_an_instruction_double_submitted_is_one_and_the_bank_file_is_csv(
     response = client.post(url("payment_export"), {"instruction": [instruction.pk]})
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
-    assert "A1-FIXED" in text and "100000.00" in text and "'=HYPERLINK" in text
+    assert "A1-FIXED" in text and "95000.00" in text and "'=HYPERLINK" in text
 
 
 def test_the_reviewer_records_the_bank_confirmation(client, estate, personas, verified):
@@ -233,7 +234,7 @@ def test_the_reviewer_records_the_bank_confirmation(client, estate, personas, ve
     application = approved(estate, personas, verified)
     instruction = services.payment_instruct(
         fund_use=application.fund_use,
-        amount_fen=BUDGET,
+        amount_fen=PAYABLE,
         payee_name="某公司",
         payee_bank="某银行",
         payee_account="6217000000000000001",
@@ -258,7 +259,7 @@ def test_the_approver_opens_the_payment_queue_to_export_but_cannot_record_the_re
     application = approved(estate, personas, verified)
     services.payment_instruct(
         fund_use=application.fund_use,
-        amount_fen=BUDGET,
+        amount_fen=PAYABLE,
         payee_name="某公司",
         payee_bank="某银行",
         payee_account="6217000000000000001",

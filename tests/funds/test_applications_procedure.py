@@ -23,6 +23,7 @@ from .app_helpers import (
     BUDGET,
     DEPOSIT,
     DEVELOPER_UNIT,
+    PAYABLE,
     check_ledger,
     estate_fixture,  # noqa: F401
     pdf,
@@ -92,9 +93,10 @@ def test_the_whole_procedure_runs_from_proposal_to_signed_publication(
     check_ledger()
 
     # Payment instruction, exported for the bank, confirmed by the bank.
+    # At most the approved amount less the 5 % 质保金 before settlement: 95,000.00 元.
     instruction = services.payment_instruct(
         fund_use=fund_use,
-        amount_fen=BUDGET,
+        amount_fen=PAYABLE,
         payee_name="宿州某防水工程有限公司",
         payee_bank="中国建设银行宿州分行",
         payee_account="6217 0000 0000 0000 001",
@@ -102,7 +104,7 @@ def test_the_whole_procedure_runs_from_proposal_to_signed_publication(
         actor=approver,
     )
     data = services.payment_file_export(instructions=[instruction], actor=approver)
-    assert "PAY-1" in data.decode("utf-8-sig") and "100000.00" in data.decode("utf-8-sig")
+    assert "PAY-1" in data.decode("utf-8-sig") and "95000.00" in data.decode("utf-8-sig")
     bank_before = selectors.balance(selectors.bank_account(estate.area))
     services.payment_confirm(
         instruction=instruction,
@@ -110,8 +112,8 @@ def test_the_whole_procedure_runs_from_proposal_to_signed_publication(
         paid_on=timezone.localdate(),
         actor=reviewer,
     )
-    assert selectors.balance(selectors.bank_account(estate.area)) == bank_before - BUDGET
-    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.WORKS)) == BUDGET
+    assert selectors.balance(selectors.bank_account(estate.area)) == bank_before - PAYABLE
+    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.WORKS)) == PAYABLE
     application.refresh_from_db()
     assert application.status == Status.PAID
     check_ledger()
@@ -144,9 +146,13 @@ def test_the_whole_procedure_runs_from_proposal_to_signed_publication(
     for code, share in expected.items():
         unit = estate.unit(code)
         assert selectors.balance(selectors.unit_account(unit)) == DEPOSIT - share
-    # Paid 100,000.00, cost 98,765.43: the contractor owes 1,234.57 back (payable debit).
-    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.PAYABLE)) == -(
-        BUDGET - final
+    # Paid 95,000.00, cost 98,765.43: 3,765.43 still owed to the contractor (payable credit),
+    # but the 质保金 floor(98,765.43 × 5 %) = 4,938.27 is held: the contractor owes back
+    # 95,000.00 − (98,765.43 − 4,938.27) = 1,172.84 of it.
+    retention = final * 5 // 100
+    assert retention == 493_827 and application.fund_use.retention_fen == retention
+    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.PAYABLE)) == (
+        final - PAYABLE
     )
     assert selectors.balance(selectors.account_of(estate.area, Account.Kind.WORKS)) == 0
     assert (
@@ -157,13 +163,14 @@ def test_the_whole_procedure_runs_from_proposal_to_signed_publication(
     # The contractor pays back the difference.
     services.refund_confirm(
         fund_use=application.fund_use,
-        amount_fen=BUDGET - final,
+        amount_fen=PAYABLE - (final - retention),
         bank_reference="ICBC-0002",
         received_on=today,
         key="REFUND-1",
         actor=reviewer,
     )
-    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.PAYABLE)) == 0
+    # What the payable account still holds is the 质保金, owed after the works' warranty.
+    assert selectors.balance(selectors.account_of(estate.area, Account.Kind.PAYABLE)) == retention
     check_ledger()
 
     # Signed publication of the use and its apportionment.
