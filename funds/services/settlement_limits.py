@@ -199,6 +199,9 @@ def supplementary_vote_create(
             item=USE_ITEM,
             actor=actor,
             description=description,
+            # The 列支范围 is the use's, the same as the assembly's (RULES.md §1).
+            scope_buildings=locked.scope_buildings,
+            scope_unit_codes=locked.scope_unit_codes,
         )
         vote = SupplementaryVote.objects.create(
             fund_use=locked,

@@ -28,7 +28,7 @@ from tests.funds.app_helpers import ALL_APPROVE, build_estate, finalise_without_
 from tests.voting.conftest import mark_noticed, shift
 from voting import services as voting
 
-from .conftest import file_application, pdf
+from .conftest import file_application, pdf, review
 
 pytestmark = pytest.mark.django_db
 Status = EmergencyApplication.Status
@@ -36,7 +36,7 @@ CAP = 30_000_00  # water pipes (PIPES), the seeded whitelist
 
 
 def approve(application, personas, verified):
-    services.application_review_start(application=application, actor=personas.reviewer)
+    review(application, personas.reviewer)
     return services.application_approve(application=application, actor=verified(personas.approver))
 
 
