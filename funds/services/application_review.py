@@ -231,6 +231,8 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
             scope_buildings=locked.scope_buildings,
             scope_unit_codes=locked.scope_unit_codes,
             actor=actor,
+            # RULES.md §4: shared over the roll frozen for the owners' vote.
+            roll_assembly=locked.assembly,
         )
         return transition(
             locked,
