@@ -95,7 +95,7 @@ def _digest(rows: list) -> str:
     ).hexdigest()
 
 
-def _rows_from_roll(fund_use: FundUse, assembly) -> list[list]:
+def _rows_from_roll(fund_use, assembly) -> list[list]:
     """The roll's units and areas (RULES §1: frozen when voting opened), with their ids."""
     from estates.models import Unit
     from voting.models import RollSnapshot, VotingRight
@@ -199,6 +199,18 @@ def basis_of(fund_use: FundUse) -> ApportionmentBasis:
     return basis_freeze(fund_use=fund_use, assembly=assembly)
 
 
+def roll_units(obj) -> list[BasisUnit] | None:
+    """The units and areas of the roll frozen for ``obj``'s vote (an application whose vote
+    has opened), or None before: what the owners' ballots showed their estimate on."""
+    from voting.models import RollSnapshot
+
+    assembly_id = getattr(obj, "assembly_id", None)
+    if not assembly_id or not RollSnapshot.objects.filter(assembly_id=assembly_id).exists():
+        return None
+    rows = _rows_from_roll(obj, obj.assembly)
+    return [BasisUnit(pk, code, Decimal(area), bool(dev)) for pk, code, area, dev in rows]
+
+
 def basis_units(basis: ApportionmentBasis) -> list[BasisUnit]:
     return [BasisUnit(pk, code, Decimal(area), bool(dev)) for pk, code, area, dev in basis.units]
 
@@ -213,9 +225,9 @@ class Discrepancy:
     @property
     def label(self) -> str:
         return {
-            "added": _("表决后新增，不参与分摊（须重新决定）"),
-            "removed": _("已不在列支范围（仍按名册分摊）"),
-            "area": _("面积已变更（仍按名册面积分摊）"),
+            "added": _("冻结后新增，不参与分摊（须经新的决定）"),
+            "removed": _("已不在列支范围（仍按冻结时分摊）"),
+            "area": _("面积已变更（仍按冻结时的面积分摊）"),
         }[self.kind]
 
 

@@ -138,9 +138,15 @@ def apportionment_compute(
             balances = {u: free.get(a, 0) + held.get(u, 0) for u, a in subs.items()}
     else:
         units = scope_units(obj.area, obj.scope_buildings, obj.scope_unit_codes)
-        facts = list(
-            units.order_by("code").values_list("pk", "code", "floor_area", "developer_held")
-        )
+        roll = reservations.roll_units(obj)
+        if roll is not None:
+            # Once the vote has opened, the estimate is the one the ballots showed (its roll).
+            facts = [(u.unit_id, u.code, u.area, u.developer_held) for u in roll]
+            units = units.model.objects.filter(pk__in=[f[0] for f in facts])
+        else:
+            facts = list(
+                units.order_by("code").values_list("pk", "code", "floor_area", "developer_held")
+            )
         if balances is None:
             balances = _scope_balances(units)
     if not facts:

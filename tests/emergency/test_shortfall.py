@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from estates.models import Unit
@@ -26,7 +27,7 @@ from .test_money import SHARES, accept, approve, settle, unit_balances
 pytestmark = pytest.mark.django_db
 
 
-def test_an_emergency_freezes_its_units_and_areas_at_approval(funded, personas, verified):
+def test_an_emergency_freezes_its_units_and_areas_at_approval(client, funded, personas, verified):
     application = approve(file_application(personas.committee, funded.a1), personas, verified)
     # After approval: a unit is added to 1栋 and 101 is re-measured.
     make_unit(funded.a1, "103", registered="60.00")
@@ -37,6 +38,9 @@ def test_an_emergency_freezes_its_units_and_areas_at_approval(funded, personas, 
     assert fund_use.basis.source == "approval"
     shown = {(d.code, d.kind) for d in reservations.fund_use_discrepancies(fund_use)}
     assert shown == {("1栋-1单元-103", "added"), ("1栋-1单元-101", "area")}
+    client.force_login(personas.reviewer)
+    html = client.get(reverse("emergency:detail", args=[application.pk])).content.decode()
+    assert "1栋-1单元-103" in html and "冻结后新增，不参与分摊" in html
     accept(application, personas)
     settled = settle(application, personas, 10_000_00)
     # The shares at approval (not 3,797.47 / … / 2,398.40 for the new 103).

@@ -331,3 +331,32 @@ def test_no_demand_when_every_sub_ledger_bears_the_budget_and_none_goes_negative
     for account in Account.objects.filter(kind=Account.Kind.UNIT):
         assert selectors.balance(account) >= 0
     ledger_check()
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_the_reviewer_sees_the_register_changes_and_the_demands_on_the_page(
+    client, district, personas, verified
+):
+    from django.urls import reverse
+
+    estate = build_estate(district, developer_deposit=DEV_HOLDS)
+    application = voted_and_submitted(estate, personas)
+    make_unit(estate.area, "105", registered="120.00")
+    Unit.objects.filter(code="1栋-1单元-101").update(
+        registered_area=Decimal("95.00"), floor_area=Decimal("95.00")
+    )
+    page = reverse("funds:application_detail", args=[application.pk])
+    client.force_login(personas.reviewer)
+    html = client.get(page).content.decode()
+    assert "登记簿与冻结名册的差异" in html
+    assert "1栋-1单元-105" in html and "冻结后新增，不参与分摊" in html
+    assert "面积已变更（仍按冻结时的面积分摊）" in html and "95.00" in html
+
+    _approve(review(application, personas.reviewer), personas, verified)
+    html = client.get(page).content.decode()
+    assert "分摊补缴" in html and "20129.19" in html  # 901's demand
+    client.force_login(estate.register.user("甲"))  # an owner sees neither
+    html = client.get(page).content.decode()
+    assert "登记簿与冻结名册的差异" not in html and "20129.19" not in html
