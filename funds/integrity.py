@@ -230,6 +230,8 @@ def reservations_check() -> int:
                 f"account {account_id} (unit) holds {balance} fen but {held[account_id]} fen "
                 "are reserved on it"
             )
+    # Uses approved before reservations existed and not touched since have no frozen basis
+    # yet (``reservations.basis_of`` freezes it and reserves for their instructions).
     reserved = dict(
         Reservation.objects.filter(fund_use__status=FundUse.Status.OPEN)
         .values("fund_use_id")
@@ -239,7 +241,9 @@ def reservations_check() -> int:
     )
     instructed = (
         PaymentInstruction.objects.filter(
-            fund_use__status=FundUse.Status.OPEN, status__in=PaymentInstruction.LIVE
+            fund_use__status=FundUse.Status.OPEN,
+            fund_use__basis__isnull=False,
+            status__in=PaymentInstruction.LIVE,
         )
         .values("fund_use_id")
         .annotate(total=Sum("amount_fen"))

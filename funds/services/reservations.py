@@ -196,7 +196,22 @@ def basis_of(fund_use: FundUse) -> ApportionmentBasis:
     assembly = application.assembly if application is not None else None
     if assembly is not None and not hasattr(assembly, "snapshot"):
         assembly = None
-    return basis_freeze(fund_use=fund_use, assembly=assembly)
+    basis = basis_freeze(fund_use=fund_use, assembly=assembly)
+    if fund_use.status == FundUse.Status.OPEN:
+        # Instructions issued before reservations existed: reserve for them now if the
+        # sub-ledgers can bear it; if not, funds_check reports the use (it was fronted).
+        from .fund_use import live_total
+
+        instructed = live_total(fund_use)
+        if instructed:
+            try:
+                with transaction.atomic():
+                    reservation_cover(fund_use=fund_use, cumulative_fen=instructed)
+            except DomainError:
+                logger.warning(
+                    "fund use %s: earlier instructions exceed what is reservable", fund_use.pk
+                )
+    return basis
 
 
 def roll_units(obj) -> list[BasisUnit] | None:
@@ -287,32 +302,65 @@ def basis_shares(fund_use: FundUse, total_fen: int) -> dict[int, int]:
 # --------------------------------------------------------------------------- balances
 
 
+IN_LIST_LIMIT = 500  # above it, rows are read by area (SQLite refuses > 32,766 parameters)
+
+
 def _sub_ledgers(unit_ids, *, lock: bool) -> dict[int, int]:
-    """unit id → sub-ledger account id; locked in primary-key order when asked (STYLE §6)."""
-    rows = Account.objects.filter(kind=Kind.UNIT, unit_id__in=list(unit_ids))
+    """unit id → sub-ledger account id; locked in primary-key order when asked (STYLE §6).
+
+    Above ``IN_LIST_LIMIT`` units, the area's sub-ledgers are read (and locked) in one
+    query rather than named in a long IN list.
+    """
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    rows = Account.objects.filter(kind=Kind.UNIT)
+    if len(ids) > IN_LIST_LIMIT:
+        from estates.models import Unit
+
+        area_id = Unit.objects.filter(pk=ids[0]).values_list("area_id", flat=True).first()
+        rows = rows.filter(area_id=area_id)
+    else:
+        rows = rows.filter(unit_id__in=ids)
     if lock:
         rows = rows.select_for_update()
-    pairs = list(rows.order_by("pk").values_list("unit_id", "pk"))
-    return dict(pairs)
+    wanted = set(ids)
+    return {
+        unit_id: pk
+        for unit_id, pk in rows.order_by("pk")
+        .values_list("unit_id", "pk")
+        .iterator(chunk_size=20000)
+        if unit_id in wanted
+    }
+
+
+def _sums(model, account_ids: list[int]) -> dict[int, int]:
+    rows = model.objects.all()
+    if len(account_ids) > IN_LIST_LIMIT:
+        area_id = (
+            Account.objects.filter(pk=account_ids[0]).values_list("area_id", flat=True).first()
+        )
+        rows = rows.filter(account__area_id=area_id)
+    else:
+        rows = rows.filter(account_id__in=account_ids)
+    wanted = set(account_ids)
+    return {
+        account_id: total
+        for account_id, total in rows.values("account_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("account_id", "total")
+        .order_by()
+        if account_id in wanted
+    }
 
 
 def free_balances(account_ids) -> dict[int, int]:
     """account id → balance less everything reserved on it (by any use)."""
     ids = list(account_ids)
-    raw = dict(
-        Entry.objects.filter(account_id__in=ids)
-        .values("account_id")
-        .annotate(total=Sum("amount_fen"))
-        .values_list("account_id", "total")
-        .order_by()
-    )
-    held = dict(
-        Reservation.objects.filter(account_id__in=ids)
-        .values("account_id")
-        .annotate(total=Sum("amount_fen"))
-        .values_list("account_id", "total")
-        .order_by()
-    )
+    if not ids:
+        return {}
+    raw = _sums(Entry, ids)
+    held = _sums(Reservation, ids)
     return {a: -(raw.get(a) or 0) - (held.get(a) or 0) for a in ids}
 
 
@@ -367,7 +415,7 @@ def reservation_cover(*, fund_use: FundUse, cumulative_fen: int, instruction=Non
     held = reserved_for(fund_use)
     targets = apportion(cumulative_fen, {u.code: u.area for u in units})
     short: list[tuple[str, int]] = []
-    added = 0
+    rows = []
     for unit in units:
         need = targets[unit.code] - held.get(unit.unit_id, 0)
         if need <= 0:
@@ -375,16 +423,17 @@ def reservation_cover(*, fund_use: FundUse, cumulative_fen: int, instruction=Non
         take = min(need, max(free.get(subs.get(unit.unit_id), 0), 0))
         if take < need:
             short.append((unit.code, need - take))
-        if take > 0:
-            _reserve(
-                fund_use,
-                unit.unit_id,
-                subs[unit.unit_id],
-                take,
-                Reservation.Reason.INSTRUCTION,
-                instruction=instruction,
+        elif not short:
+            rows.append(
+                Reservation(
+                    fund_use=fund_use,
+                    unit_id=unit.unit_id,
+                    account_id=subs[unit.unit_id],
+                    amount_fen=take,
+                    reason=Reservation.Reason.INSTRUCTION,
+                    instruction=instruction,
+                )
             )
-            added += take
     if short:
         most = _most_coverable(units, subs, free, held, upper=cumulative_fen)
         codes = "、".join(code for code, _gap in short[:5]) + (
@@ -401,7 +450,8 @@ def reservation_cover(*, fund_use: FundUse, cumulative_fen: int, instruction=Non
             "most": yuan(most),
         }
         raise DomainError("not_reserved", message, fields={"amount_fen": message})
-    return added
+    Reservation.objects.bulk_create(rows, batch_size=2000)
+    return sum(r.amount_fen for r in rows)
 
 
 def _most_coverable(units, subs, free, held, *, upper: int) -> int:
@@ -438,15 +488,26 @@ def reservations_release(*, fund_use: FundUse, unit_ids=None, reason: str) -> in
     Called inside settlement (the charge replaces the reservation) under the
     sub-ledger locks the caller holds.
     """
-    held = reserved_for(fund_use)
-    released = 0
-    accounts = _sub_ledgers([u for u, amount in held.items() if amount], lock=False)
-    for unit_id, amount in sorted(held.items()):
-        if not amount or (unit_ids is not None and unit_id not in unit_ids):
-            continue
-        _reserve(fund_use, unit_id, accounts[unit_id], -amount, reason)
-        released += amount
-    return released
+    held = {
+        unit_id: amount
+        for unit_id, amount in reserved_for(fund_use).items()
+        if amount and (unit_ids is None or unit_id in unit_ids)
+    }
+    accounts = _sub_ledgers(held, lock=False)
+    Reservation.objects.bulk_create(
+        [
+            Reservation(
+                fund_use=fund_use,
+                unit_id=unit_id,
+                account_id=accounts[unit_id],
+                amount_fen=-amount,
+                reason=reason,
+            )
+            for unit_id, amount in sorted(held.items())
+        ],
+        batch_size=2000,
+    )
+    return sum(held.values())
 
 
 # --------------------------------------------------------------------------- 分摊补缴

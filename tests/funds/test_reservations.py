@@ -360,3 +360,19 @@ def test_the_reviewer_sees_the_register_changes_and_the_demands_on_the_page(
     client.force_login(estate.register.user("甲"))  # an owner sees neither
     html = client.get(page).content.decode()
     assert "登记簿与冻结名册的差异" not in html and "20129.19" not in html
+
+
+def test_a_use_approved_before_reservations_gets_its_roll_and_reservations_on_first_use(
+    estate, personas, verified
+):
+    fund_use = approved(estate, personas, verified).fund_use
+    instruct(fund_use, verified(personas.approver), amount=BUDGET)
+    # What a use approved and instructed before this change looks like: no basis, nothing held.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM funds_reservation")
+        cursor.execute("DELETE FROM funds_apportionmentbasis")
+    reservations_check()  # not yet frozen: not judged
+    basis = reservations.basis_of(FundUse.objects.get(pk=fund_use.pk))
+    assert basis.source == "roll"
+    assert _reserved(fund_use) == ROLL_SHARES
+    ledger_check()
