@@ -376,3 +376,29 @@ def test_a_use_approved_before_reservations_gets_its_roll_and_reservations_on_fi
     assert basis.source == "roll"
     assert _reserved(fund_use) == ROLL_SHARES
     ledger_check()
+
+
+def test_the_pay_page_refuses_one_fen_beyond_the_reservable_with_400_and_changes_nothing(
+    client, district, personas, verified, login_with_totp
+):
+    from django.urls import reverse
+
+    estate = build_estate(district, developer_deposit=DEV_HOLDS)
+    application = approved(estate, personas, verified)
+    login_with_totp(client, personas.approver)
+    data = {
+        "amount": "2423.78",
+        "payee_name": "宿州某防水工程有限公司",
+        "payee_bank": "建设银行",
+        "payee_account": "6217000000000000001",
+        "memo": "屋面",
+        "key": "A1-OVER",
+        "confirmed": "1",
+    }
+    response = client.post(reverse("funds:application_pay", args=[application.pk]), data)
+    assert response.status_code == 400
+    assert "不能以其他业主的资金垫付" in response.content.decode()
+    assert not PaymentInstruction.objects.exists() and not Reservation.objects.exists()
+    data.update(amount="2423.77", key="A1-OK")
+    client.post(reverse("funds:application_pay", args=[application.pk]), data)
+    assert PaymentInstruction.objects.get().amount_fen == MOST
