@@ -159,6 +159,7 @@ class ShortfallDemand(models.Model):
         PAID = "paid", _("已补缴")
         ADVANCED = "advanced", _("已由指定账户垫付")
         REPORTED = "reported", _("逾期未缴，已报告")
+        CLEARED = "cleared", _("结算后无需补缴")
 
     fund_use = models.ForeignKey(
         "funds.FundUse", on_delete=models.PROTECT, related_name="shortfall_demands"
@@ -203,6 +204,8 @@ class ShortfallDemand(models.Model):
 
     @property
     def outstanding_fen(self) -> int:
+        if self.status == self.Status.CLEARED:
+            return 0
         return self.amount_fen - self.paid_fen - self.advanced_fen
 
 

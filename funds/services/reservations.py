@@ -591,6 +591,48 @@ def _tell_owners(fund_use_id: int, unit_ids: list[int]) -> None:
             logger.exception("shortfall demand notice of fund use %s failed", fund_use_id)
 
 
+def shortfall_demands_settle(*, fund_use: FundUse) -> int:
+    """At settlement, each open demand owes no more than the unit's real shortfall.
+
+    The demand was an estimate at the budget; the settlement charged each sub-ledger
+    what it could (``FundUseShare``). A demand whose unit now owes less is reduced to
+    that (cleared when nothing is owed), so no owner is reported for a debt the final
+    cost did not leave. Inside settlement's transaction; returns the demands changed.
+    """
+    owed = {s.unit_id: s.outstanding_fen for s in FundUseShare.objects.filter(fund_use=fund_use)}
+    changed = 0
+    open_states = [ShortfallDemand.Status.OPEN, ShortfallDemand.Status.REPORTED]
+    for demand in ShortfallDemand.objects.select_for_update().filter(
+        fund_use=fund_use, status__in=open_states
+    ):
+        still = owed.get(demand.unit_id, 0)
+        if still >= demand.outstanding_fen:
+            continue
+        before = demand.outstanding_fen
+        settled = demand.paid_fen + demand.advanced_fen + still
+        if still == 0:
+            demand.status = (
+                ShortfallDemand.Status.CLEARED
+                if settled == 0
+                else ShortfallDemand.Status.ADVANCED
+                if demand.advanced_fen
+                else ShortfallDemand.Status.PAID
+            )
+        if settled > 0:
+            demand.amount_fen = settled
+        demand.save(update_fields=["amount_fen", "status"])
+        audit_record(
+            actor=None,
+            action="fund_use.shortfall_settle",
+            obj=demand,
+            before={"outstanding_fen": before},
+            after={"outstanding_fen": demand.outstanding_fen, "status": demand.status},
+            summary={"fund_use": fund_use.pk, "unit": demand.unit_code},
+        )
+        changed += 1
+    return changed
+
+
 def _demand_lock(demand: ShortfallDemand) -> tuple[FundUse, ShortfallDemand]:
     fund_use = fund_use_lock(demand.fund_use)
     locked = ShortfallDemand.objects.select_for_update().select_related("unit").get(pk=demand.pk)

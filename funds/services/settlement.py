@@ -256,6 +256,8 @@ def fund_use_settle(
             ],
             batch_size=2000,
         )
+        # Demands (分摊补缴) owe no more than the real shortfall the final cost left.
+        reservations.shortfall_demands_settle(fund_use=locked)
         transition(
             locked,
             FundUse.Status.SETTLED,

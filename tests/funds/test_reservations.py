@@ -402,3 +402,31 @@ def test_the_pay_page_refuses_one_fen_beyond_the_reservable_with_400_and_changes
     data.update(amount="2423.77", key="A1-OK")
     client.post(reverse("funds:application_pay", args=[application.pk]), data)
     assert PaymentInstruction.objects.get().amount_fen == MOST
+
+
+@pytest.mark.parametrize(
+    ("final_cost", "owed", "status"),
+    [
+        # 50,000.00 元: 901's share 10,314.59 元, charged its 500.00 → owes 9,814.59, not 20,129.19.
+        (5_000_000, 981_459, ShortfallDemand.Status.OPEN),
+        # 2,000.00 元: 901's share 412.58 元 is within its 500.00 → nothing owed, nothing reported.
+        (200_000, 0, ShortfallDemand.Status.CLEARED),
+    ],
+)
+def test_settlement_reduces_a_demand_to_the_real_shortfall(
+    district, personas, verified, final_cost, owed, status
+):
+    from .app_helpers import accepted
+
+    estate = build_estate(district, developer_deposit=DEV_HOLDS)
+    application = accepted(estate, personas, verified, amount=200_000)
+    services.application_settle(
+        application=application, actor=personas.reviewer, final_cost_fen=final_cost
+    )
+    demand = ShortfallDemand.objects.get()
+    assert (demand.outstanding_fen, demand.status) == (owed, status)
+    share = application.fund_use.shares.get(unit_code=DEV)
+    assert share.outstanding_fen == owed
+    later = demand.due_on + timedelta(days=1)
+    assert reservations.shortfall_demands_report(today=later)["demands"] == (1 if owed else 0)
+    ledger_check()
