@@ -430,3 +430,20 @@ def test_settlement_reduces_a_demand_to_the_real_shortfall(
     later = demand.due_on + timedelta(days=1)
     assert reservations.shortfall_demands_report(today=later)["demands"] == (1 if owed else 0)
     ledger_check()
+
+
+def test_the_owner_is_told_of_the_demand_at_approval(
+    estate, personas, verified, outbox, django_capture_on_commit_callbacks
+):
+    # 丁's 30,000.00 元 is reversed before approval: 104 can bear none of its 15,471.89 元.
+    deposit = selectors.unit_account(estate.unit("1栋-1单元-104")).entries.get().transaction
+    services.transaction_reverse(transaction=deposit, reason="退票", actor=None)
+    application = review(voted_and_submitted(estate, personas), personas.reviewer)
+    outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(application, personas, verified)
+    demand = ShortfallDemand.objects.get()
+    assert (demand.unit_code, demand.amount_fen) == ("1栋-1单元-104", 1_547_189)
+    texts = [m for m in outbox if "分摊补缴" in m.text]
+    assert [m.phone for m in texts] == [estate.register.owners["丁"].person.phone]
+    assert "15,471.89" in texts[0].text and "1栋-1单元-104" in texts[0].text
