@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -310,6 +311,9 @@ def test_funds_check_fails_on_a_reservation_beyond_the_balance(district, persona
         )
     with pytest.raises(Broken, match="reserved on it"):
         ledger_check()
+    with pytest.raises(SystemExit) as exited:
+        call_command("funds_check")
+    assert exited.value.code == 1
 
 
 def test_funds_check_fails_on_an_instruction_beyond_the_reservations(district, personas, verified):
