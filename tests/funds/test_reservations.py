@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from estates.models import Unit
 from funds import selectors, services
+from funds import selectors_applications as reads
 from funds.integrity import Broken, ledger_check, reservations_check
 from funds.models import (
     Account,
@@ -246,6 +247,9 @@ def test_settlement_charges_the_frozen_rolls_shares_whatever_the_register_says_s
     # The reviewer is shown both, before approval.
     shown = {(d.code, d.kind) for d in reservations.application_discrepancies(application)}
     assert shown == {("1栋-1单元-105", "added"), ("1栋-1单元-101", "area")}
+    # The owners' estimate stays the one their ballots showed; 105 has none.
+    codes = [*ROLL_SHARES, "1栋-1单元-105"]
+    assert reads.estimated_shares(application, codes) == ROLL_SHARES
 
     application = review(application, personas.reviewer)
     application = _approve(application, personas, verified)
