@@ -305,7 +305,7 @@ def basis_shares(fund_use: FundUse, total_fen: int) -> dict[int, int]:
 IN_LIST_LIMIT = 500  # above it, rows are read by area (SQLite refuses > 32,766 parameters)
 
 
-def _sub_ledgers(unit_ids, *, lock: bool) -> dict[int, int]:
+def sub_ledgers_of(unit_ids, *, lock: bool) -> dict[int, int]:
     """unit id → sub-ledger account id; locked in primary-key order when asked (STYLE §6).
 
     Above ``IN_LIST_LIMIT`` units, the area's sub-ledgers are read (and locked) in one
@@ -410,7 +410,7 @@ def reservation_cover(*, fund_use: FundUse, cumulative_fen: int, instruction=Non
             _refuse_cover(cumulative_fen, covered)
         return 0
     units = basis_units(basis_of(fund_use))
-    subs = _sub_ledgers([u.unit_id for u in units], lock=True)
+    subs = sub_ledgers_of([u.unit_id for u in units], lock=True)
     free = free_balances(subs.values())
     held = reserved_for(fund_use)
     targets = apportion(cumulative_fen, {u.code: u.area for u in units})
@@ -493,7 +493,7 @@ def reservations_release(*, fund_use: FundUse, unit_ids=None, reason: str) -> in
         for unit_id, amount in reserved_for(fund_use).items()
         if amount and (unit_ids is None or unit_id in unit_ids)
     }
-    accounts = _sub_ledgers(held, lock=False)
+    accounts = sub_ledgers_of(held, lock=False)
     Reservation.objects.bulk_create(
         [
             Reservation(
@@ -522,7 +522,7 @@ def shortfall_demands_create(*, fund_use: FundUse, actor=None) -> list[Shortfall
     if ShortfallDemand.objects.filter(fund_use=fund_use).exists():
         return list(fund_use.shortfall_demands.all())
     units = basis_units(basis_of(fund_use))
-    subs = _sub_ledgers([u.unit_id for u in units], lock=True)
+    subs = sub_ledgers_of([u.unit_id for u in units], lock=True)
     free = free_balances(subs.values())
     shares = apportion(fund_use.budget_fen, {u.code: u.area for u in units})
     due_on = local_today() + timedelta(days=shortfall_due_days())

@@ -132,7 +132,7 @@ def apportionment_compute(
             for u in reservations.basis_units(reservations.basis_of(obj))
         ]
         if balances is None:
-            subs = reservations._sub_ledgers([f[0] for f in facts], lock=False)
+            subs = reservations.sub_ledgers_of([f[0] for f in facts], lock=False)
             free = reservations.free_balances(subs.values())
             held = reservations.reserved_for(obj)
             balances = {u: free.get(a, 0) + held.get(u, 0) for u, a in subs.items()}
@@ -220,7 +220,7 @@ def fund_use_settle(
         frozen = reservations.basis_units(reservations.basis_of(locked))
         # Lock the sub-ledgers in primary-key order before reading their balances
         # (STYLE.md §6): a deposit or another settlement waits, the balances hold.
-        subs = reservations._sub_ledgers([u.unit_id for u in frozen], lock=True)
+        subs = reservations.sub_ledgers_of([u.unit_id for u in frozen], lock=True)
         # The charge replaces what this use held reserved (RULES.md §4).
         reservations.reservations_release(fund_use=locked, reason=Reservation.Reason.SETTLED)
         result = apportionment_compute(locked, cost)
