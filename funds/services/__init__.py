@@ -11,7 +11,10 @@
   settlement, publication);
 - ``fund_use``, ``payments``, ``settlement``, ``use_publication``: the money
   side shared with emergency repairs (instruction, bank confirmation,
-  settlement and apportionment, publication).
+  settlement and apportionment, publication);
+- ``reservations``: the units and areas a use is shared over (frozen at
+  approval), reservations (冻结) at each instruction and shortfall demands
+  (分摊补缴), RULES.md §4.
 """
 
 from .deposits import (
