@@ -40,7 +40,7 @@ def test_two_uses_over_one_building_cannot_reserve_the_same_balance(district, pe
     ledger_check()
 
 
-def test_ten_parallel_instructions_of_two_uses_never_reserve_more_than_the_balance(
+def test_sixteen_parallel_instructions_of_two_uses_never_reserve_more_than_the_balance(
     district, personas, verified
 ):
     estate = build_estate(district, developer_deposit=50_000)
