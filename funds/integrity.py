@@ -10,7 +10,9 @@ wrote besides them:
    posted (so no amount, account or date was changed afterwards), and a
    reversal is the exact negation of the transaction it reverses;
 4. per area, the sub-ledgers sum to the area fund account (Order 165 art. 10),
-   and no bank account or sub-ledger is below zero (RULES.md §4).
+   and no bank account or sub-ledger is below zero (RULES.md §4);
+5. reservations (冻结): none negative, none above its sub-ledger's balance, and
+   no open use instructed beyond what it holds reserved (``reservations_check``).
 
 Each check is one aggregate query, except 3, which streams the entries once
 in transaction order.
@@ -176,4 +178,81 @@ def ledger_check(progress: Callable[[str], None] | None = None) -> Summary:
     summary.transactions, summary.entries = _check_digests()
     step("areas")
     summary.areas, summary.accounts = _check_areas()
+    step("reservations")
+    reservations_check()
     return summary
+
+
+def reservations_check() -> int:
+    """Reservations (冻结, ``funds.models.reservations``) recomputed from the raw rows.
+
+    RULES.md §4 — money is reserved, not fronted:
+
+    - no use holds a negative reservation on a sub-ledger (a release never
+      exceeds what was reserved);
+    - no sub-ledger holds less than is reserved on it (so it can always pay
+      the shares it was reserved for, and is never driven negative);
+    - no open use has live payment instructions beyond what it holds reserved.
+
+    Returns the number of sub-ledgers with reservations checked.
+    """
+    from .models import FundUse, PaymentInstruction, Reservation
+
+    negative = (
+        Reservation.objects.values("fund_use_id", "unit_id")
+        .annotate(total=Sum("amount_fen"))
+        .filter(total__lt=0)
+        .order_by("fund_use_id", "unit_id")
+        .first()
+    )
+    if negative is not None:
+        raise Broken(
+            f"fund use {negative['fund_use_id']}: unit {negative['unit_id']} has a negative "
+            f"reservation of {negative['total']} fen"
+        )
+    held = dict(
+        Reservation.objects.values("account_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("account_id", "total")
+        .order_by()
+    )
+    raw = dict(
+        Entry.objects.filter(account_id__in=list(held))
+        .values("account_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("account_id", "total")
+        .order_by()
+    )
+    for account_id in sorted(held):
+        balance = -(raw.get(account_id) or 0)
+        if balance < held[account_id]:
+            raise Broken(
+                f"account {account_id} (unit) holds {balance} fen but {held[account_id]} fen "
+                "are reserved on it"
+            )
+    # Uses approved before reservations existed and not touched since have no frozen basis
+    # yet (``reservations.basis_of`` freezes it and reserves for their instructions).
+    reserved = dict(
+        Reservation.objects.filter(fund_use__status=FundUse.Status.OPEN)
+        .values("fund_use_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("fund_use_id", "total")
+        .order_by()
+    )
+    instructed = (
+        PaymentInstruction.objects.filter(
+            fund_use__status=FundUse.Status.OPEN,
+            fund_use__basis__isnull=False,
+            status__in=PaymentInstruction.LIVE,
+        )
+        .values("fund_use_id")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("fund_use_id")
+    )
+    for row in instructed:
+        if row["total"] > (reserved.get(row["fund_use_id"]) or 0):
+            raise Broken(
+                f"fund use {row['fund_use_id']}: {row['total']} fen instructed but only "
+                f"{reserved.get(row['fund_use_id']) or 0} fen reserved"
+            )
+    return len(held)

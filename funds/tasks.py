@@ -7,13 +7,14 @@ these only deliver the text messages, each at most once
 Beat entry (settings.CELERY_BEAT_SCHEDULE)::
 
     "funds-notices-sweep": {"task": "funds.posting_notices_sweep", "schedule": 600}
+    "funds-shortfall-report": {"task": "funds.shortfall_demands_report", "schedule": 21600}
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from .services import notices
+from .services import notices, reservations
 
 
 @shared_task(name="funds.posting_notices_send")
@@ -27,3 +28,9 @@ def posting_notices_sweep_task() -> dict:
     """Requeue failed texts and send whatever is pending (a lost task, a broker outage)."""
     requeued = notices.posting_notices_retry()
     return {"requeued": requeued, **notices.posting_notices_send(limit=20000).as_dict()}
+
+
+@shared_task(name="funds.shortfall_demands_report")
+def shortfall_demands_report_task() -> dict:
+    """Report unpaid 分摊补缴 past their deadline to the convener and the street (idempotent)."""
+    return reservations.shortfall_demands_report()

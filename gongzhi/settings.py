@@ -327,6 +327,7 @@ CELERY_BEAT_SCHEDULE = {
     "funds-notices-sweep": {"task": "funds.posting_notices_sweep", "schedule": 600},
     "emergency-reminders": {"task": "emergency.reminders_send", "schedule": 900},
     "estates-import-jobs-recover": {"task": "estates.import_jobs_recover", "schedule": 600},
+    "funds-shortfall-report": {"task": "funds.shortfall_demands_report", "schedule": 6 * 3600},
 }
 
 # Rate limits and cache: the database by default so a second worker shares them.
@@ -373,6 +374,9 @@ GONGZHI_FUND_TOLERANCE_CAP_PCT = _int("GONGZHI_FUND_TOLERANCE_CAP_PCT", 10, mini
 GONGZHI_FUND_AUDIT_ABOVE_FEN = _int("GONGZHI_FUND_AUDIT_ABOVE_FEN", 20_000_000, minimum=0)
 # 质保金: this percentage of the final cost is held until the warranty of the works ends.
 GONGZHI_FUND_RETENTION_PCT = _int("GONGZHI_FUND_RETENTION_PCT", 5, minimum=0)
+# 分摊补缴 (RULES.md §4): days an owner has to pay the estimated shortfall demanded at
+# approval; unpaid after it, the debt is reported to the convener and the street.
+GONGZHI_SHORTFALL_DUE_DAYS = _int("GONGZHI_SHORTFALL_DUE_DAYS", 30, minimum=1)
 # Emergency repairs (RULES.md §5): treat an application as approved when the bureau's
 # review is overdue (some provinces' practice). Off by default; derived when read.
 GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE = _bool("GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE", False)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.mixins import action_required
 from estates.models import Building, ManagementArea
+from funds.selectors_reservations import reservations_context
 from gongzhi.errors import DomainError
 
 from .. import selectors, services
@@ -233,6 +234,15 @@ def _money(user, application: EmergencyApplication) -> dict:
         "payments": list(fund_use.payments.order_by("instructed_at", "pk")),
         "can_confirm": permissions.can(user, "payment.confirm", application),
         "shares": list(fund_use.shares.order_by("unit_code")),
+        # RULES.md §4: units and areas frozen at approval; later register changes and the
+        # shortfall demands (分摊补缴) shown to the bureau's reviewer and approver.
+        **reservations_context(
+            None,
+            fund_use,
+            staff=permissions.can(user, "application.review", application)
+            or permissions.can(user, "application.approve", application),
+            mine=set(),
+        ),
     }
 
 

@@ -58,3 +58,20 @@ __all__ = [
 
 # Bank reconciliation and annual statements (RULES.md §4 "Publication", Order 165 art. 30).
 from .reconciliation import *  # noqa: E402, F403
+
+# Frozen apportionment basis, reservations (冻结) and shortfall demands (分摊补缴), RULES.md §4.
+from .reservations import (  # noqa: E402
+    AdvanceAccount,
+    ApportionmentBasis,
+    Reservation,
+    ShortfallDemand,
+    ShortfallReport,
+)
+
+__all__ += [
+    "AdvanceAccount",
+    "ApportionmentBasis",
+    "Reservation",
+    "ShortfallDemand",
+    "ShortfallReport",
+]

@@ -15,6 +15,9 @@
 - ``settlement_limits``: no money past what the owners decided (RULES.md §4
   "use", §5): the ceiling, supplementary owners' votes, 审价, 质保金, and an
   emergency's excess approvals.
+- ``reservations``: the units and areas a use is shared over (frozen at
+  approval), reservations (冻结) at each instruction and shortfall demands
+  (分摊补缴), RULES.md §4.
 """
 
 from .deposits import (

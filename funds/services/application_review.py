@@ -242,6 +242,8 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
             scope_buildings=locked.scope_buildings,
             scope_unit_codes=locked.scope_unit_codes,
             actor=actor,
+            # RULES.md §4: shared over the roll frozen for the owners' vote.
+            roll_assembly=locked.assembly,
         )
         # RULES §4 "use": the ceiling is the tolerance printed in the motion the owners approved.
         tolerance = int((locked.motion.fund or {}).get("tolerance_pct", 0)) if locked.motion else 0

@@ -45,11 +45,16 @@ def fund_use_open(
     scope_buildings: Iterable[str] = (),
     scope_unit_codes: Iterable[str] = (),
     actor=None,
+    roll_assembly=None,
 ) -> FundUse:
     """Open the money record of an approved repair; idempotent on ``source_key``.
 
     No permission check of its own: the procedure that approved the repair
-    calls it inside its approval (whose actor is recorded here).
+    calls it inside its approval (whose actor is recorded here). At approval
+    (RULES.md §4) it also freezes the units and areas the cost is shared over
+    — the roll of ``roll_assembly`` (the owners' vote), or without one (an
+    emergency) the register now — and demands each unit's estimated shortfall
+    from its owner (分摊补缴, ``funds.services.reservations``).
     """
     if source not in FundUse.Source.values:
         raise DomainError("bad_source", _("未知的资金使用来源。"))
@@ -102,6 +107,10 @@ def fund_use_open(
             after={"status": fund_use.status, **content},
             summary={"fund_use": fund_use.pk, "source": source_key, "budget_fen": budget_fen},
         )
+        from .reservations import basis_freeze, shortfall_demands_create
+
+        basis_freeze(fund_use=fund_use, assembly=roll_assembly, actor=actor)
+        shortfall_demands_create(fund_use=fund_use, actor=actor)
     return fund_use
 
 

@@ -166,11 +166,36 @@ def _lock_decreasing(pairs, accounts) -> dict[int, int]:
 
 
 def _check_never_negative(decreasing: dict[int, int], accounts) -> None:
+    """Refuse a posting that takes a bank account or a sub-ledger below zero — for a
+    sub-ledger, below what is reserved (冻结) on it for repairs (``funds.models.reservations``:
+    reserved money stays the owner's but is not free to leave)."""
+    from ..models import Reservation
+
     ids = sorted(decreasing)
     raw = _balances_of(ids, accounts[ids[0]].area_id)
+    unit_ids = [a for a in ids if accounts[a].kind == Kind.UNIT]
+    reserved = (
+        dict(
+            Reservation.objects.filter(account_id__in=unit_ids)
+            .values("account_id")
+            .annotate(total=Sum("amount_fen"))
+            .values_list("account_id", "total")
+            .order_by()
+        )
+        if unit_ids and len(unit_ids) <= IN_LIST_LIMIT
+        else _reserved_in_area(unit_ids, accounts)
+    )
     for account_id in ids:
         kind = accounts[account_id].kind
         after = natural(kind, raw.get(account_id, 0) + decreasing[account_id])
+        held = reserved.get(account_id, 0) or 0
+        if held > 0 and after >= 0 and after < held:
+            account = Account.objects.select_related("unit").get(pk=account_id)
+            raise DomainError(
+                "reserved_balance",
+                _("%(account)s 有 %(held)s 元已为维修冻结，记账后仅余 %(after)s 元，不能记账。")
+                % {"account": account, "held": yuan(held), "after": yuan(after)},
+            )
         if after < 0:
             account = Account.objects.select_related("unit").get(pk=account_id)
             raise DomainError(
@@ -178,6 +203,23 @@ def _check_never_negative(decreasing: dict[int, int], accounts) -> None:
                 _("%(account)s 余额不足：记账后将为 %(after)s 元。")
                 % {"account": account, "after": yuan(after)},
             )
+
+
+def _reserved_in_area(unit_ids: list[int], accounts) -> dict[int, int]:
+    """What is reserved on many sub-ledgers at once: one GROUP BY over their area."""
+    from ..models import Reservation
+
+    if not unit_ids:
+        return {}
+    wanted = set(unit_ids)
+    rows = (
+        Reservation.objects.filter(account__area_id=accounts[unit_ids[0]].area_id)
+        .values("account_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("account_id", "total")
+        .order_by()
+    )
+    return {a: t for a, t in rows if a in wanted}
 
 
 def _refuse_closed_period(area_id: int, value_date: date) -> None:

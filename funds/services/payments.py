@@ -37,6 +37,7 @@ from .. import bankfile
 from ..models import Account, FundUse, PaymentInstruction, Transaction
 from ._procedure import clean_fen, clean_text, local_today, transition, yuan
 from .fund_use import content_digest, fund_use_lock, live_total, payable_limit
+from .reservations import reservation_cover
 
 Status = PaymentInstruction.Status
 
@@ -97,8 +98,11 @@ def payment_instruct(
     """Issue a payment instruction to the custody bank (RULES §4); idempotent on ``key``.
 
     The approver (``application.approve``, after TOTP) issues it. Refused when
-    the source's gate refuses (no vote, no money), and when the live
-    instructions would exceed the approved amount (or the final cost once settled).
+    the source's gate refuses (no vote, no money), when the live
+    instructions would exceed the approved amount (or the final cost once
+    settled), and when some unit's share of the cumulative amount is neither
+    reserved on its sub-ledger nor collected from its owner
+    (``reservations.reservation_cover``; RULES.md §4: never fronted).
     """
     permissions.require(actor, "application.approve", fund_use.area)
     key = clean_text(key, field="key", limit=100)
@@ -153,6 +157,11 @@ def payment_instruct(
             payee_account=payee_account,
             memo=memo or locked.title[:200],
             instructed_by=actor,
+        )
+        # Money reserved, not fronted (RULES.md §4): each unit's share of the cumulative
+        # amount is reserved on its sub-ledger, or the instruction is refused (rolled back).
+        reservation_cover(
+            fund_use=locked, cumulative_fen=already + amount_fen, instruction=instruction
         )
         audit_record(
             actor=actor,

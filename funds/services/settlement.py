@@ -6,15 +6,19 @@ shared among the units of the 列支范围 in proportion to their floor area
 unit code), the developer bearing the share of its unsold units (they have
 sub-ledgers like any unit), and the use and its apportionment are published.
 
-**Shortfall policy** (RULES §4: "reported, never driven negative"; our
-choice): each sub-ledger is charged what it can pay, ``min(share, balance)``;
-the rest is the unit's shortfall, recorded on its ``FundUseShare`` as owed
-and reported (settlement page, publication totals). The settlement is not
-held up by one owner's empty sub-ledger — the contractor is paid from the
-custody account, which holds every owner's money. The uncharged part stays on
-the ``works`` account (paid, not yet apportioned) until
-``shortfall_collect`` charges it, once the owner has paid into the
-sub-ledger (a deposit, or a top-up under art. 17).
+**Shortfall policy** (RULES §4: "reported, never driven negative"; the
+pooled account never fronts one owner's share): the shares are computed over
+the use's frozen basis (``reservations.basis_of``: the roll of the owners'
+vote, or for an emergency the register at approval). Before settlement every
+instruction was covered by money reserved on the sub-ledgers or collected
+from the owners (``reservations.reservation_cover``); settlement releases this
+use's reservations and charges each sub-ledger what it can pay,
+``min(share, balance less other uses' reservations)``. The rest is the unit's
+shortfall, recorded on its ``FundUseShare`` as owed and reported; it stays on
+the ``works`` account (paid, not yet apportioned) until ``shortfall_collect``
+charges it once the owner has paid (a 分摊补缴 deposit, or a top-up under
+art. 17) — and no instruction after settlement may exceed what was charged
+and collected.
 
 Ledger lines of the settlement (C final cost, P confirmed payments, O total
 shortfall; ``funds_ledger_api.md``): ``unit +charged`` for each unit,
@@ -47,9 +51,11 @@ from ..models import (
     FundUse,
     FundUseShare,
     PaymentInstruction,
+    Reservation,
     ShortfallCollection,
     Transaction,
 )
+from . import reservations
 from ._procedure import clean_fen, clean_long_text, clean_text, local_today, scope_units, transition
 from ._procedure import yuan as yuan_text
 from .fund_use import fund_use_lock, paid_total
@@ -110,18 +116,43 @@ def apportionment_compute(
 ) -> Apportionment:
     """The shares of ``cost_fen`` over the units of a FundUse's (or an application's) scope.
 
-    ``fund_use_or_scope``: anything with ``area``, ``scope_buildings`` and
-    ``scope_unit_codes``. Weights are the units' floor areas (SPC art. 8 basis,
-    ``Unit.floor_area``) keyed by unit code, so ties go to the smaller code.
+    ``fund_use_or_scope``: a FundUse — shared over its frozen basis (the roll
+    of the owners' vote, or for an emergency the register at approval; a unit
+    added since is not charged, a re-measured one keeps its frozen area) with
+    each unit's balance less what other uses hold reserved — or anything with
+    ``area``, ``scope_buildings`` and ``scope_unit_codes`` (an application
+    before approval: the register now). Weights are keyed by unit code, so ties
+    go to the smaller code.
     """
     obj = fund_use_or_scope
-    units = scope_units(obj.area, obj.scope_buildings, obj.scope_unit_codes)
-    facts = list(units.order_by("code").values_list("pk", "code", "floor_area", "developer_held"))
+    if isinstance(obj, FundUse):
+        # RULES.md §4: over the units and areas frozen for the owners' vote (or, for an
+        # emergency, at approval), never today's register; balances net of reservations.
+        facts = [
+            (u.unit_id, u.code, u.area, u.developer_held)
+            for u in reservations.basis_units(reservations.basis_of(obj))
+        ]
+        if balances is None:
+            subs = reservations.sub_ledgers_of([f[0] for f in facts], lock=False)
+            free = reservations.free_balances(subs.values())
+            held = reservations.reserved_for(obj)
+            balances = {u: free.get(a, 0) + held.get(u, 0) for u, a in subs.items()}
+    else:
+        units = scope_units(obj.area, obj.scope_buildings, obj.scope_unit_codes)
+        roll = reservations.roll_units(obj)
+        if roll is not None:
+            # Once the vote has opened, the estimate is the one the ballots showed (its roll).
+            facts = [(u.unit_id, u.code, u.area, u.developer_held) for u in roll]
+            units = units.model.objects.filter(pk__in=[f[0] for f in facts])
+        else:
+            facts = list(
+                units.order_by("code").values_list("pk", "code", "floor_area", "developer_held")
+            )
+        if balances is None:
+            balances = _scope_balances(units)
     if not facts:
         raise DomainError("empty_scope", _("列支范围内没有任何房屋。"))
     shares = apportion(cost_fen, {code: area for _pk, code, area, _dev in facts})
-    if balances is None:
-        balances = _scope_balances(units)
     rows = [
         ShareRow(
             unit_id=pk,
@@ -212,15 +243,12 @@ def fund_use_settle(
             audit_report_store(locked, audit_report, actor)
         retention = ceiling.retention_fen(cost, retention_pct())
         accounts_ensure(area=locked.area, actor=actor)
-        units = scope_units(locked.area, locked.scope_buildings, locked.scope_unit_codes)
+        frozen = reservations.basis_units(reservations.basis_of(locked))
         # Lock the sub-ledgers in primary-key order before reading their balances
         # (STYLE.md §6): a deposit or another settlement waits, the balances hold.
-        subs = dict(
-            Account.objects.select_for_update()
-            .filter(kind=Kind.UNIT, unit__in=units)
-            .order_by("pk")
-            .values_list("unit_id", "pk")
-        )
+        subs = reservations.sub_ledgers_of([u.unit_id for u in frozen], lock=True)
+        # The charge replaces what this use held reserved (RULES.md §4).
+        reservations.reservations_release(fund_use=locked, reason=Reservation.Reason.SETTLED)
         result = apportionment_compute(locked, cost)
         paid = paid_total(locked)
         shortfall = result.shortfall_fen
@@ -254,6 +282,8 @@ def fund_use_settle(
             ],
             batch_size=2000,
         )
+        # Demands (分摊补缴) owe no more than the real shortfall the final cost left.
+        reservations.shortfall_demands_settle(fund_use=locked)
         transition(
             locked,
             FundUse.Status.SETTLED,
@@ -288,7 +318,7 @@ def shortfall_collect(*, share: FundUseShare, actor, collected_on: date | None =
     Returns the ``ShortfallCollection``; refused when nothing is owed or the
     sub-ledger is still empty.
     """
-    from ..selectors import account_of, balance
+    from ..selectors import account_of
     from .ledger import transaction_post
 
     permissions.require(actor, "application.review", share.fund_use.area)
@@ -300,7 +330,11 @@ def shortfall_collect(*, share: FundUseShare, actor, collected_on: date | None =
         owed = row.outstanding_fen
         if owed <= 0:
             raise DomainError("nothing_owed", _("该房屋的分摊款已全部扣划。"))
-        amount = min(owed, balance(sub))
+        # A shortfall paid for this use was reserved for it: the charge replaces it.
+        reservations.reservations_release(
+            fund_use=fund_use, unit_ids={row.unit_id}, reason=Reservation.Reason.COLLECT
+        )
+        amount = min(owed, reservations.free_balances([sub.pk])[sub.pk])
         if amount <= 0:
             raise DomainError(
                 "insufficient_balance",

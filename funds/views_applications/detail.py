@@ -15,6 +15,7 @@ from accounts import permissions
 from .. import selectors_applications as reads
 from ..models import ApplicationAttachment, FundApplication, FundUse
 from ..selectors import owner_units
+from ..selectors_reservations import reservations_context
 from ..services.application_review import warranty_checks
 from ..services.application_vote import vote_state
 
@@ -89,6 +90,7 @@ def detail_context(user, application: FundApplication) -> dict:
         and permissions.can(user, "assembly.call", application.area),
     }
     mine = {u.code for u in owner_units(user) if u.area_id == application.area_id}
+    context.update(reservations_context(application, fund_use, staff=staff, mine=mine))
     if fund_use is not None and fund_use.status != FundUse.Status.OPEN:
         shares = fund_use.shares.order_by("unit_code")
         context["my_shares"] = list(shares.filter(unit_code__in=mine))

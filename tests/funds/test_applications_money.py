@@ -181,7 +181,9 @@ def test_a_shortfall_is_charged_what_the_sub_ledger_holds_and_reported(
     from .app_helpers import build_estate
 
     estate = build_estate(district, developer_deposit=50_000)  # 500.00 元 in 901
-    application = accepted(estate, personas, verified)
+    # Only what every sub-ledger can bear is paid before settlement (2,000.00 元: 901's share
+    # of it is 412.58 元 ≤ 500.00 元); the rest waits for the shortfall (RULES.md §4).
+    application = accepted(estate, personas, verified, amount=200_000)
     services.application_settle(
         application=application, actor=personas.reviewer, final_cost_fen=BUDGET
     )

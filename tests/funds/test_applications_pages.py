@@ -289,7 +289,8 @@ def test_the_settlement_preview_reports_a_shortfall_before_anything_is_posted(
     from .app_helpers import build_estate
 
     estate = build_estate(district, developer_deposit=50_000)
-    application = accepted(estate, personas, verified)
+    # Paid before settlement: only what 901's 500.00 元 bears (RULES.md §4: never fronted).
+    application = accepted(estate, personas, verified, amount=200_000)
     client.force_login(personas.reviewer)
     data = {"final_cost": "100000", "settled_on": timezone.localdate().isoformat()}
     preview = client.post(url("application_settle", application.pk), data).content.decode()
