@@ -7,6 +7,7 @@ from .applications import (
     FundApplication,
     RepairType,
 )
+from .approval import FundUseCountersign, UseFiling
 from .fund_use import (
     ContractorRefund,
     FundUse,
@@ -36,10 +37,12 @@ __all__ = [
     "CostScopeModel",
     "FundApplication",
     "FundUse",
+    "FundUseCountersign",
     "FundUseShare",
     "PaymentInstruction",
     "RepairType",
     "ShortfallCollection",
+    "UseFiling",
     "Account",
     "AppendOnlyModel",
     "AppendOnlyQuerySet",
