@@ -11,7 +11,10 @@
   settlement, publication);
 - ``fund_use``, ``payments``, ``settlement``, ``use_publication``: the money
   side shared with emergency repairs (instruction, bank confirmation,
-  settlement and apportionment, publication).
+  settlement and apportionment, publication);
+- ``authority``: who approves and instructs in each custody regime (Order 165
+  arts. 22–23), two approvers on the cumulative amount, the filing (备案);
+  ``custody``: when a custody transfer (art. 15) may happen.
 """
 
 from .deposits import (
@@ -50,6 +53,12 @@ from .applications import (
     application_create,
     application_update,
     application_withdraw,
+)
+from .authority import (
+    filing_order_correction,
+    filing_receive,
+    filing_reply,
+    fund_use_countersign,
 )
 from .fund_use import fund_use_open
 from .payments import (
@@ -107,6 +116,10 @@ __all__ = [
     "payment_file_export",
     "payment_instruct",
     "payment_source_register",
+    "filing_order_correction",
+    "filing_receive",
+    "filing_reply",
+    "fund_use_countersign",
     "refund_confirm",
     "shortfall_collect",
 ]
