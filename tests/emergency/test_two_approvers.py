@@ -1,0 +1,61 @@
+"""Two approvers on the cumulative amount on the emergency path too (RULES.md §4, §5).
+
+An emergency application is approved by one bureau approver whatever its
+estimate; its instructions pass through ``funds.services.payments``, where the
+cumulative amount is checked at every instruction. Threshold 6,000.00 元; a
+12,000.00-元 repair prepaid in full: 6,000.00 instructed with one approver,
+one fen more needs a second approver's countersignature.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from funds import services as funds_services
+from funds.models import PaymentInstruction
+from gongzhi.errors import DomainError
+from tests.factories import UserFactory, grant
+
+from .conftest import file_application
+from .test_money import approve, instruct
+
+pytestmark = pytest.mark.django_db
+THRESHOLD = 600_000
+
+
+@pytest.fixture
+def prepaid(funded, personas, verified, settings):
+    settings.GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = THRESHOLD
+    application = file_application(
+        personas.committee, funded.a1, estimate_fen=1_200_000, prepayment_fen=1_200_000
+    )
+    return approve(application, personas, verified)
+
+
+def test_one_approver_instructs_up_to_the_threshold(prepaid, personas, verified):
+    instruct(prepaid, personas, verified, THRESHOLD, key="k1")
+    assert PaymentInstruction.objects.get().amount_fen == 600_000
+
+
+def test_one_fen_over_needs_a_second_approver(prepaid, personas, verified):
+    from accounts.models import Role
+
+    instruct(prepaid, personas, verified, THRESHOLD, key="k1")
+    with pytest.raises(DomainError) as refused:
+        instruct(prepaid, personas, verified, 1, key="k2")
+    assert refused.value.code == "second_approver_needed"
+    assert PaymentInstruction.objects.count() == 1
+
+    # The reviewer of the application cannot be its second approver, even holding the role.
+    grant(personas.reviewer, Role.BUREAU_APPROVER)
+    with pytest.raises(DomainError) as refused:
+        funds_services.fund_use_countersign(
+            fund_use=prepaid.fund_use, actor=verified(personas.reviewer)
+        )
+    assert refused.value.code == "maker_checker"
+
+    second = UserFactory(username="approver2")
+    grant(second, Role.BUREAU_APPROVER)
+    funds_services.fund_use_countersign(fund_use=prepaid.fund_use, actor=verified(second))
+    instruct(prepaid, personas, verified, 1, key="k2")
+    assert sorted(PaymentInstruction.objects.values_list("amount_fen", flat=True)) == [1, 600_000]
