@@ -120,3 +120,19 @@ def split_flag(application: FundApplication) -> SplitFlag:
         combined_fen=combined,
         over_threshold=bool(suspects) and combined > two_approvers_above_fen(),
     )
+
+
+def step_areas(user, step: str):
+    """The areas in which ``user`` takes a procedure step (review, approve, confirm): the
+    bureau's action where the bureau keeps the fund, the committee's where the assembly does
+    (``funds.services.authority``)."""
+    from accounts import permissions
+
+    from .services.authority import BUREAU_ACTIONS, COMMITTEE_ACTION
+
+    assembly = CustodyRegime.ASSEMBLY
+    bureau = permissions.areas_for(user, BUREAU_ACTIONS[step]).exclude(
+        fund_profile__regime=assembly
+    )
+    committee = permissions.areas_for(user, COMMITTEE_ACTION).filter(fund_profile__regime=assembly)
+    return bureau | committee
