@@ -59,3 +59,27 @@ def test_one_fen_over_needs_a_second_approver(prepaid, personas, verified):
     funds_services.fund_use_countersign(fund_use=prepaid.fund_use, actor=verified(second))
     instruct(prepaid, personas, verified, 1, key="k2")
     assert sorted(PaymentInstruction.objects.values_list("amount_fen", flat=True)) == [1, 600_000]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_prepayments_at_once_cannot_pass_the_threshold_on_one_approval(
+    funded, personas, verified, settings, seeded_whitelist
+):
+    from tests.parallel import in_threads
+
+    settings.GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = THRESHOLD
+    application = approve(
+        file_application(
+            personas.committee, funded.a1, estimate_fen=1_200_000, prepayment_fen=1_200_000
+        ),
+        personas,
+        verified,
+    )
+
+    def send(key):
+        return lambda: instruct(application, personas, verified, THRESHOLD, key=key).amount_fen
+
+    results = in_threads([send("k1"), send("k2")])
+    assert sorted(map(str, results)) == ["600000", "second_approver_needed"]
+    assert list(PaymentInstruction.objects.values_list("amount_fen", flat=True)) == [600_000]

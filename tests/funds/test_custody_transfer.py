@@ -120,3 +120,34 @@ def test_a_transfer_dated_tomorrow_is_refused(estate):
         _transfer(estate.area, value_date=timezone.localdate() + timedelta(days=1))
     assert refused.value.code == "future_date"
     assert _state(estate.area) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transfer_and_an_instruction_at_once_never_leave_an_old_instruction_open(
+    estate, personas, verified
+):
+    """PostgreSQL, parallel: either the instruction wins and the transfer is refused, or the
+    transfer commits first and the instruction is issued after it, against the new account."""
+    from audit.models import AuditEvent
+    from tests.parallel import in_threads
+
+    application = approved(estate, personas, verified)
+    approver = verified(personas.approver)
+    results = in_threads(
+        [
+            lambda: _transfer(estate.area).regime,
+            lambda: instruct(application.fund_use, approver, amount=BUDGET).key,
+        ]
+    )
+    assert results[1] == "PAY-1", results
+    if results[0] == "open_instruction":
+        assert FundProfile.objects.get(area=estate.area).regime == "bureau"
+    else:
+        assert results[0] == "assembly", results
+        seq = dict(
+            AuditEvent.objects.filter(
+                action__in=["fund.custody_transfer", "payment.instruct"]
+            ).values_list("action", "seq")
+        )
+        assert seq["fund.custody_transfer"] < seq["payment.instruct"]
