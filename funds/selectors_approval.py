@@ -5,6 +5,7 @@ RULES.md §4 (Order 165 arts. 22–23) and ``funds.splitting``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -45,21 +46,64 @@ def committee_decides(area, source: str = FundUse.Source.APPLICATION) -> bool:
     return source == FundUse.Source.APPLICATION and regime_of(area) == CustodyRegime.ASSEMBLY
 
 
-def fund_use_approvers(fund_use: FundUse) -> set[int]:
-    """The distinct people who approved the use: its approval(s) and its countersignatures.
+# Who made and who approved a use, per FundUse source: the procedure that approved it
+# registers them (funds: the normal application; emergency: its applications).
+_MAKERS: dict[str, Callable[[FundUse], set[int]]] = {}
+_APPROVERS: dict[str, Callable[[FundUse], set[int]]] = {}
 
-    A deemed approval (an emergency the bureau did not review in time) is no person.
-    """
-    people = {fund_use.opened_by_id} - {None}
+
+def fund_use_people_register(
+    source: str,
+    *,
+    makers: Callable[[FundUse], set[int]],
+    approvers: Callable[[FundUse], set[int]] | None = None,
+) -> None:
+    """Register who made a source's uses (applicant, reviewer: they never approve or
+    instruct them) and who approved them (default: whoever opened the use)."""
+    if source not in FundUse.Source.values:
+        raise ValueError(f"unknown FundUse source {source!r}")
+    _MAKERS[source] = makers
+    if approvers is not None:
+        _APPROVERS[source] = approvers
+
+
+def fund_use_makers(fund_use: FundUse) -> set[int]:
+    makers = _MAKERS.get(fund_use.source)
+    return makers(fund_use) if makers else set()
+
+
+def fund_use_approvers(fund_use: FundUse) -> set[int]:
+    """The distinct people who approved the use: its approval(s) and its countersignatures,
+    never one of its makers. A deemed approval (an emergency the bureau did not review in
+    time) is no person."""
+    approvers = _APPROVERS.get(fund_use.source)
+    people = approvers(fund_use) if approvers else {fund_use.opened_by_id}
     people |= set(
+        FundUseCountersign.objects.filter(fund_use=fund_use).values_list("approver_id", flat=True)
+    )
+    return people - {None} - fund_use_makers(fund_use)
+
+
+def _application_makers(fund_use: FundUse) -> set[int]:
+    row = (
+        FundApplication.objects.filter(fund_use=fund_use)
+        .values_list("applicant_id", "reviewer_id")
+        .first()
+    )
+    return set(row or ()) - {None}
+
+
+def _application_approvers(fund_use: FundUse) -> set[int]:
+    return set(
         ApplicationApproval.objects.filter(application__fund_use=fund_use).values_list(
             "approver_id", flat=True
         )
     )
-    people |= set(
-        FundUseCountersign.objects.filter(fund_use=fund_use).values_list("approver_id", flat=True)
-    )
-    return people
+
+
+fund_use_people_register(
+    FundUse.Source.APPLICATION, makers=_application_makers, approvers=_application_approvers
+)
 
 
 def split_window_days() -> int:

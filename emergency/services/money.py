@@ -127,10 +127,20 @@ def fund_use_makers(fund_use: FundUse) -> set[int]:
     return set(row or ()) - {None}
 
 
+def fund_use_approvers(fund_use: FundUse) -> set[int]:
+    """The approver who approved it (none for a deemed approval: no person approved)."""
+    approver = (
+        EmergencyApplication.objects.filter(fund_use=fund_use)
+        .values_list("approver_id", flat=True)
+        .first()
+    )
+    return {approver} - {None}
+
+
 def register_payment_source() -> None:
     """Called from ``EmergencyConfig.ready``."""
     payments.payment_source_register(SOURCE, gate=payment_gate, on_confirmed=payment_confirmed)
-    authority.fund_use_makers_register(SOURCE, fund_use_makers)
+    authority.fund_use_people_register(SOURCE, makers=fund_use_makers, approvers=fund_use_approvers)
 
 
 def _fund_use(application: EmergencyApplication) -> FundUse:

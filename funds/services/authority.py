@@ -30,8 +30,6 @@ one approver suffices.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
@@ -43,7 +41,12 @@ from audit.services import audit_record
 from gongzhi.errors import DomainError
 
 from ..models import FundApplication, FundUse, FundUseCountersign, UseFiling
-from ..selectors_approval import committee_decides, fund_use_approvers
+from ..selectors_approval import (
+    committee_decides,
+    fund_use_approvers,
+    fund_use_makers,
+    fund_use_people_register,  # noqa: F401 (the registry's door for other apps)
+)
 from ._procedure import clean_long_text, transition, yuan
 from .fund_use import fund_use_lock
 
@@ -88,35 +91,6 @@ def step_require(actor, area, step: str, *, source: str = APPLICATION) -> None:
 
 def step_can(actor, area, step: str, *, source: str = APPLICATION) -> bool:
     return permissions.can(actor, step_action(area, step, source=source), area)
-
-
-# --------------------------------------------------------------------------- makers
-
-_MAKERS: dict[str, Callable[[FundUse], set[int]]] = {}
-
-
-def fund_use_makers_register(source: str, makers: Callable[[FundUse], set[int]]) -> None:
-    """Register who made the use of a source (applicant, reviewer): they never approve it."""
-    if source not in FundUse.Source.values:
-        raise ValueError(f"unknown FundUse source {source!r}")
-    _MAKERS[source] = makers
-
-
-def _application_makers(fund_use: FundUse) -> set[int]:
-    row = (
-        FundApplication.objects.filter(fund_use=fund_use)
-        .values_list("applicant_id", "reviewer_id")
-        .first()
-    )
-    return set(row or ()) - {None}
-
-
-fund_use_makers_register(APPLICATION, _application_makers)
-
-
-def fund_use_makers(fund_use: FundUse) -> set[int]:
-    makers = _MAKERS.get(fund_use.source)
-    return makers(fund_use) if makers else set()
 
 
 # --------------------------------------------------------------------------- instructions
