@@ -28,7 +28,7 @@ class FundUseCountersign(models.Model):
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # The cumulative amount instructed (including the one asked for) when it was signed.
+    # The cumulative amount instructed (live instructions) when it was signed.
     cumulative_fen = models.BigIntegerField(_("累计划款金额（分）"), default=0)
     note = models.TextField(_("复核意见"), blank=True)
     signed_at = models.DateTimeField(_("复核时间"), default=timezone.now)

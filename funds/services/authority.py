@@ -48,7 +48,7 @@ from ..selectors_approval import (
     fund_use_people_register,  # noqa: F401 (the registry's door for other apps)
 )
 from ._procedure import clean_long_text, transition, yuan
-from .fund_use import fund_use_lock
+from .fund_use import fund_use_lock, live_total
 
 DEFAULT_TWO_APPROVERS_ABOVE_FEN = 20_000_000  # 200,000.00 元 (policy; a setting)
 REVIEW, APPROVE, CONFIRM = "review", "approve", "confirm"
@@ -124,9 +124,7 @@ def instruction_authorise(fund_use: FundUse, *, actor, cumulative_fen: int) -> N
         raise DomainError("second_approver_needed", message, fields={"amount_fen": message})
 
 
-def fund_use_countersign(
-    *, fund_use: FundUse, actor, cumulative_fen: int = 0, note: str = ""
-) -> FundUseCountersign:
+def fund_use_countersign(*, fund_use: FundUse, actor, note: str = "") -> FundUseCountersign:
     """A second (further) approver signs off the use (module docstring).
 
     The same permission as approving in the use's regime; never the applicant,
@@ -134,8 +132,6 @@ def fund_use_countersign(
     """
     step_require(actor, fund_use.area, APPROVE, source=fund_use.source)
     note = clean_long_text(note, field="note", required=False)
-    if isinstance(cumulative_fen, bool) or not isinstance(cumulative_fen, int):
-        cumulative_fen = 0
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
         if locked.status == FundUse.Status.PUBLISHED:
@@ -151,7 +147,7 @@ def fund_use_countersign(
                 sign = FundUseCountersign.objects.create(
                     fund_use=locked,
                     approver=actor,
-                    cumulative_fen=max(cumulative_fen, 0),
+                    cumulative_fen=live_total(locked),
                     note=note,
                 )
         except IntegrityError:  # pragma: no cover - the row lock above serialises signers

@@ -114,13 +114,12 @@ def test_one_fen_over_the_threshold_cumulative_needs_a_second_approver(
     sign = services.fund_use_countersign(
         fund_use=fund_use,
         actor=verified(second_approver),
-        cumulative_fen=BUDGET + 1,
         note="已核对结算审计报告。",
     )
     assert AuditEvent.objects.filter(action="fund_use.countersign").get().summary[
         "approvers"
     ] == sorted([personas.approver.pk, second_approver.pk])
-    assert sign.cumulative_fen == 10_000_001
+    assert sign.cumulative_fen == 6_000_000  # instructed when it was signed
 
     rest = instruct(fund_use, approver, amount=BUDGET + 1 - FIRST, key="PAY-2")
     assert rest.amount_fen == 4_000_001
