@@ -83,3 +83,39 @@ def test_two_prepayments_at_once_cannot_pass_the_threshold_on_one_approval(
     results = in_threads([send("k1"), send("k2")])
     assert sorted(map(str, results)) == ["600000", "second_approver_needed"]
     assert list(PaymentInstruction.objects.values_list("amount_fen", flat=True)) == [600_000]
+
+
+def test_a_deemed_approval_is_no_approver(funded, personas, verified, settings):
+    """A deemed approval (no review in time) is no person: past the threshold two people
+    must countersign before more money is instructed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Role
+    from emergency import services
+    from emergency.models import EmergencyApplication
+
+    settings.GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE = True
+    settings.GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = THRESHOLD
+    application = file_application(
+        personas.committee, funded.a1, estimate_fen=1_200_000, prepayment_fen=1_200_000
+    )
+    EmergencyApplication.objects.filter(pk=application.pk).update(
+        review_due_at=timezone.now() - timedelta(minutes=5)
+    )
+    services.application_works_start(application=application, actor=personas.committee)
+    application.refresh_from_db()
+    assert application.deemed_approved
+    instruct(application, personas, verified, THRESHOLD, key="k1")
+    signers = []
+    for name in ("approver2", "approver3"):
+        with pytest.raises(DomainError) as refused:
+            instruct(application, personas, verified, 1, key="k2")
+        assert refused.value.code == "second_approver_needed"
+        signer = UserFactory(username=name)
+        grant(signer, Role.BUREAU_APPROVER)
+        funds_services.fund_use_countersign(fund_use=application.fund_use, actor=verified(signer))
+        signers.append(signer)
+    instruct(application, personas, verified, 1, key="k2")
+    assert PaymentInstruction.objects.count() == 2
