@@ -100,6 +100,21 @@ ACTIONS: dict[str, Action] = {
         _action("application.review", "审核维修资金申请", {Role.BUREAU_REVIEWER}),
         _action("application.approve", "审批维修资金申请", {Role.BUREAU_APPROVER}, otp=True),
         _action("payment.confirm", "登记银行划款确认", {Role.BUREAU_REVIEWER}),
+        # Order 165 art. 23: once the fund is in the assembly's own account the
+        # committee reviews, approves, instructs the bank and records its
+        # confirmation (funds.services.authority picks this action by custody
+        # regime), and the bureau receives the filing (备案) and may order a correction.
+        _action(
+            "application.committee_approve",
+            "业主大会自管：审核、审批维修资金使用，发出划款通知",
+            {Role.COMMITTEE_MEMBER},
+        ),
+        _action(
+            "fund.filing",
+            "接收维修资金使用备案、责令改正",
+            {Role.BUREAU_REVIEWER, Role.BUREAU_APPROVER},
+            otp=True,
+        ),
         # Emergency repairs (RULES.md §5): the committee applies; where none, the
         # property company or the street office.
         _action(

@@ -18,10 +18,12 @@ from .models import (
     FundApplication,
     FundProfile,
     FundUse,
+    FundUseCountersign,
     InterestPosting,
     PaymentInstruction,
     PostingNotice,
     Transaction,
+    UseFiling,
 )
 
 
@@ -111,6 +113,17 @@ class FundUseAdmin(ReadOnlyAdmin):
 @admin.register(PaymentInstruction)
 class PaymentInstructionAdmin(ReadOnlyAdmin):
     list_display = ["pk", "key", "amount_fen", "status"]
+    list_filter = ["status"]
+
+
+@admin.register(FundUseCountersign)
+class FundUseCountersignAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "fund_use", "approver", "signed_at"]
+
+
+@admin.register(UseFiling)
+class UseFilingAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "application", "status", "filed_at"]
     list_filter = ["status"]
 
 

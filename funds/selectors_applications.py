@@ -24,6 +24,7 @@ from accounts import permissions
 from .models import FundApplication, FundUse, FundUseShare, PaymentInstruction
 from .money import yuan
 from .selectors import owner_units
+from .selectors_approval import step_areas
 
 Status = FundApplication.Status
 STAFF_ACTIONS = ("register.view", "fund.view_area")
@@ -86,9 +87,7 @@ def is_staff_viewer(user, application: FundApplication) -> bool:
 
 def review_queue(user) -> QuerySet:
     return (
-        FundApplication.objects.filter(
-            status=Status.SUBMITTED, area__in=permissions.areas_for(user, "application.review")
-        )
+        FundApplication.objects.filter(status=Status.SUBMITTED, area__in=step_areas(user, "review"))
         .exclude(applicant=user)
         .select_related("area")
         .order_by("submitted_at", "pk")
@@ -98,9 +97,7 @@ def review_queue(user) -> QuerySet:
 def approval_queue(user) -> QuerySet:
     """Reviewed applications this approver may still approve (not theirs, not reviewed by them)."""
     return (
-        FundApplication.objects.filter(
-            status=Status.REVIEWED, area__in=permissions.areas_for(user, "application.approve")
-        )
+        FundApplication.objects.filter(status=Status.REVIEWED, area__in=step_areas(user, "approve"))
         .exclude(Q(applicant=user) | Q(reviewer=user) | Q(approvals__approver=user))
         .select_related("area")
         .order_by("reviewed_at", "pk")
@@ -111,13 +108,17 @@ def payment_queue(user) -> QuerySet:
     """Instructions waiting for the bank's confirmation, in the user's reach: the reviewer
     records the bank's receipt (``payment.confirm``), the approver exports the bank file
     (``application.approve``)."""
-    areas = permissions.areas_for(user, "payment.confirm") | permissions.areas_for(
+    # A normal application's money by custody regime (Order 165 arts. 22–23); emergency
+    # and 代修 money stays with the bureau.
+    areas = step_areas(user, "confirm") | step_areas(user, "approve")
+    bureau = permissions.areas_for(user, "payment.confirm") | permissions.areas_for(
         user, "application.approve"
     )
+    reach = Q(fund_use__source=FundUse.Source.APPLICATION, fund_use__area__in=areas) | (
+        ~Q(fund_use__source=FundUse.Source.APPLICATION) & Q(fund_use__area__in=bureau)
+    )
     return (
-        PaymentInstruction.objects.filter(
-            status=PaymentInstruction.Status.INSTRUCTED, fund_use__area__in=areas
-        )
+        PaymentInstruction.objects.filter(reach, status=PaymentInstruction.Status.INSTRUCTED)
         .select_related("fund_use__area")
         .order_by("instructed_at", "pk")
     )

@@ -11,7 +11,7 @@ No ``app_name`` here on purpose: the patterns join the ``funds`` namespace.
 
 from django.urls import path
 
-from .views_applications import bureau, ceiling, closing, owner, proposal
+from .views_applications import authority, bureau, ceiling, closing, owner, proposal
 
 urlpatterns = [
     # Applicant, committee, and everyone who may see an application.
@@ -37,6 +37,11 @@ urlpatterns = [
     path("<int:pk>/review/", bureau.application_review, name="application_review"),
     path("<int:pk>/approve/", bureau.application_approve, name="application_approve"),
     path("<int:pk>/pay/", bureau.application_pay, name="application_pay"),
+    path(
+        "<int:pk>/countersign/", authority.application_countersign, name="application_countersign"
+    ),
+    path("<int:pk>/filing/", authority.application_filing, name="application_filing"),
+    path("filings/", authority.filing_queue, name="filing_queue"),
     path("<int:pk>/settle/", closing.application_settle, name="application_settle"),
     path("<int:pk>/publish/", closing.application_publish, name="application_publish"),
     path(

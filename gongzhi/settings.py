@@ -363,7 +363,8 @@ GONGZHI_TRUSTED_PROXIES = _int("GONGZHI_TRUSTED_PROXIES", 0, minimum=0)
 # notice period of this many days (物业管理条例 art. 14: never shorter than 15).
 GONGZHI_NOTICE_DAYS = _int("GONGZHI_NOTICE_DAYS", 15, minimum=15)
 GONGZHI_OBJECTION_DAYS = _int("GONGZHI_OBJECTION_DAYS", 7, minimum=1)
-# Fund applications above this amount (fen) need two distinct approvers (our policy).
+# Fund applications above this amount (fen) need two distinct approvers (our policy),
+# and so does every use whose cumulative instructions pass it (RULES.md §4).
 GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = _int(
     "GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN", 20_000_000, minimum=0
 )
@@ -377,6 +378,9 @@ GONGZHI_FUND_RETENTION_PCT = _int("GONGZHI_FUND_RETENTION_PCT", 5, minimum=0)
 # 分摊补缴 (RULES.md §4): days an owner has to pay the estimated shortfall demanded at
 # approval; unpaid after it, the debt is reported to the convener and the street.
 GONGZHI_SHORTFALL_DUE_DAYS = _int("GONGZHI_SHORTFALL_DUE_DAYS", 30, minimum=1)
+# Uses of the same area on the same parts filed this many days apart or less are
+# flagged to the approver as a possible split under the threshold (funds.splitting).
+GONGZHI_FUND_SPLIT_WINDOW_DAYS = _int("GONGZHI_FUND_SPLIT_WINDOW_DAYS", 90, minimum=1)
 # Emergency repairs (RULES.md §5): treat an application as approved when the bureau's
 # review is overdue (some provinces' practice). Off by default; derived when read.
 GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE = _bool("GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE", False)

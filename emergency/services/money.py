@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from funds.models import FundUse, PaymentInstruction, SupplementaryVote
-from funds.services import payments
+from funds.services import authority, payments
 from funds.services import settlement as funds_settlement
 from funds.services.fund_use import fund_use_lock, fund_use_open, live_total
 from funds.services.settlement_limits import (
@@ -128,9 +128,30 @@ def payment_confirmed(fund_use: FundUse, instruction: PaymentInstruction, actor)
         )
 
 
+def fund_use_makers(fund_use: FundUse) -> set[int]:
+    """Who made the application (applicant, reviewer): never its instructing or second approver."""
+    row = (
+        EmergencyApplication.objects.filter(fund_use=fund_use)
+        .values_list("applicant_id", "reviewer_id")
+        .first()
+    )
+    return set(row or ()) - {None}
+
+
+def fund_use_approvers(fund_use: FundUse) -> set[int]:
+    """The approver who approved it (none for a deemed approval: no person approved)."""
+    approver = (
+        EmergencyApplication.objects.filter(fund_use=fund_use)
+        .values_list("approver_id", flat=True)
+        .first()
+    )
+    return {approver} - {None}
+
+
 def register_payment_source() -> None:
     """Called from ``EmergencyConfig.ready``."""
     payments.payment_source_register(SOURCE, gate=payment_gate, on_confirmed=payment_confirmed)
+    authority.fund_use_people_register(SOURCE, makers=fund_use_makers, approvers=fund_use_approvers)
 
 
 def _fund_use(application: EmergencyApplication) -> FundUse:

@@ -7,6 +7,7 @@ from .applications import (
     FundApplication,
     RepairType,
 )
+from .approval import FundUseCountersign, UseFiling
 from .fund_use import (
     ContractorRefund,
     FundUse,
@@ -37,6 +38,7 @@ __all__ = [
     "CostScopeModel",
     "FundApplication",
     "FundUse",
+    "FundUseCountersign",
     "FundUseShare",
     "PaymentInstruction",
     "RepairType",
@@ -44,6 +46,7 @@ __all__ = [
     "SettlementExcessApproval",
     "ShortfallCollection",
     "SupplementaryVote",
+    "UseFiling",
     "Account",
     "AppendOnlyModel",
     "AppendOnlyQuerySet",

@@ -18,6 +18,9 @@
 - ``reservations``: the units and areas a use is shared over (frozen at
   approval), reservations (冻结) at each instruction and shortfall demands
   (分摊补缴), RULES.md §4.
+- ``authority``: who approves and instructs in each custody regime (Order 165
+  arts. 22–23), two approvers on the cumulative amount, the filing (备案);
+  ``custody``: when a custody transfer (art. 15) may happen.
 """
 
 from .deposits import (
@@ -56,6 +59,12 @@ from .applications import (
     application_create,
     application_update,
     application_withdraw,
+)
+from .authority import (
+    filing_order_correction,
+    filing_receive,
+    filing_reply,
+    fund_use_countersign,
 )
 from .fund_use import fund_use_open
 from .payments import (
@@ -119,6 +128,10 @@ __all__ = [
     "payment_file_export",
     "payment_instruct",
     "payment_source_register",
+    "filing_order_correction",
+    "filing_receive",
+    "filing_reply",
+    "fund_use_countersign",
     "refund_confirm",
     "retention_release",
     "settlement_audit_report_add",

@@ -13,7 +13,17 @@ RULES.md §4 (Order 165 arts. 18, 22–25):
   approver is neither the reviewer nor the applicant; above
   ``GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN`` (strictly above; default
   200,000.00 元) two distinct approvers. The last approval opens the
-  application's ``FundUse``; money then moves through ``payments``.
+  application's ``FundUse``; money then moves through ``payments``, where
+  the two-approver rule is checked again on the cumulative amount at every
+  instruction (``authority.instruction_authorise``). The approver is shown
+  (and the approval's audit event keeps) the split flag: other uses of the
+  area on the same parts within 90 days (``funds.splitting``).
+- **who** reviews and approves depends on the area's custody regime
+  (``funds.services.authority``): the bureau under its custody (代管,
+  Order 165 art. 22); under the assembly's own account (art. 23) committee
+  members (``application.committee_approve``), reviewer ≠ approver ≠
+  applicant still, and the approval is filed with the bureau (备案,
+  ``UseFiling``), which may order a correction.
 - works done (``fund.apply``), acceptance by the owners' side
   (``assembly.call``: the committee, or the street/community office where
   there is none) with the acceptance report and photos; settlement and
@@ -29,7 +39,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +50,7 @@ from gongzhi.errors import DomainError
 from .. import warranty
 from ..models import ApplicationApproval, ApplicationAttachment, FundApplication, FundUse
 from ..models.applications import EXCLUSIONS
+from ..selectors_approval import committee_decides, split_flag
 from ._procedure import clean_long_text, local_today, scope_buildings_of, transition
 from .applications import (
     _require_editor,
@@ -48,27 +58,19 @@ from .applications import (
     attachment_check,
     attachment_store,
 )
+from .authority import (
+    APPROVE,
+    DEFAULT_TWO_APPROVERS_ABOVE_FEN,  # noqa: F401 (re-exported)
+    REVIEW,
+    approvals_needed,
+    filing_create,
+    step_require,
+    two_approvers_above_fen,  # noqa: F401 (re-exported)
+)
 from .fund_use import fund_use_open
 
 Status = FundApplication.Status
-DEFAULT_TWO_APPROVERS_ABOVE_FEN = 20_000_000  # 200,000.00 元 (policy; a setting)
 PASS, RETURN, REFUSE = "pass", "return", "refuse"
-
-
-def two_approvers_above_fen() -> int:
-    value = getattr(
-        settings, "GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN", DEFAULT_TWO_APPROVERS_ABOVE_FEN
-    )
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ImproperlyConfigured(
-            f"GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN must be a whole number of fen ≥ 0, not {value!r}."
-        )
-    return value
-
-
-def approvals_needed(budget_fen: int) -> int:
-    """Two distinct approvers strictly above the setting's amount, else one."""
-    return 2 if budget_fen > two_approvers_above_fen() else 1
 
 
 def scope_warranty_checks(
@@ -114,8 +116,9 @@ def application_review(
     warranty_note: str = "",
     note: str = "",
 ) -> FundApplication:
-    """Record the bureau's review: pass, return for completion, or refuse (module docstring)."""
-    permissions.require(actor, "application.review", application.area)
+    """Record the review (the bureau's, or the committee's under art. 23): pass, return for
+    completion, or refuse (module docstring)."""
+    step_require(actor, application.area, REVIEW)
     if decision not in (PASS, RETURN, REFUSE):
         raise DomainError("bad_decision", _("请选择审核结论。"), fields={"decision": _("必选。")})
     if application.applicant_id == getattr(actor, "pk", None):
@@ -201,7 +204,7 @@ def application_resubmit(*, application: FundApplication, actor) -> FundApplicat
 
 def application_approve(*, application: FundApplication, actor, note: str = "") -> FundApplication:
     """One approver's approval; the last one needed opens the FundUse (module docstring)."""
-    permissions.require(actor, "application.approve", application.area)
+    step_require(actor, application.area, APPROVE)
     note = clean_long_text(note, field="note", required=False)
     with transaction.atomic():
         locked = application_lock(application)
@@ -220,6 +223,8 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
             raise DomainError("already_approved", _("您已审批过本申请，须由另一名审批人审批。"))
         approval = ApplicationApproval.objects.create(application=locked, approver=actor, note=note)
         count = locked.approvals.count()
+        # The split flag the approver was shown (funds.splitting), kept with the approval.
+        split = split_flag(locked)
         audit_record(
             actor=actor,
             action="fund_application.approval",
@@ -229,6 +234,7 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
                 "application": locked.pk,
                 "count": count,
                 "required": locked.required_approvals,
+                "split_with": [a.pk for a in split.suspects],
             },
         )
         if count < locked.required_approvals:
@@ -250,7 +256,7 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
         if fund_use.tolerance_pct != tolerance:
             FundUse.objects.filter(pk=fund_use.pk).update(tolerance_pct=tolerance)
             fund_use.tolerance_pct = tolerance
-        return transition(
+        transition(
             locked,
             Status.APPROVED,
             actor=actor,
@@ -258,11 +264,15 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
             fields={"approved_at": timezone.now(), "fund_use": fund_use},
             summary={"fund_use": fund_use.pk, "approvals": count},
         )
+        if committee_decides(locked.area):
+            # Order 165 art. 23 (5): the committee's approval is filed with the bureau.
+            filing_create(application=locked, fund_use=fund_use, actor=actor)
+        return locked
 
 
 def application_refuse(*, application: FundApplication, actor, reason: str) -> FundApplication:
     """The approver refuses a reviewed application."""
-    permissions.require(actor, "application.approve", application.area)
+    step_require(actor, application.area, APPROVE)
     reason = clean_long_text(reason, field="reason")
     with transaction.atomic():
         locked = application_lock(application)

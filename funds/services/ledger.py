@@ -548,7 +548,9 @@ def custody_transfer(
     the new one (a ``custody`` transaction; none when the balance is zero),
     the profile switches regime and bank details, and the move is audited —
     in one database transaction. Sub-ledgers are untouched: the owners' money
-    changes bank, not owner. Moving to the regime already in force is refused.
+    changes bank, not owner. Moving to the regime already in force is refused,
+    and so is a move while a payment instruction is open or dated before the
+    area's last posting (``custody.custody_transfer_check``).
     """
     if to_regime not in CustodyRegime.values:
         raise DomainError(
@@ -557,6 +559,7 @@ def custody_transfer(
     if not bank_name.strip() or not account_no.strip():
         raise DomainError("bank_required", _("请填写新的专户银行和账号。"))
     from ..selectors import balance
+    from .custody import custody_transfer_check
 
     with transaction.atomic():
         profile = FundProfile.objects.select_for_update().filter(area=area).first()
@@ -567,6 +570,7 @@ def custody_transfer(
                 "same_regime",
                 _("该区域的维修资金已由%(regime)s。") % {"regime": profile.get_regime_display()},
             )
+        custody_transfer_check(area=area, value_date=value_date or today())
         before = _profile_state(profile)
         accounts_ensure(area=area, actor=actor)
         old_bank = Account.objects.select_for_update().get(

@@ -29,13 +29,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from audit.services import audit_record
 from gongzhi.errors import DomainError
 
 from .. import bankfile
 from ..models import Account, FundUse, PaymentInstruction, Transaction
 from ._procedure import clean_fen, clean_text, local_today, transition, yuan
+from .authority import APPROVE, CONFIRM, instruction_authorise, step_require
 from .fund_use import content_digest, fund_use_lock, live_total, payable_limit
 from .reservations import reservation_cover
 
@@ -97,14 +97,18 @@ def payment_instruct(
 ) -> PaymentInstruction:
     """Issue a payment instruction to the custody bank (RULES §4); idempotent on ``key``.
 
-    The approver (``application.approve``, after TOTP) issues it. Refused when
-    the source's gate refuses (no vote, no money), when the live
-    instructions would exceed the approved amount (or the final cost once
-    settled), and when some unit's share of the cumulative amount is neither
-    reserved on its sub-ledger nor collected from its owner
-    (``reservations.reservation_cover``; RULES.md §4: never fronted).
+    The approver issues it: a bureau approver (``application.approve``, after
+    TOTP), or a committee member under the assembly's own account (Order 165
+    art. 23; ``authority.step_action``). Refused when the source's gate refuses
+    (no vote, no money), when the live instructions would exceed the approved
+    amount (or the final cost once settled), and by
+    ``authority.instruction_authorise``: the applicant or reviewer instructing,
+    an open correction order, or a cumulative amount above the threshold with
+    fewer than two distinct approvers; and when some unit's share of the
+    cumulative amount is neither reserved on its sub-ledger nor collected from
+    its owner (``reservations.reservation_cover``; RULES.md §4: never fronted).
     """
-    permissions.require(actor, "application.approve", fund_use.area)
+    step_require(actor, fund_use.area, APPROVE, source=fund_use.source)
     key = clean_text(key, field="key", limit=100)
     amount_fen = clean_fen(amount_fen, field="amount_fen")
     payee_name = clean_text(payee_name, field="payee_name", limit=200)
@@ -147,6 +151,8 @@ def payment_instruct(
                 "already": yuan(already),
             }
             raise DomainError("over_budget", message, fields={"amount_fen": message})
+        # Who may instruct, and two approvers above the threshold, on the cumulative amount.
+        instruction_authorise(locked, actor=actor, cumulative_fen=already + amount_fen)
         instruction = PaymentInstruction.objects.create(
             fund_use=locked,
             key=key,
@@ -180,7 +186,8 @@ def payment_instruct(
 
 def payment_cancel(*, instruction: PaymentInstruction, reason: str, actor) -> PaymentInstruction:
     """Withdraw an instruction the bank has not paid (it no longer counts against the amount)."""
-    permissions.require(actor, "application.approve", instruction.fund_use.area)
+    fund_use = instruction.fund_use
+    step_require(actor, fund_use.area, APPROVE, source=fund_use.source)
     reason = clean_text(reason, field="reason", limit=500)
     with transaction.atomic():
         fund_use_lock(instruction.fund_use)
@@ -213,7 +220,8 @@ def payment_file_export(*, instructions: Sequence[PaymentInstruction], actor) ->
             .order_by("pk")
         )
         for instruction in locked:
-            permissions.require(actor, "application.approve", instruction.fund_use.area)
+            fund_use = instruction.fund_use
+            step_require(actor, fund_use.area, APPROVE, source=fund_use.source)
             if instruction.status != Status.INSTRUCTED:
                 raise DomainError(
                     "not_instructed",
@@ -267,7 +275,7 @@ def payment_confirm(
     from ..selectors import account_of, bank_account
     from .ledger import transaction_post
 
-    permissions.require(actor, "payment.confirm", instruction.fund_use.area)
+    step_require(actor, instruction.fund_use.area, CONFIRM, source=instruction.fund_use.source)
     bank_reference = clean_text(bank_reference, field="bank_reference", limit=60)
     if not isinstance(paid_on, date) or paid_on > local_today():
         message = _("划款日期不能晚于今天。")

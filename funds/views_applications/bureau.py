@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
-from accounts.mixins import action_required
 from gongzhi.errors import DomainError
 
 from .. import selectors_applications as reads
@@ -36,7 +35,9 @@ from ..models import FundApplication, PaymentInstruction
 from ..models.applications import EXCLUSIONS
 from ..money import yuan
 from ..services.application_review import approvals_needed, warranty_checks
-from ._common import application_for, confirm_or_act, detail_redirect, refusal
+from ..services.authority import COMMITTEE_ACTION
+from ._common import confirm_or_act, detail_redirect, refusal
+from .authority import split_context, step_required, step_scoped
 
 REVIEW, APPROVE, CONFIRM, PUBLISH = (
     "application.review",
@@ -47,16 +48,15 @@ REVIEW, APPROVE, CONFIRM, PUBLISH = (
 
 
 def _scoped(request, pk: int, action: str) -> FundApplication:
-    application = application_for(request.user, pk)
-    if not permissions.can(request.user, action, application.area):
-        raise Http404
-    return application
+    # The bureau's role for the step, or a committee seat (Order 165 art. 23): the
+    # service decides by the area's custody regime (views_applications.authority).
+    return step_scoped(request, pk, action)
 
 
 # --------------------------------------------------------------------------- queues
 
 
-@action_required(REVIEW)
+@step_required(REVIEW)
 def review_queue(request):
     return render(
         request,
@@ -70,7 +70,7 @@ def review_queue(request):
     )
 
 
-@action_required(APPROVE)
+@step_required(APPROVE)
 def approval_queue(request):
     return render(
         request,
@@ -87,7 +87,7 @@ def approval_queue(request):
 # --------------------------------------------------------------------------- review
 
 
-@action_required(REVIEW)
+@step_required(REVIEW)
 @require_http_methods(["GET", "POST"])
 def application_review(request, pk: int):
     application = _scoped(request, pk, REVIEW)
@@ -140,7 +140,7 @@ def application_review(request, pk: int):
 # --------------------------------------------------------------------------- approval
 
 
-@action_required(APPROVE)
+@step_required(APPROVE)
 @require_http_methods(["GET", "POST"])
 def application_approve(request, pk: int):
     application = _scoped(request, pk, APPROVE)
@@ -172,6 +172,7 @@ def application_approve(request, pk: int):
             "application": application,
             "approvals": list(application.approvals.select_related("approver")),
             "heading": _("审批"),
+            **split_context(application),
         },
         summary=lambda: [
             (
@@ -187,7 +188,7 @@ def application_approve(request, pk: int):
 # --------------------------------------------------------------------------- payment
 
 
-@action_required(APPROVE)
+@step_required(APPROVE)
 @require_http_methods(["GET", "POST"])
 def application_pay(request, pk: int):
     """A payment instruction; its key is fixed when the form is first shown, so a double
@@ -252,8 +253,9 @@ def payment_queue(request):
     bank's receipt; either may open the page (maker ≠ checker stays with the services)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    can_export = permissions.can(request.user, APPROVE)
-    can_confirm = permissions.can(request.user, CONFIRM)
+    committee = permissions.can(request.user, COMMITTEE_ACTION)
+    can_export = permissions.can(request.user, APPROVE) or committee
+    can_confirm = permissions.can(request.user, CONFIRM) or committee
     if not (can_export or can_confirm):
         raise PermissionDenied  # (an unverified approver never gets here: OTPRequiredMiddleware)
     return render(
@@ -267,14 +269,16 @@ def payment_queue(request):
     )
 
 
-@action_required(APPROVE)
+@step_required(APPROVE)
 @require_POST
 def payment_export(request):
     """The bank file of the chosen waiting instructions (CSV, formula-safe)."""
     ids = [int(v) for v in request.POST.getlist("instruction") if v.isdigit()]
     instructions = list(
         PaymentInstruction.objects.filter(
-            pk__in=ids, fund_use__area__in=permissions.areas_for(request.user, APPROVE)
+            pk__in=ids,
+            fund_use__area__in=permissions.areas_for(request.user, APPROVE)
+            | permissions.areas_for(request.user, COMMITTEE_ACTION),
         )
     )
     try:
@@ -288,12 +292,14 @@ def payment_export(request):
     return response
 
 
-@action_required(CONFIRM)
+@step_required(CONFIRM)
 @require_http_methods(["GET", "POST"])
 def payment_confirm(request, pk: int):
     instruction = (
         PaymentInstruction.objects.filter(
-            pk=pk, fund_use__area__in=permissions.areas_for(request.user, CONFIRM)
+            pk=pk,
+            fund_use__area__in=permissions.areas_for(request.user, CONFIRM)
+            | permissions.areas_for(request.user, COMMITTEE_ACTION),
         )
         .select_related("fund_use__area")
         .first()

@@ -15,9 +15,11 @@ from accounts import permissions
 from .. import selectors_applications as reads
 from ..models import ApplicationAttachment, FundApplication, FundUse
 from ..selectors import owner_units
+from ..selectors_approval import fund_use_approvers
 from ..selectors_reservations import reservations_context
 from ..services.application_review import warranty_checks
 from ..services.application_vote import vote_state
+from ..services.authority import APPROVE, COMMITTEE_ACTION, REVIEW, step_can
 
 Status = FundApplication.Status
 SHARES_SHOWN = 200
@@ -40,11 +42,16 @@ def _actions(user, application: FundApplication, fund_use: FundUse | None) -> di
         "conclude": status == Status.VOTING
         and (can(user, "fund.apply", area) or can(user, "assembly.call", area)),
         "resubmit": applicant and status == Status.RETURNED,
-        "review": status == Status.SUBMITTED and can(user, "application.review", area),
-        "approve": status == Status.REVIEWED and can(user, "application.approve", area),
-        "pay": open_money
+        # Review, approval and payment by custody regime (Order 165 arts. 22–23).
+        "review": status == Status.SUBMITTED and step_can(user, area, REVIEW),
+        "approve": status == Status.REVIEWED and step_can(user, area, APPROVE),
+        "pay": open_money and status in FundApplication.PAYABLE and step_can(user, area, APPROVE),
+        "countersign": open_money
         and status in FundApplication.PAYABLE
-        and can(user, "application.approve", area),
+        and step_can(user, area, APPROVE)
+        and user.pk not in fund_use_approvers(fund_use),
+        "filing": hasattr(application, "filing")
+        and (can(user, "fund.filing", area) or can(user, COMMITTEE_ACTION, area)),
         "works_done": status in (Status.APPROVED, Status.PAID) and can(user, "fund.apply", area),
         "accept": status == Status.WORKS_DONE and can(user, "assembly.call", area),
         "settle": status == Status.ACCEPTED and can(user, "application.review", area),

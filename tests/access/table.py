@@ -27,6 +27,9 @@ PROGRESS, TRACE = "assembly.view_progress", "ballot.trace"
 FUND_APPLY, FUND_AREA, FUND_OWN = "fund.apply", "fund.view_area", "fund.view_own"
 REV_VIEW, REV_RECORD, REV_ALLOCATE = "revenue.view", "revenue.record", "revenue.allocate"
 REVIEW, APPROVE, CONFIRM = "application.review", "application.approve", "payment.confirm"
+# Order 165 art. 23: under the assembly's own account the committee takes these steps
+# and the bureau receives the filing (funds.services.authority decides by regime).
+COMMITTEE, FILING = "application.committee_approve", "fund.filing"
 EM_APPLY, COMMISSION, WHITELIST = "emergency.apply", "emergency.commission", "whitelist.manage"
 CALENDAR = "calendar.manage"
 ISSUE, OVERSEE, AUDIT = "publication.issue", "oversee", "audit.view"
@@ -169,14 +172,59 @@ ROUTES: tuple[Route, ...] = (
     r("funds:application_resubmit", FUND_APPLY, "fund_app", SEES_FUND_APP),
     r("funds:application_works_done", FUND_APPLY, "fund_app", SEES_FUND_APP),
     r("funds:application_accept", CALL, "fund_app", SEES_FUND_APP),
-    r("funds:review_queue", REVIEW),
-    r("funds:approval_queue", APPROVE),
-    r("funds:payment_queue", (APPROVE, CONFIRM), note="审批人导出划款文件，审核员登记到账"),
-    r("funds:payment_export", APPROVE, method="POST"),
-    r("funds:payment_confirm", CONFIRM, "fund_instruction", on(CONFIRM)),
-    r("funds:application_review", REVIEW, "fund_app", SEES_FUND_APP, on(REVIEW)),
-    r("funds:application_approve", APPROVE, "fund_app", SEES_FUND_APP, on(APPROVE)),
-    r("funds:application_pay", APPROVE, "fund_app", SEES_FUND_APP, on(APPROVE)),
+    r("funds:review_queue", (REVIEW, COMMITTEE)),
+    r("funds:approval_queue", (APPROVE, COMMITTEE)),
+    r(
+        "funds:payment_queue",
+        (APPROVE, CONFIRM, COMMITTEE),
+        note="审批人导出划款文件，审核员登记到账；业主大会自管的区域由业委会办理",
+    ),
+    r("funds:payment_export", (APPROVE, COMMITTEE), method="POST"),
+    r(
+        "funds:payment_confirm",
+        (CONFIRM, COMMITTEE),
+        "fund_instruction",
+        on(CONFIRM, COMMITTEE),
+    ),
+    r(
+        "funds:application_review",
+        (REVIEW, COMMITTEE),
+        "fund_app",
+        SEES_FUND_APP,
+        on(REVIEW, COMMITTEE),
+        note="住建部门代管时住建局审核，业主大会自管时业委会审核（由服务按资金管理方式判定）",
+    ),
+    r(
+        "funds:application_approve",
+        (APPROVE, COMMITTEE),
+        "fund_app",
+        SEES_FUND_APP,
+        on(APPROVE, COMMITTEE),
+    ),
+    r(
+        "funds:application_pay",
+        (APPROVE, COMMITTEE),
+        "fund_app",
+        SEES_FUND_APP,
+        on(APPROVE, COMMITTEE),
+    ),
+    r(
+        "funds:application_countersign",
+        (APPROVE, COMMITTEE),
+        "fund_app",
+        SEES_FUND_APP,
+        on(APPROVE, COMMITTEE),
+        note="同一事项累计划款超过限额时第二审批人复核",
+    ),
+    r(
+        "funds:application_filing",
+        (FILING, COMMITTEE),
+        "fund_app",
+        SEES_FUND_APP,
+        on(FILING, COMMITTEE),
+        note="业委会批准的使用报住建局备案；住建局备案或责令改正，业委会报告改正",
+    ),
+    r("funds:filing_queue", FILING),
     r("funds:application_settle", REVIEW, "fund_app", SEES_FUND_APP, on(REVIEW)),
     r("funds:application_publish", ISSUE, "fund_app", SEES_FUND_APP, on(ISSUE)),
     r("funds:application_supplementary", CALL, "fund_app", SEES_FUND_APP, on(CALL)),

@@ -116,6 +116,10 @@ MATRIX: dict[str, dict[str, str]] = {
     # Approval needs TOTP (the unverified approver may not).
     "application.approve": {"approver_verified": "111"},
     "payment.confirm": {"reviewer": "111"},
+    # Order 165 art. 23: under the assembly's own account the committee of the area
+    # decides (the service checks the regime); the bureau receives the filing.
+    "application.committee_approve": {"committee": "100", "other_committee": "001"},
+    "fund.filing": {"reviewer": "111", "approver_verified": "111"},
     # RULES §5: the committee applies; property company and street only without one.
     "emergency.apply": {
         "committee": "100",
