@@ -7,6 +7,7 @@ from .applications import (
     FundApplication,
     RepairType,
 )
+from .deposits import FirstDepositDemand
 from .fund_use import (
     ContractorRefund,
     FundUse,
@@ -33,6 +34,7 @@ __all__ = [
     "ApplicationAttachment",
     "ApplicationItem",
     "ContractorRefund",
+    "FirstDepositDemand",
     "CostScopeModel",
     "FundApplication",
     "FundUse",

@@ -180,6 +180,27 @@ def _check_never_negative(decreasing: dict[int, int], accounts) -> None:
             )
 
 
+def _hold_interest_lock(area_id: int) -> None:
+    """Share-lock the area's fund profile row until commit: the lock ``interest_post`` takes
+    exclusively (``select_for_update``) while it reads the 积数 and posts.
+
+    Without it, a backdated sub-ledger posting could pass the closed-period
+    check while an interest posting of that period is reading the balances,
+    and commit after the read: left out of the 积数 it belongs to (RULES.md
+    §4). With it, one waits for the other: the posting either commits before
+    the interest posting reads (and is counted), or checks after it commits
+    (and is refused as in a closed period). Sub-ledger postings only share the
+    lock, so they never wait for each other. SQLite runs one writer at a time
+    and has no row locks: nothing to take.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM funds_fundprofile WHERE area_id = %s FOR SHARE", [area_id])
+
+
 def _refuse_closed_period(area_id: int, value_date: date) -> None:
     """A sub-ledger posting dated on or before the end of an interest period already
     allocated is refused.
@@ -272,6 +293,7 @@ def transaction_post(
         if existing is not None:
             return _same_or_conflict(existing, digest)
         if unit_total or any(accounts[a].kind == Kind.UNIT for a, _amount in pairs):
+            _hold_interest_lock(area_id)
             _refuse_closed_period(area_id, value_date)
         decreasing = _lock_decreasing(pairs, accounts)
         if decreasing:
@@ -423,6 +445,10 @@ def fund_profile_set(
 ) -> FundProfile:
     """Create or change an area's deposit terms and custody bank details (Order 165 art. 7).
 
+    New terms apply to new demands only (RULES.md §4): every unit not demanded
+    yet is demanded on them (``first_deposits_demand``); a unit's stored
+    first deposit is never recomputed from a later price.
+
     The regime is chosen when the profile is created; later it changes only
     through ``custody_transfer`` (art. 15), which moves the balance with it.
     """
@@ -476,6 +502,11 @@ def fund_profile_set(
                 "cost_per_m2_fen": cost_per_m2_fen,
             },
         )
+        # Order 165 art. 7, RULES.md §4: units not demanded yet are demanded on
+        # these terms; units already demanded keep their stored amount.
+        from .deposits import first_deposits_demand
+
+        first_deposits_demand(area=area, actor=actor)
     return profile
 
 
