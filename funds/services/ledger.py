@@ -3,7 +3,8 @@
 The invariants are stated in ``funds.models.ledger``. ``transaction_post``
 keeps them: it refuses an unbalanced set of lines, writes the ``area_fund``
 control entry itself (the total of the unit sub-ledger lines), refuses a
-posting that would take a bank account or a sub-ledger below zero (RULES §4:
+posting that would take a bank account or a sub-ledger below zero — on its
+value date or any day since, not only today (RULES §4:
 "never driven negative" — a shortfall is reported by the caller instead),
 notifies the owners of every unit posted to (RULES §4) and records an audit
 event, all in one database transaction.
@@ -125,9 +126,14 @@ def _clean_lines(lines: Iterable[tuple[Account | int, int]]) -> tuple[list[tuple
     return pairs, accounts
 
 
-def _balances_of(account_ids: Sequence[int], area_id: int) -> dict[int, int]:
-    """Raw sums (debit +) of the given accounts, in one aggregate query."""
+def _balances_of(
+    account_ids: Sequence[int], area_id: int, *, up_to: date | None = None
+) -> dict[int, int]:
+    """Raw sums (debit +) of the given accounts (of entries dated up to ``up_to``, if
+    given), in one aggregate query."""
     entries = Entry.objects.all()
+    if up_to is not None:
+        entries = entries.filter(transaction__value_date__lte=up_to)
     if len(account_ids) > IN_LIST_LIMIT:
         entries = entries.filter(account__area_id=area_id)
     else:
@@ -165,12 +171,46 @@ def _lock_decreasing(pairs, accounts) -> dict[int, int]:
     return decreasing
 
 
-def _check_never_negative(decreasing: dict[int, int], accounts) -> None:
+def _later_lows(ids: Sequence[int], area_id: int, value_date: date) -> dict[int, int]:
+    """For each account, the lowest running raw sum reached by its entries dated after
+    ``value_date``, relative to its balance at the end of that day (0 if none go lower).
+
+    A posting dated in the past must not drive an account below zero on any
+    day since (RULES.md §4; ``funds_check`` verifies every value date), even
+    when today's balance would cover it. Usually nothing is dated later than a
+    posting (it is dated today): one query that finds no rows.
+    """
+    entries = Entry.objects.filter(transaction__value_date__gt=value_date)
+    if len(ids) > IN_LIST_LIMIT:
+        entries = entries.filter(account__area_id=area_id)
+    else:
+        entries = entries.filter(account_id__in=ids)
+    wanted, lows, running, current = set(ids), {}, 0, None
+    rows = (
+        entries.values_list("account_id", "account__kind", "transaction__value_date")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("account_id", "transaction__value_date")
+    )
+    for account_id, kind, _day, total in rows.iterator(chunk_size=20000):
+        if account_id not in wanted:
+            continue
+        if account_id != current:
+            current, running = account_id, 0
+        running += total
+        lows[account_id] = min(lows.get(account_id, 0), natural(kind, running))
+    return lows
+
+
+def _check_never_negative(decreasing: dict[int, int], accounts, value_date: date) -> None:
     ids = sorted(decreasing)
-    raw = _balances_of(ids, accounts[ids[0]].area_id)
+    area_id = accounts[ids[0]].area_id
+    # The balance at the end of value_date, then the lowest it reaches on any later day.
+    at_date = _balances_of(ids, area_id, up_to=value_date)
+    lows = _later_lows(ids, area_id, value_date) if value_date < today() else {}
     for account_id in ids:
         kind = accounts[account_id].kind
-        after = natural(kind, raw.get(account_id, 0) + decreasing[account_id])
+        after = natural(kind, at_date.get(account_id, 0) + decreasing[account_id])
+        after += lows.get(account_id, 0)
         if after < 0:
             account = Account.objects.select_related("unit").get(pk=account_id)
             raise DomainError(
@@ -301,7 +341,7 @@ def transaction_post(
             existing = Transaction.objects.filter(key=key).first()
             if existing is not None:
                 return _same_or_conflict(existing, digest)
-            _check_never_negative(decreasing, accounts)
+            _check_never_negative(decreasing, accounts, value_date)
         try:
             with transaction.atomic():
                 txn = Transaction.objects.create(
