@@ -275,3 +275,35 @@ def test_backfill_ignores_a_reversed_first_posting(fund):
         Source.BACKFILL_POSTING,
         date(2024, 1, 11),
     )
+
+
+def test_the_correction_command_supersedes_with_reason_and_refuses_a_non_bureau_user(
+    fund, personas
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    unit = fund.units["103"].code
+    with pytest.raises(CommandError, match="no active bureau user"):
+        call_command(
+            "funds_deposit_correct",
+            f"--area={fund.area.code}",
+            f"--unit={unit}",
+            "--reason=x",
+            f"--by={personas.committee.username}",
+            "--cost=1800.00",
+        )
+    out = StringIO()
+    call_command(
+        "funds_deposit_correct",
+        f"--area={fund.area.code}",
+        f"--unit={unit}",
+        "--reason=登记面积更正为 120.52 m²",
+        f"--by={personas.admin.username}",
+        "--floor-area=120.52",
+        stdout=out,
+    )
+    # 120.52 × 1,500.00 × 5 % = 9,039.00 元
+    assert out.getvalue().startswith(f"OK {unit}: first deposit 9018.75 → 9039.00 yuan")
+    assert services.first_deposit_of(fund.units["103"]).amount_fen == 903_900
