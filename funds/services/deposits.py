@@ -297,7 +297,9 @@ def first_deposit_correct(
         raise DomainError("bad_basis", _("面积依据无效。"), fields={"area_basis": _("无效。")})
     with transaction.atomic():
         current = (
-            FirstDepositDemand.objects.select_for_update().filter(_in_force(), unit=unit).first()
+            FirstDepositDemand.objects.select_for_update(of=("self",))
+            .filter(_in_force(), unit=unit)
+            .first()
         )
         if current is None:
             raise DomainError("not_demanded", _("该房屋尚未核定首期交存，无需更正。"))

@@ -110,3 +110,24 @@ def test_backdated_deposits_racing_an_interest_posting_are_refused_or_counted(fu
     )
     assert posting.total_jishu == expected
     assert check_interest_jishu() == 1
+
+
+def test_two_parallel_corrections_of_one_demand_store_one(fund):
+    from decimal import Decimal
+
+    from funds.models import FirstDepositDemand
+
+    def correct(cost):
+        return lambda: services.first_deposit_correct(
+            unit=fund.units["101"], cost_per_m2_fen=cost, reason="造价更正", actor=None
+        )
+
+    results = in_threads([correct(160_000), correct(170_000)])
+
+    stored = [r for r in results if isinstance(r, FirstDepositDemand)]
+    assert len(stored) == 1 and [r for r in results if r not in stored] == ["demand_changed"]
+    assert FirstDepositDemand.objects.filter(unit=fund.units["101"]).count() == 2
+    current = services.first_deposit_of(fund.units["101"])
+    assert current.pk == stored[0].pk
+    assert current.amount_fen in {716_000, 760_750}  # 89.50 × 1,600 / 1,700 × 5 %
+    assert current.deposit_rate == Decimal("0.0500")
