@@ -11,16 +11,28 @@ inputs are turned into exact fractions, never floats.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 __all__ = [
     "MAX_RATE",
     "MIN_RATE",
+    "RULE_VERSION",
     "TOP_UP_THRESHOLD",
+    "Backfill",
+    "Terms",
+    "backfill_demand",
     "first_deposit_fen",
     "needs_top_up",
 ]
+
+# Stored with every demand: how its amount was computed from its basis
+# (``first_deposit_fen`` below: area × cost × rate, half up to the fen). A new
+# rounding or formula gets a new version; stored demands keep theirs.
+RULE_VERSION = "order165-art7/half-up/1"
 
 # Order 165 art. 7: "5%至8%", read with both ends included (RULES.md §4).
 MIN_RATE = Decimal("0.05")
@@ -93,3 +105,66 @@ def needs_top_up(
         raise ValueError(f"threshold must be within 0–1, got {threshold}")
     numerator, denominator = threshold.as_integer_ratio()
     return balance_fen * denominator < numerator * first_deposit_fen
+
+
+class Terms(NamedTuple):
+    """An area's deposit terms (Order 165 art. 7) and when they came into force."""
+
+    since: datetime | None
+    cost_per_m2_fen: int
+    rate: Decimal
+
+
+class Backfill(NamedTuple):
+    terms: Terms
+    amount_fen: int
+    # "posting": the unit's first deposit posting is this amount; "history": no
+    # posting (or one matching no recorded terms), the terms recorded in force.
+    source: str
+
+
+def _in_force(history: Sequence[Terms], at: datetime | None) -> Terms:
+    if at is None:
+        return history[0]
+    current = history[0]
+    for terms in history:
+        if terms.since is not None and terms.since > at:
+            break
+        current = terms
+    return current
+
+
+def backfill_demand(
+    *,
+    area: Decimal,
+    history: Sequence[Terms],
+    first_posting: tuple[datetime, int] | None,
+) -> Backfill:
+    """The first deposit a unit was demanded before demands were stored (RULES.md §4).
+
+    Never today's price: ``history`` is the area's recorded deposit terms,
+    oldest first (the audited profile settings; at least one).
+
+    - A unit that paid: its first deposit posting ``(recorded at, fen)`` is
+      what it was asked for when that amount is the first deposit under one
+      of the recorded terms (the terms in force when it was recorded are
+      preferred, else the latest matching ones). An amount matching none (an
+      instalment) takes the terms in force when it was recorded.
+    - A unit that never paid was demanded when the area's terms were first
+      set: the oldest recorded terms.
+    """
+    if not history:
+        raise ValueError("history must hold at least one set of terms")
+    if first_posting is None:
+        terms = history[0]
+        return Backfill(
+            terms, first_deposit_fen(area, terms.cost_per_m2_fen, terms.rate), "history"
+        )
+    recorded_at, paid_fen = first_posting
+    in_force = _in_force(history, recorded_at)
+    for terms in [in_force, *reversed(history)]:
+        amount = first_deposit_fen(area, terms.cost_per_m2_fen, terms.rate)
+        if amount == paid_fen:
+            return Backfill(terms, amount, "posting")
+    amount = first_deposit_fen(area, in_force.cost_per_m2_fen, in_force.rate)
+    return Backfill(in_force, amount, "history")

@@ -13,9 +13,17 @@ wrote besides them:
    and no bank account or sub-ledger is below zero (RULES.md §4);
 5. reservations (冻结): none negative, none above its sub-ledger's balance, and
    no open use instructed beyond what it holds reserved (``reservations_check``).
+6. no bank account or sub-ledger was below zero at the end of **any** value
+   date (its running balance), not only today — a charge backdated before the
+   money it took came in is found even when later deposits cover it;
+7. every interest posting's 积数 and shares, recomputed from the ledger as it
+   stands (``funds.interest``, every sub-ledger posting dated up to the end
+   of its period), equal what was posted — a posting dated inside a period
+   already allocated, left out of its 积数, is found.
 
 Each check is one aggregate query, except 3, which streams the entries once
-in transaction order.
+in transaction order, 5, which streams the accounts' daily sums, and 6, one
+query per interest posting.
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import Account, Entry, Transaction
+from .interest import interest_for_period
+from .models import Account, Entry, InterestPosting, Transaction
 from .services.ledger import _digest
 
 Kind = Account.Kind
@@ -42,6 +51,7 @@ class Summary:
     entries: int = 0
     areas: int = 0
     accounts: int = 0
+    interest_postings: int = 0
     stages: list[str] = field(default_factory=list)
 
 
@@ -168,6 +178,101 @@ def _check_areas() -> tuple[int, int]:
     return areas, accounts
 
 
+def check_running_balances() -> None:
+    """Check 5: no bank account or sub-ledger below zero at the end of any value date.
+
+    RULES.md §4 (a sub-ledger is never driven negative) holds on every day, not
+    only at the end: the owners' 积数 and the bank's reconciliation read those
+    days. Balances are end-of-day, as ``funds.interest`` counts them.
+    """
+    rows = (
+        Entry.objects.filter(account__kind__in=Account.NEVER_NEGATIVE)
+        .values_list("account_id", "account__kind", "transaction__value_date")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("account_id", "transaction__value_date")
+        .iterator(chunk_size=20000)
+    )
+    current, running = None, 0
+    for account_id, kind, value_date, total in rows:
+        if account_id != current:
+            current, running = account_id, 0
+        running += total
+        balance = Account.natural(kind, running)
+        if balance < 0:
+            raise Broken(
+                f"account {account_id} ({kind}) was at {balance} fen at the end of "
+                f"{value_date.isoformat()}"
+            )
+
+
+def check_interest_jishu() -> int:
+    """Check 6: each interest posting's 积数 and shares, recomputed from the ledger.
+
+    RULES.md §4 (Order 165 art. 26): a period's interest goes to the
+    sub-ledgers by 积数. The recomputation reads every sub-ledger entry dated
+    up to the period's end except the posting's own, exactly as
+    ``funds.services.interest`` does, and allocates the same amount with the
+    same rounding. Returns how many postings were checked.
+    """
+    postings = InterestPosting.objects.select_related("area").order_by("area_id", "start")
+    checked = 0
+    for posting in postings.iterator(chunk_size=200):
+        rows = (
+            Entry.objects.filter(
+                account__area_id=posting.area_id,
+                account__kind=Kind.UNIT,
+                transaction__value_date__lte=posting.end,
+            )
+            .exclude(transaction_id=posting.transaction_id)
+            .values_list("account_id", "account__unit__code", "transaction__value_date")
+            .annotate(total=Sum("amount_fen"))
+            .order_by()
+        )
+        ledgers: dict[str, tuple[int, list]] = {}
+        accounts: dict[str, int] = {}
+        for account_id, code, value_date, total in rows.iterator(chunk_size=20000):
+            accounts[code] = account_id
+            opening, moves = ledgers.get(code, (0, []))
+            if value_date < posting.start:
+                ledgers[code] = (opening - total, moves)
+            else:
+                moves.append((value_date, -total))
+                ledgers[code] = (opening, moves)
+        where = f"interest posting {posting.start}–{posting.end} of area {posting.area.code}"
+        try:
+            period = interest_for_period(
+                start=posting.start,
+                end=posting.end,
+                ledgers=ledgers,
+                interest_fen=posting.interest_fen,
+            )
+        except ValueError as exc:
+            raise Broken(f"{where}: its 积数 cannot be recomputed ({exc})") from None
+        if period.total_jishu != posting.total_jishu:
+            raise Broken(
+                f"{where}: the ledger gives a 积数 of {period.total_jishu} fen·days, "
+                f"{posting.total_jishu} were allocated (a posting dated inside the period "
+                "was left out or changed)"
+            )
+        expected = {accounts[code]: share for code, share in period.shares.items() if share}
+        posted = {
+            account_id: -amount
+            for account_id, amount in Entry.objects.filter(
+                transaction_id=posting.transaction_id, account__kind=Kind.UNIT
+            ).values_list("account_id", "amount_fen")
+        }
+        if expected != posted:
+            wrong = min(
+                set(expected) ^ set(posted) or {a for a in expected if expected[a] != posted[a]}
+            )
+            raise Broken(
+                f"{where}: sub-ledger {wrong} was allocated {posted.get(wrong, 0)} fen, "
+                f"its 积数 gives {expected.get(wrong, 0)} fen"
+            )
+        checked += 1
+    return checked
+
+
 def ledger_check(progress: Callable[[str], None] | None = None) -> Summary:
     """Run every check; return a summary or raise ``Broken`` at the first problem."""
     step = progress or (lambda stage: None)
@@ -180,6 +285,10 @@ def ledger_check(progress: Callable[[str], None] | None = None) -> Summary:
     summary.areas, summary.accounts = _check_areas()
     step("reservations")
     reservations_check()
+    step("running balances")
+    check_running_balances()
+    step("interest")
+    summary.interest_postings = check_interest_jishu()
     return summary
 
 

@@ -145,6 +145,20 @@ class AllocationForm(forms.Form):
             "其他用途须写明；在平台外作出的决定（如纸质表决、管理规约的约定）须写明决定名称、日期和条款。"
         ),
     )
+    decision_file = forms.FileField(
+        label=_("业主决定的书面记录"),
+        required=False,
+        help_text=_(
+            "在平台外作出的决定（如纸质表决）：上传表决记录或会议纪要，PDF、JPG 或 PNG，不超过 10 MB。"
+        ),
+    )
+    decision_result = forms.CharField(
+        label=_("表决结果"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("上传书面记录时必填：参与表决和同意的人数、专有部分面积。"),
+    )
     reason = forms.CharField(
         label=_("更正原因"),
         max_length=500,

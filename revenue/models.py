@@ -212,6 +212,12 @@ class QuarterRecord(AppendOnlyModel):
         return self.area
 
 
+def _decision_path(instance: Allocation, filename: str) -> str:
+    # Random, like a voucher's: the record names owners and how they voted.
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"revenue/{instance.area_id}/decisions/{secrets.token_hex(16)}.{extension}"
+
+
 class Allocation(QuarterRecord):
     """How the owners decided the net of one quarter is used (Civil Code arts. 282–283).
 
@@ -226,6 +232,13 @@ class Allocation(QuarterRecord):
         SHARE_BY_AREA = "share_by_area", _("按专有部分面积分配给业主")
         FUND = "fund", _("转入专项维修资金")
         OTHER = "other", _("其他用途（按业主决定）")
+        # Only to supersede a decision whose net a later reversal wiped out: nothing to share.
+        NONE = "none", _("无可分配的净收益（取代原决定）")
+
+    # Art. 283 "有约定的，按照约定": a use other than sharing by area needs the owners'
+    # decision — a motion voted on the platform, or the uploaded record of one taken
+    # off it (a paper vote's minutes) with its result; never free text alone.
+    NEEDS_DECISION = frozenset({Method.FUND, Method.OTHER})
 
     area = models.ForeignKey(
         "estates.ManagementArea",
@@ -246,6 +259,16 @@ class Allocation(QuarterRecord):
         verbose_name=_("业主大会表决议题"),
     )
     decision_text = models.TextField(_("决定内容"), blank=True)
+    # A decision taken off the platform: the scanned record (minutes, tally) and its result.
+    decision_file = models.FileField(
+        _("业主决定的书面记录"),
+        upload_to=_decision_path,
+        max_length=200,
+        blank=True,
+        validators=[validate_upload],
+    )
+    decision_file_sha256 = models.CharField(_("书面记录 SHA-256"), max_length=64, blank=True)
+    decision_result = models.TextField(_("表决结果"), blank=True)
     supersedes = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -271,10 +294,22 @@ class Allocation(QuarterRecord):
         verbose_name_plural = _("公共收益分配决定")
         constraints = [
             *_quarter_constraints("allocation"),
-            models.CheckConstraint(condition=Q(net_fen__gt=0), name="allocation_net_positive"),
+            # A net of zero or below is only recorded to supersede an earlier decision.
+            models.CheckConstraint(
+                condition=Q(net_fen__gt=0) | (Q(method="none") & Q(supersedes__isnull=False)),
+                name="allocation_net_positive_or_superseding_none",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="none") | Q(net_fen__lte=0),
+                name="allocation_none_only_without_net",
+            ),
             models.CheckConstraint(
                 condition=~Q(method="other") | ~Q(decision_text=""),
                 name="allocation_other_needs_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_file="") | ~Q(decision_result=""),
+                name="allocation_decision_record_has_result",
             ),
         ]
 

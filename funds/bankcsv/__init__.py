@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -61,6 +62,7 @@ __all__ = [
     "RowError",
     "decode",
     "format_amount",
+    "lines_digest",
     "parse_amount",
     "parse_date",
     "parse_statement",
@@ -87,6 +89,21 @@ class ParsedStatement:
         return not self.errors and bool(self.lines)
 
     @property
+    def lines_sha256(self) -> str:
+        """What the statement says, whatever its bytes (``lines_digest``)."""
+        return lines_digest(
+            (
+                line.value_date,
+                line.amount_fen,
+                line.balance_fen,
+                line.reference,
+                line.counterparty,
+                line.memo,
+            )
+            for line in self.lines
+        )
+
+    @property
     def start_date(self) -> date | None:
         return self.lines[0].value_date if self.lines else None
 
@@ -111,6 +128,23 @@ class ParsedStatement:
     @property
     def debits_fen(self) -> int:
         return -sum(line.amount_fen for line in self.lines if line.amount_fen < 0)
+
+
+def lines_digest(lines) -> str:
+    """SHA-256 of a statement's parsed lines, in order: (date, amount, balance, reference,
+    counterparty, memo) each.
+
+    Two files saying the same thing — the same statement saved again with
+    other line endings, another encoding or a byte-order mark — have other
+    bytes but the same lines: a re-import is found by this digest, not by the
+    file's SHA-256 alone.
+    """
+    body = [
+        [value_date.isoformat(), amount, balance, reference, counterparty, memo]
+        for value_date, amount, balance, reference, counterparty, memo in lines
+    ]
+    canonical = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from .applications import (
     RepairType,
 )
 from .approval import FundUseCountersign, UseFiling
+from .deposits import FirstDepositDemand
 from .fund_use import (
     ContractorRefund,
     FundUse,
@@ -35,6 +36,7 @@ __all__ = [
     "ApplicationAttachment",
     "ApplicationItem",
     "ContractorRefund",
+    "FirstDepositDemand",
     "CostScopeModel",
     "FundApplication",
     "FundUse",

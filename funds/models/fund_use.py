@@ -167,6 +167,9 @@ class PaymentInstruction(models.Model):
     )
     exported_at = models.DateTimeField(_("首次导出时间"), null=True, blank=True)
     bank_reference = models.CharField(_("银行流水号"), max_length=60, blank=True)
+    # The custody bank account (its number, digits only) the transfer left from: a bank
+    # reference is unique per bank account, whatever areas that account serves.
+    payer_account = models.CharField(_("付款账号"), max_length=40, blank=True)
     paid_on = models.DateField(_("划款日期"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -192,6 +195,11 @@ class PaymentInstruction(models.Model):
                 condition=~Q(status="confirmed")
                 | (Q(transaction__isnull=False) & ~Q(bank_reference="")),
                 name="payment_confirmed_has_posting",
+            ),
+            models.UniqueConstraint(
+                fields=["payer_account", "bank_reference"],
+                condition=~Q(payer_account="") & ~Q(bank_reference=""),
+                name="payment_reference_once_per_bank_account",
             ),
         ]
 

@@ -35,8 +35,10 @@ proved by ``manage.py funds_check``):
    ``Account``) raise on ``save()`` of a stored row, ``delete()``, and on
    queryset ``update()``/``delete()``. A correction is a reversing
    transaction (``reverses``, unique: one reversal per transaction).
-4. A ``bank`` or ``unit`` balance never goes below zero (RULES.md §4: a
-   sub-ledger is never driven negative; a shortfall is reported instead).
+4. A ``bank`` or ``unit`` balance never goes below zero, at the end of any
+   value date (RULES.md §4: a sub-ledger is never driven negative; a
+   shortfall is reported instead). ``funds_check`` also recomputes every
+   interest posting's 积数 from these rows.
 """
 
 from __future__ import annotations

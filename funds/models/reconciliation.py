@@ -47,6 +47,12 @@ class BankStatement(AppendOnlyModel):
     )
     account_no = models.CharField(_("专户账号"), max_length=40)
     sha256 = models.CharField(_("文件 SHA-256"), max_length=64, unique=True)
+    # ``funds.bankcsv.lines_digest`` of the parsed lines: the same statement in other
+    # bytes (CRLF line endings, GB18030) is the same statement. Null only for a
+    # statement imported twice before this was kept (the later copy, migration 0004).
+    lines_sha256 = models.CharField(
+        _("明细 SHA-256"), max_length=64, unique=True, null=True, blank=True
+    )
     filename = models.CharField(_("文件名"), max_length=200)
     encoding = models.CharField(_("文件编码"), max_length=20)
     size = models.PositiveIntegerField(_("文件大小（字节）"))

@@ -27,6 +27,9 @@ from .deposits import (
     DepositStatus,
     deposit_demands,
     deposit_record,
+    first_deposit_correct,
+    first_deposit_of,
+    first_deposits_demand,
     units_to_top_up,
     units_unpaid,
 )
@@ -91,6 +94,9 @@ from .use_publication import fund_use_publish
 __all__ = [
     "DepositStatus",
     "deposit_demands",
+    "first_deposit_correct",
+    "first_deposit_of",
+    "first_deposits_demand",
     "deposit_record",
     "units_to_top_up",
     "units_unpaid",

@@ -114,6 +114,9 @@ def interest_post(
     step = progress or (lambda stage: None)
     with transaction.atomic():
         # One interest posting per area at a time: the overlap check below is then exact.
+        # Every sub-ledger posting share-locks this row before its closed-period check
+        # (``ledger._hold_interest_lock``): a backdated deposit either commits before
+        # the 积数 is read below, or is checked after this posting commits and refused.
         FundProfile.objects.select_for_update().filter(area=area).first()
         _refuse_posted(area, start, end)
         step("activity")

@@ -3,7 +3,8 @@
 The invariants are stated in ``funds.models.ledger``. ``transaction_post``
 keeps them: it refuses an unbalanced set of lines, writes the ``area_fund``
 control entry itself (the total of the unit sub-ledger lines), refuses a
-posting that would take a bank account or a sub-ledger below zero (RULES §4:
+posting that would take a bank account or a sub-ledger below zero — on its
+value date or any day since, not only today (RULES §4:
 "never driven negative" — a shortfall is reported by the caller instead),
 notifies the owners of every unit posted to (RULES §4) and records an audit
 event, all in one database transaction.
@@ -125,9 +126,14 @@ def _clean_lines(lines: Iterable[tuple[Account | int, int]]) -> tuple[list[tuple
     return pairs, accounts
 
 
-def _balances_of(account_ids: Sequence[int], area_id: int) -> dict[int, int]:
-    """Raw sums (debit +) of the given accounts, in one aggregate query."""
+def _balances_of(
+    account_ids: Sequence[int], area_id: int, *, up_to: date | None = None
+) -> dict[int, int]:
+    """Raw sums (debit +) of the given accounts (of entries dated up to ``up_to``, if
+    given), in one aggregate query."""
     entries = Entry.objects.all()
+    if up_to is not None:
+        entries = entries.filter(transaction__value_date__lte=up_to)
     if len(account_ids) > IN_LIST_LIMIT:
         entries = entries.filter(account__area_id=area_id)
     else:
@@ -165,14 +171,48 @@ def _lock_decreasing(pairs, accounts) -> dict[int, int]:
     return decreasing
 
 
-def _check_never_negative(decreasing: dict[int, int], accounts) -> None:
-    """Refuse a posting that takes a bank account or a sub-ledger below zero — for a
-    sub-ledger, below what is reserved (冻结) on it for repairs (``funds.models.reservations``:
-    reserved money stays the owner's but is not free to leave)."""
+def _later_lows(ids: Sequence[int], area_id: int, value_date: date) -> dict[int, int]:
+    """For each account, the lowest running raw sum reached by its entries dated after
+    ``value_date``, relative to its balance at the end of that day (0 if none go lower).
+
+    A posting dated in the past must not drive an account below zero on any
+    day since (RULES.md §4; ``funds_check`` verifies every value date), even
+    when today's balance would cover it. Usually nothing is dated later than a
+    posting (it is dated today): one query that finds no rows.
+    """
+    entries = Entry.objects.filter(transaction__value_date__gt=value_date)
+    if len(ids) > IN_LIST_LIMIT:
+        entries = entries.filter(account__area_id=area_id)
+    else:
+        entries = entries.filter(account_id__in=ids)
+    wanted, lows, running, current = set(ids), {}, 0, None
+    rows = (
+        entries.values_list("account_id", "account__kind", "transaction__value_date")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("account_id", "transaction__value_date")
+    )
+    for account_id, kind, _day, total in rows.iterator(chunk_size=20000):
+        if account_id not in wanted:
+            continue
+        if account_id != current:
+            current, running = account_id, 0
+        running += total
+        lows[account_id] = min(lows.get(account_id, 0), natural(kind, running))
+    return lows
+
+
+def _check_never_negative(decreasing: dict[int, int], accounts, value_date: date) -> None:
+    """Refuse a posting that takes a bank account or a sub-ledger below zero on its value
+    date or any day since (``_later_lows``), and a sub-ledger below what is reserved (冻结)
+    on it for repairs today (``funds.models.reservations``: reserved money stays the
+    owner's but is not free to leave)."""
     from ..models import Reservation
 
     ids = sorted(decreasing)
-    raw = _balances_of(ids, accounts[ids[0]].area_id)
+    area_id = accounts[ids[0]].area_id
+    # The balance at the end of value_date, then the lowest it reaches on any later day.
+    at_date = _balances_of(ids, area_id, up_to=value_date)
+    lows = _later_lows(ids, area_id, value_date) if value_date < today() else {}
     unit_ids = [a for a in ids if accounts[a].kind == Kind.UNIT]
     reserved = (
         dict(
@@ -185,17 +225,24 @@ def _check_never_negative(decreasing: dict[int, int], accounts) -> None:
         if unit_ids and len(unit_ids) <= IN_LIST_LIMIT
         else _reserved_in_area(unit_ids, accounts)
     )
+    # What is reserved is checked against today's balance (a reservation is made today).
+    now = {}
+    if any(reserved.values()):
+        now = at_date if value_date >= today() else _balances_of(ids, area_id)
     for account_id in ids:
         kind = accounts[account_id].kind
-        after = natural(kind, raw.get(account_id, 0) + decreasing[account_id])
         held = reserved.get(account_id, 0) or 0
-        if held > 0 and after >= 0 and after < held:
-            account = Account.objects.select_related("unit").get(pk=account_id)
-            raise DomainError(
-                "reserved_balance",
-                _("%(account)s 有 %(held)s 元已为维修冻结，记账后仅余 %(after)s 元，不能记账。")
-                % {"account": account, "held": yuan(held), "after": yuan(after)},
-            )
+        if held > 0:
+            current = natural(kind, now.get(account_id, 0) + decreasing[account_id])
+            if 0 <= current < held:
+                account = Account.objects.select_related("unit").get(pk=account_id)
+                raise DomainError(
+                    "reserved_balance",
+                    _("%(account)s 有 %(held)s 元已为维修冻结，记账后仅余 %(after)s 元，不能记账。")
+                    % {"account": account, "held": yuan(held), "after": yuan(current)},
+                )
+        after = natural(kind, at_date.get(account_id, 0) + decreasing[account_id])
+        after += lows.get(account_id, 0)
         if after < 0:
             account = Account.objects.select_related("unit").get(pk=account_id)
             raise DomainError(
@@ -220,6 +267,27 @@ def _reserved_in_area(unit_ids: list[int], accounts) -> dict[int, int]:
         .order_by()
     )
     return {a: t for a, t in rows if a in wanted}
+
+
+def _hold_interest_lock(area_id: int) -> None:
+    """Share-lock the area's fund profile row until commit: the lock ``interest_post`` takes
+    exclusively (``select_for_update``) while it reads the 积数 and posts.
+
+    Without it, a backdated sub-ledger posting could pass the closed-period
+    check while an interest posting of that period is reading the balances,
+    and commit after the read: left out of the 积数 it belongs to (RULES.md
+    §4). With it, one waits for the other: the posting either commits before
+    the interest posting reads (and is counted), or checks after it commits
+    (and is refused as in a closed period). Sub-ledger postings only share the
+    lock, so they never wait for each other. SQLite runs one writer at a time
+    and has no row locks: nothing to take.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM funds_fundprofile WHERE area_id = %s FOR SHARE", [area_id])
 
 
 def _refuse_closed_period(area_id: int, value_date: date) -> None:
@@ -314,6 +382,7 @@ def transaction_post(
         if existing is not None:
             return _same_or_conflict(existing, digest)
         if unit_total or any(accounts[a].kind == Kind.UNIT for a, _amount in pairs):
+            _hold_interest_lock(area_id)
             _refuse_closed_period(area_id, value_date)
         decreasing = _lock_decreasing(pairs, accounts)
         if decreasing:
@@ -321,7 +390,7 @@ def transaction_post(
             existing = Transaction.objects.filter(key=key).first()
             if existing is not None:
                 return _same_or_conflict(existing, digest)
-            _check_never_negative(decreasing, accounts)
+            _check_never_negative(decreasing, accounts, value_date)
         try:
             with transaction.atomic():
                 txn = Transaction.objects.create(
@@ -465,6 +534,10 @@ def fund_profile_set(
 ) -> FundProfile:
     """Create or change an area's deposit terms and custody bank details (Order 165 art. 7).
 
+    New terms apply to new demands only (RULES.md §4): every unit not demanded
+    yet is demanded on them (``first_deposits_demand``); a unit's stored
+    first deposit is never recomputed from a later price.
+
     The regime is chosen when the profile is created; later it changes only
     through ``custody_transfer`` (art. 15), which moves the balance with it.
     """
@@ -518,6 +591,11 @@ def fund_profile_set(
                 "cost_per_m2_fen": cost_per_m2_fen,
             },
         )
+        # Order 165 art. 7, RULES.md §4: units not demanded yet are demanded on
+        # these terms; units already demanded keep their stored amount.
+        from .deposits import first_deposits_demand
+
+        first_deposits_demand(area=area, actor=actor)
     return profile
 
 

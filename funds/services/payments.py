@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -272,7 +272,7 @@ def payment_confirm(
     contractor) — ``funds_ledger_api.md``. Confirming again with the same
     reference returns the instruction; with another reference it is refused.
     """
-    from ..selectors import account_of, bank_account
+    from ..selectors import account_of, bank_account, profile_of
     from .ledger import transaction_post
 
     step_require(actor, instruction.fund_use.area, CONFIRM, source=instruction.fund_use.source)
@@ -298,12 +298,16 @@ def payment_confirm(
         if locked.status != Status.INSTRUCTED:
             raise DomainError("cancelled", _("该指令已撤销，不能确认划款。"))
         # One bank transfer pays one instruction: the same reference entered against a
-        # second instruction would post one payment twice.
+        # second instruction would post one payment twice. A bank numbers its transfers
+        # per account, so the reference is unique per custody bank account — the
+        # bureau's account may serve several areas, and an area's new account after a
+        # custody transfer (Order 165 art. 15) starts its own numbering.
+        payer_account = _account_digits(profile_of(fund_use.area).account_no)
         used = (
             PaymentInstruction.objects.filter(
                 status=Status.CONFIRMED,
                 bank_reference=bank_reference,
-                fund_use__area_id=fund_use.area_id,
+                payer_account=payer_account,
             )
             .exclude(pk=locked.pk)
             .first()
@@ -335,20 +339,41 @@ def payment_confirm(
             actor=actor,
             value_date=paid_on,
         )
-        transition(
-            locked,
-            Status.CONFIRMED,
-            actor=actor,
-            action="payment.confirm",
-            fields={
-                "bank_reference": bank_reference,
-                "paid_on": paid_on,
-                "confirmed_at": timezone.now(),
-                "confirmed_by": actor,
-                "transaction": txn,
-            },
-            summary={"fund_use": fund_use.pk, "key": locked.key, "amount_fen": locked.amount_fen},
-        )
+        fields = {
+            "bank_reference": bank_reference,
+            "payer_account": payer_account,
+            "paid_on": paid_on,
+            "confirmed_at": timezone.now(),
+            "confirmed_by": actor,
+            "transaction": txn,
+        }
+        try:
+            with transaction.atomic():
+                _confirm_transition(locked, actor=actor, fields=fields, fund_use=fund_use)
+        except IntegrityError:
+            # A concurrent confirmation took this reference on the same bank account.
+            message = _("银行流水号 %(ref)s 已用于确认另一条指令，同一笔划款不能确认两次。") % {
+                "ref": bank_reference
+            }
+            raise DomainError(
+                "reference_used", message, fields={"bank_reference": message}
+            ) from None
         if source.on_confirmed is not None:
             source.on_confirmed(fund_use, locked, actor)
     return locked
+
+
+def _confirm_transition(locked, *, actor, fields, fund_use) -> None:
+    transition(
+        locked,
+        Status.CONFIRMED,
+        actor=actor,
+        action="payment.confirm",
+        fields=fields,
+        summary={"fund_use": fund_use.pk, "key": locked.key, "amount_fen": locked.amount_fen},
+    )
+
+
+def _account_digits(account_no: str) -> str:
+    """A bank account number as the bank knows it: digits only (spaces and dashes dropped)."""
+    return "".join(account_no.split()).replace("-", "")[:40]

@@ -9,7 +9,9 @@ confirmation step); ``bank_statement_import`` stores it, all lines or none,
 and records an audit event with the difference found.
 
 Refused, with nothing stored: any bad row (the file's errors with their line
-numbers), a file already imported (same SHA-256, for any area), a statement
+numbers), a statement already imported (the same file by its SHA-256, or the
+same parsed lines in other bytes — CRLF line endings, another encoding — for
+any area), a statement
 of another account than the area's custody account in force, a period in
 the future.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,12 +85,17 @@ def _digits(account_no: str) -> str:
     return "".join(account_no.split()).replace("-", "")
 
 
-def _duplicate(sha256: str) -> DomainError | None:
-    existing = BankStatement.objects.filter(sha256=sha256).select_related("area").first()
+def _duplicate(sha256: str, lines_sha256: str) -> DomainError | None:
+    # The same file, or the same lines in other bytes (line endings, encoding).
+    existing = (
+        BankStatement.objects.filter(Q(sha256=sha256) | Q(lines_sha256=lines_sha256))
+        .select_related("area")
+        .first()
+    )
     if existing is None:
         return None
     message = _(
-        "该文件已于 %(when)s 导入（%(area)s，%(start)s至%(end)s），同一文件不能重复导入。"
+        "该对账单已于 %(when)s 导入（%(area)s，%(start)s至%(end)s），同一对账单不能重复导入。"
     ) % {
         "when": timezone.localtime(existing.imported_at).strftime("%Y-%m-%d %H:%M"),
         "area": existing.area.name,
@@ -114,7 +122,7 @@ def bank_statement_check(
     parsed = bankcsv.parse_statement(data)
     if not parsed.ok:
         raise BankFileError(parsed.errors, parsed.errors_total)
-    duplicate = _duplicate(parsed.sha256)
+    duplicate = _duplicate(parsed.sha256, parsed.lines_sha256)
     if duplicate is not None:
         raise duplicate
     profile = profile_of(area)
@@ -197,7 +205,7 @@ def bank_statement_import(
     with transaction.atomic():
         # One import of an area at a time (and the duplicate check under that lock).
         FundProfile.objects.select_for_update().filter(area=area).first()
-        duplicate = _duplicate(parsed.sha256)
+        duplicate = _duplicate(parsed.sha256, parsed.lines_sha256)
         if duplicate is not None:
             raise duplicate
         try:
@@ -207,6 +215,7 @@ def bank_statement_import(
                     account=check.account,
                     account_no=check.account_no,
                     sha256=parsed.sha256,
+                    lines_sha256=parsed.lines_sha256,
                     filename=check.filename,
                     encoding=parsed.encoding,
                     size=len(check.data),
@@ -221,7 +230,7 @@ def bank_statement_import(
                 )
         except IntegrityError:
             # The same file, imported concurrently (SQLite has no row locks).
-            raise _duplicate(parsed.sha256) or DomainError(
+            raise _duplicate(parsed.sha256, parsed.lines_sha256) or DomainError(
                 "duplicate_file", _("同一文件不能重复导入。")
             ) from None
         BankStatementLine.objects.bulk_create(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -12,12 +13,13 @@ from audit.services import audit_record
 from funds.apportion import apportion
 from gongzhi.errors import DomainError
 from voting import counting
-from voting.models import Assembly, Motion
+from voting.models import Assembly, Motion, validate_upload
 
 from .. import ledger, selectors
 from ..actions import ALLOCATE
 from ..models import Allocation, AllocationShare
 from ._common import area_lock, clean_text, quarter_of, require_finished
+from .entries import _sha256
 
 DECISION_LIMIT = 2000
 REASON_LIMIT = 500
@@ -59,6 +61,8 @@ def _state(allocation: Allocation) -> dict:
         "net_fen": allocation.net_fen,
         "motion": allocation.motion_id,
         "decision_text": allocation.decision_text,
+        "decision_file_sha256": allocation.decision_file_sha256,
+        "decision_result": allocation.decision_result,
         "supersedes": allocation.supersedes_id,
         "reason": allocation.reason,
     }
@@ -73,6 +77,8 @@ def revenue_allocation_record(
     actor,
     motion: Motion | None = None,
     decision_text: str = "",
+    decision_file=None,
+    decision_result: str = "",
     reason: str = "",
     today: date | None = None,
 ) -> Allocation:
@@ -80,14 +86,21 @@ def revenue_allocation_record(
 
     Art. 283: without an agreement of the owners the net is shared by each
     owner's share of exclusive area; that (``SHARE_BY_AREA``) needs no vote.
-    Any other use needs the owners' decision: an approved motion of the
-    area's assembly (``motion``), or, for a decision taken off the platform,
-    ``decision_text`` naming it. Shared by area, every unit of the area gets
+    Any other use (to the fund, or shared otherwise) needs the owners'
+    decision: an approved motion of the area's assembly (``motion``), or, for
+    a decision taken off the platform, its uploaded record (``decision_file``:
+    the minutes or tally, PDF/JPEG/PNG) **and** its result
+    (``decision_result``: participation and approval) — a text naming the
+    decision is not enough. ``decision_text`` describes the use (required for
+    ``OTHER``). Shared by area, every unit of the area gets
     ``funds.apportion`` of the net by floor area — exact to the fen, left-over
     fen to the largest remainders, ties by unit code (RULES.md §4).
 
     The net must be positive. A quarter already decided takes a new decision
     only with a ``reason``; the new one supersedes the old (both are kept).
+    When a reversal after the decision leaves no positive net, the decision is
+    superseded by one of method ``NONE`` (with a reason): nothing is shared,
+    and the quarter's notice can be published again.
     """
     permissions.require(actor, ALLOCATE, area)
     period = quarter_of(year, quarter)
@@ -105,8 +118,35 @@ def revenue_allocation_record(
     reason = clean_text(
         reason, field="reason", limit=REASON_LIMIT, required=False, label=_("更正原因")
     )
-    if motion is None and method != Allocation.Method.SHARE_BY_AREA and not decision_text:
-        message = _("转入维修资金或其他用途须有业主大会的决定：请选择表决议题，或写明决定。")
+    decision_result = clean_text(
+        decision_result,
+        field="decision_result",
+        limit=DECISION_LIMIT,
+        required=False,
+        label=_("表决结果"),
+    )
+    if decision_file:
+        try:
+            validate_upload(decision_file)
+        except ValidationError as exc:
+            raise DomainError(
+                "bad_file", exc.messages[0], fields={"decision_file": exc.messages[0]}
+            ) from None
+        if not decision_result:
+            message = _("请写明书面记录中的表决结果（参与和同意的人数、面积）。")
+            raise DomainError("no_result", message, fields={"decision_result": message})
+    if method == Allocation.Method.NONE and (motion is not None or decision_file):
+        message = _("无可分配的净收益时不登记分配决定的依据。")
+        raise DomainError("bad_method", message, fields={"method": message})
+    if (
+        method in Allocation.NEEDS_DECISION
+        and motion is None
+        and not (decision_file and decision_result)
+    ):
+        message = _(
+            "转入维修资金或不按面积分配须有业主的决定：请选择平台上表决通过的议题，"
+            "或上传业主决定的书面记录并写明表决结果。"
+        )
         raise DomainError("no_decision", message, fields={"motion": message})
     if motion is not None:
         _check_motion(motion, area)
@@ -115,13 +155,30 @@ def revenue_allocation_record(
         locked = area_lock(area)
         entries = list(selectors.quarter_entries(locked, period))
         net = selectors.totals_of(entries).net_fen
-        if net <= 0:
-            raise DomainError(
-                "no_net",
-                _("%(period)s的净收益为 %(net)s 元，没有可分配的收益。")
-                % {"period": period.label, "net": ledger.yuan(net)},
-            )
         current = selectors.current_allocation(locked, period)
+        if method == Allocation.Method.NONE:
+            # A reversal after the decision wiped the net out: the decision is superseded,
+            # not left standing against a net the ledger no longer has.
+            if net > 0:
+                message = _("%(period)s有净收益 %(net)s 元，请选择分配方式。") % {
+                    "period": period.label,
+                    "net": ledger.yuan(net),
+                }
+                raise DomainError("has_net", message, fields={"method": message})
+            if current is None or current.method == Allocation.Method.NONE:
+                raise DomainError(
+                    "no_net",
+                    _("%(period)s的净收益为 %(net)s 元，没有可分配的收益。")
+                    % {"period": period.label, "net": ledger.yuan(net)},
+                )
+        elif net <= 0:
+            message = _("%(period)s的净收益为 %(net)s 元，没有可分配的收益。") % {
+                "period": period.label,
+                "net": ledger.yuan(net),
+            }
+            if current is not None and current.method != Allocation.Method.NONE:
+                message += _("原分配决定可以“无可分配的净收益”取代。")
+            raise DomainError("no_net", message, fields={"method": message})
         if current is not None and not reason:
             message = _("%(period)s已登记分配决定；如需更正，请填写更正原因。") % {
                 "period": period.label
@@ -138,14 +195,21 @@ def revenue_allocation_record(
             net_fen=net,
             motion=motion,
             decision_text=decision_text,
+            decision_result=decision_result if decision_file else "",
             supersedes=current,
             reason=reason if current is not None else "",
             recorded_by=actor,
         )
+        if decision_file:
+            allocation.decision_file_sha256 = _sha256(decision_file)
+            extension = decision_file.name.rsplit(".", 1)[-1].lower()
+            allocation.decision_file.save(f"decision.{extension}", decision_file, save=False)
         try:
             with transaction.atomic():
                 allocation.save(force_insert=True)
         except IntegrityError:
+            if allocation.decision_file:
+                allocation.decision_file.storage.delete(allocation.decision_file.name)
             # Another decision for this quarter was stored meanwhile (SQLite has no row lock).
             raise DomainError(
                 "already_decided", _("%(period)s已登记分配决定。") % {"period": period.label}

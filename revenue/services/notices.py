@@ -124,8 +124,15 @@ def decision_lines(allocation: Allocation) -> list[str]:
         if serial:
             text += _("，表决结果公告编号 %(serial)s") % {"serial": serial}
         lines.append(text + "。")
+    if allocation.decision_file_sha256:
+        lines.append(
+            _("业主在平台外作出的决定，书面记录已存档（SHA-256 %(sha)s）；表决结果：%(result)s")
+            % {"sha": allocation.decision_file_sha256, "result": allocation.decision_result}
+        )
     if allocation.decision_text:
         lines.append(_("决定内容：%(text)s") % {"text": allocation.decision_text})
+    if allocation.method == Allocation.Method.NONE:
+        lines.append(_("冲正后本期没有可分配的净收益，原分配决定已被取代。"))
     if (
         motion is None
         and not allocation.decision_text

@@ -146,7 +146,7 @@ def allocate(request, code: str):
     motions = decision_motions(area)
     status = 200
     if request.method == "POST":
-        form = AllocationForm(request.POST, motions=motions)
+        form = AllocationForm(request.POST, request.FILES, motions=motions)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -157,6 +157,8 @@ def allocate(request, code: str):
                     method=data["method"],
                     motion=form.chosen_motion(),
                     decision_text=data["decision_text"],
+                    decision_file=data["decision_file"],
+                    decision_result=data["decision_result"],
                     reason=data["reason"],
                     actor=request.user,
                 )

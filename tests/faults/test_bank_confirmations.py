@@ -230,3 +230,39 @@ def test_two_instructions_confirmed_in_reverse_order_post_once_each_with_their_o
     assert paid.count() == 1 and paid.get().summary["instruction"] == "PAY-2"
     assert FundApplication.objects.get(pk=application.pk).status == FundApplication.Status.PAID
     assert funds_check_ok().startswith("OK: 7 transactions")
+
+
+def test_a_bank_reference_is_unique_per_bank_account_not_per_area(
+    estate, application, approver, personas
+):
+    """The bank numbers its transfers per account: the same reference from the area's new
+    custody account is another transfer; from the same account it is the same one."""
+    from decimal import Decimal
+
+    from django.db import IntegrityError, transaction
+
+    half = BUDGET // 2
+    first = instruct(application.fund_use, approver, amount=half, key="PAY-1")
+    second = instruct(application.fund_use, approver, amount=half, key="PAY-2")
+    bank = {"bank_reference": "ICBC-001", "paid_on": timezone.localdate()}
+    services.payment_confirm(instruction=first, actor=personas.reviewer, **bank)
+    assert PaymentInstruction.objects.get(pk=first.pk).payer_account == "1317000000000000001"
+
+    # The area's custody account number changes (written with spaces and dashes).
+    services.fund_profile_set(
+        area=estate.area,
+        deposit_rate=Decimal("0.05"),
+        cost_per_m2_fen=150_000,
+        bank_name="中国农业银行宿州分行",
+        account_no="6228 4800-0000 0000 09",
+        actor=None,
+    )
+    confirmed = services.payment_confirm(instruction=second, actor=personas.reviewer, **bank)
+
+    assert (confirmed.status, confirmed.payer_account) == (Status.CONFIRMED, "622848000000000009")
+    assert payments().count() == 2
+    # Behind the service, a second row with one account's reference is refused by the
+    # database, whatever area it is in.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentInstruction.objects.filter(pk=first.pk).update(payer_account="622848000000000009")
+    assert funds_check_ok().startswith("OK:")

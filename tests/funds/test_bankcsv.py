@@ -373,4 +373,13 @@ def test_the_parser_imports_no_django():
                 modules |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules.add(node.module.split(".")[0])
-    assert modules <= {"__future__", "csv", "dataclasses", "datetime", "hashlib", "io", "re"}
+    assert modules <= {
+        "__future__",
+        "csv",
+        "dataclasses",
+        "datetime",
+        "hashlib",
+        "io",
+        "json",
+        "re",
+    }

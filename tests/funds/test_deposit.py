@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -131,3 +132,64 @@ def test_bad_threshold_is_refused(threshold):
 def test_bad_amounts_are_refused(balance, first):
     with pytest.raises(ValueError):
         needs_top_up(balance, first)
+
+
+# ------------------------------------------------ backfill_demand (migration 0004)
+
+
+def _history():
+    from funds.deposit import Terms
+
+    t0 = datetime(2023, 1, 1, tzinfo=UTC)
+    t1 = datetime(2024, 6, 1, tzinfo=UTC)
+    return [Terms(t0, 150_000, Decimal("0.05")), Terms(t1, 180_000, Decimal("0.05"))]
+
+
+def test_backfill_without_a_posting_takes_the_oldest_recorded_terms():
+    from funds.deposit import backfill_demand
+
+    choice = backfill_demand(area=Decimal("89.50"), history=_history(), first_posting=None)
+    assert (choice.amount_fen, choice.terms.cost_per_m2_fen, choice.source) == (
+        671_250,
+        150_000,
+        "history",
+    )
+
+
+def test_backfill_takes_the_posting_when_it_is_a_first_deposit_under_recorded_terms():
+    from funds.deposit import backfill_demand
+
+    after = datetime(2025, 1, 1, tzinfo=UTC)
+    between = datetime(2024, 1, 1, tzinfo=UTC)
+    old = backfill_demand(area=Decimal("89.50"), history=_history(), first_posting=(after, 671_250))
+    assert (old.amount_fen, old.terms.cost_per_m2_fen, old.source) == (671_250, 150_000, "posting")
+    new = backfill_demand(
+        area=Decimal("89.50"), history=_history(), first_posting=(between, 805_500)
+    )
+    assert (new.amount_fen, new.terms.cost_per_m2_fen, new.source) == (805_500, 180_000, "posting")
+
+
+def test_backfill_of_a_posting_one_fen_short_takes_the_terms_in_force_when_it_was_paid():
+    from funds.deposit import backfill_demand
+
+    paid = datetime(2024, 5, 31, 23, 59, tzinfo=UTC)  # a minute before the new price
+    choice = backfill_demand(
+        area=Decimal("89.50"), history=_history(), first_posting=(paid, 671_249)
+    )
+    assert (choice.amount_fen, choice.terms.cost_per_m2_fen, choice.source) == (
+        671_250,
+        150_000,
+        "history",
+    )
+    later = datetime(2024, 6, 1, tzinfo=UTC)  # exactly when the new price came in
+    choice = backfill_demand(
+        area=Decimal("89.50"), history=_history(), first_posting=(later, 805_499)
+    )
+    assert (choice.amount_fen, choice.terms.cost_per_m2_fen) == (805_500, 180_000)
+
+
+def test_backfill_needs_a_recorded_history():
+    from funds.deposit import backfill_demand
+
+    with pytest.raises(ValueError):
+        backfill_demand(area=Decimal("89.50"), history=[], first_posting=None)

@@ -176,3 +176,114 @@ def test_a_forged_reversal_that_does_not_negate_its_original_is_named(ledger):
     code, output = run_check()
     assert code == 1
     assert f"transaction #{reversal.pk}" in output
+
+
+def forge(ledger, *, kind, value_date, lines, key="forged"):
+    """A balanced transaction with its control entry and a correct digest, by raw SQL."""
+    from funds.services.ledger import _digest
+
+    digest = _digest(
+        kind=kind, area_id=ledger.area.pk, value_date=value_date, lines=lines, reverses_id=None
+    )
+    sql(
+        "INSERT INTO funds_transaction (area_id, kind, memo, value_date, key, digest, created_at) "
+        "VALUES (%s, %s, 'x', %s, %s, %s, '2024-06-01 00:00:00')",
+        [ledger.area.pk, kind, value_date.isoformat(), key, digest],
+    )
+    forged = Transaction.objects.get(key=key)
+    for account_id, amount in lines:
+        sql(
+            "INSERT INTO funds_entry (transaction_id, account_id, amount_fen) VALUES (%s, %s, %s)",
+            [forged.pk, account_id, amount],
+        )
+    return forged
+
+
+def test_an_account_negative_at_a_past_value_date_but_positive_today_is_named(ledger):
+    # 101: +100,000 on 2024-01-10, −10,000 today. A charge of 50,000 backdated to 2024-01-05
+    # leaves 40,000 today, but −50,000 at the end of 2024-01-05.
+    area_fund = ledger.account(Account.Kind.AREA_FUND)
+    forge(
+        ledger,
+        kind="adjustment",
+        value_date=date(2024, 1, 5),
+        lines=[
+            (ledger.sub("101").pk, 50_000),
+            (area_fund.pk, 50_000),
+            (ledger.account("works").pk, -50_000),
+        ],
+    )
+    code, output = run_check()
+    assert code == 1
+    assert f"account {ledger.sub('101').pk} (unit) was at -50000 fen at the end of 2024-01-05" in (
+        output
+    )
+
+
+def test_an_account_at_exactly_zero_on_a_past_value_date_passes(ledger):
+    area_fund = ledger.account(Account.Kind.AREA_FUND)
+    # 102: +200,000 on 2024-01-10, −20,000 today; a forged charge of 180,000 on 2024-01-10
+    # leaves 20,000 that day and exactly 0 today: never below zero.
+    forge(
+        ledger,
+        kind="adjustment",
+        value_date=date(2024, 1, 10),
+        lines=[
+            (ledger.sub("102").pk, 180_000),
+            (area_fund.pk, 180_000),
+            (ledger.account("works").pk, -180_000),
+        ],
+    )
+    code, output = run_check()
+    assert (code, output.splitlines()[0][:3]) == (0, "OK:"), output
+
+
+@pytest.fixture
+def with_interest(ledger):
+    # 2024-01-01..2024-01-31 (31 days): 101, 102 and 103 deposited 100,000, 200,000 and 5
+    # fen on 2024-01-10 → 22 days each (103's 5 fen are reversed today, after the period).
+    posting = services.interest_post(
+        area=ledger.area,
+        start=date(2024, 1, 1),
+        end=date(2024, 1, 31),
+        amount_fen=3_000,
+        actor=None,
+    )
+    assert posting.total_jishu == 300_005 * 22 == 6_600_110
+    return ledger, posting
+
+
+def test_interest_postings_recompute_from_the_ledger(with_interest):
+    code, output = run_check()
+    assert code == 0, output
+    assert "1 interest postings match their 积数" in output
+
+
+def test_a_deposit_slipped_into_an_allocated_period_is_found_by_the_jishu(with_interest):
+    ledger, posting = with_interest
+    area_fund = ledger.account(Account.Kind.AREA_FUND)
+    # 1 fen into 103 dated 2024-01-31, the period's last day: 积数 one fen·day more.
+    forge(
+        ledger,
+        kind="deposit",
+        value_date=date(2024, 1, 31),
+        lines=[(ledger.bank.pk, 1), (ledger.sub("103").pk, -1), (area_fund.pk, -1)],
+    )
+    code, output = run_check()
+    assert code == 1
+    assert (
+        f"interest posting 2024-01-01–2024-01-31 of area {ledger.area.code}: the ledger gives "
+        "a 积数 of 6600111 fen·days, 6600110 were allocated"
+    ) in output
+
+
+def test_a_deposit_dated_the_day_after_the_period_is_not_in_its_jishu(with_interest):
+    ledger, posting = with_interest
+    area_fund = ledger.account(Account.Kind.AREA_FUND)
+    forge(
+        ledger,
+        kind="deposit",
+        value_date=date(2024, 2, 1),
+        lines=[(ledger.bank.pk, 1), (ledger.sub("103").pk, -1), (area_fund.pk, -1)],
+    )
+    assert run_check()[0] == 0

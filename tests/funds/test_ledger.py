@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditEvent
 from estates.models import Unit
 from funds import selectors, services
+from funds.integrity import check_running_balances
 from funds.models import Account, Entry, LedgerError, Transaction
 from gongzhi.errors import DomainError
 from tests.estates.helpers import make_person, make_unit, sell
@@ -412,3 +413,40 @@ def test_an_unknown_account_among_many_lines_is_a_domain_error(fund):
     with pytest.raises(DomainError) as error:
         services.transaction_post(kind="deposit", lines=lines, memo="x", key="k", actor=None)
     assert error.value.code == "unknown_account"
+
+
+# ------------------------------------------------ never negative on any value date
+
+
+def _charge(fund, number, fen, on, key):
+    return services.transaction_post(
+        kind=Transaction.Kind.SETTLEMENT,
+        lines=[(fund.sub(number), fen), (fund.account("works"), -fen)],
+        memo="结算",
+        key=key,
+        actor=None,
+        value_date=on,
+    )
+
+
+def test_a_charge_dated_before_the_money_came_in_is_refused_though_today_covers_it(fund):
+    fund.deposit("101", 100_000, on=date(2024, 1, 10))
+    with pytest.raises(DomainError) as refused:
+        _charge(fund, "101", 50_000, date(2024, 1, 9), "early")
+    assert refused.value.code == "insufficient_balance"
+    with pytest.raises(DomainError):
+        _charge(fund, "101", 100_001, date(2024, 1, 10), "one-fen-over")
+    _charge(fund, "101", 100_000, date(2024, 1, 10), "exact")
+    assert selectors.balance(fund.sub("101")) == 0
+
+
+def test_a_backdated_charge_may_not_drive_a_later_day_below_zero(fund):
+    fund.deposit("101", 100_000, on=date(2024, 1, 10))
+    _charge(fund, "101", 80_000, date(2024, 2, 1), "feb")
+    # 2024-01-15: 100,000 − 30,000 = 70,000, but 2024-02-01: 70,000 − 80,000 < 0.
+    with pytest.raises(DomainError) as refused:
+        _charge(fund, "101", 20_001, date(2024, 1, 15), "jan-over")
+    assert refused.value.code == "insufficient_balance"
+    _charge(fund, "101", 20_000, date(2024, 1, 15), "jan-exact")
+    assert selectors.balance(fund.sub("101")) == 0
+    check_running_balances()

@@ -239,6 +239,47 @@ def test_the_same_file_twice_is_refused(worked, personas, district):
     assert BankStatementLine.objects.count() == 6
 
 
+@pytest.mark.parametrize(
+    "other_bytes",
+    [
+        pytest.param(lambda b: b.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"), id="crlf"),
+        pytest.param(lambda b: b"\xef\xbb\xbf" + b, id="bom"),
+        pytest.param(lambda b: b.decode("utf-8").encode("gb18030"), id="gb18030"),
+    ],
+)
+def test_the_same_statement_in_other_bytes_is_a_duplicate(worked, personas, other_bytes):
+    """Compared by its parsed lines, not its bytes: other line endings are the same statement."""
+    first = import_sample(worked, personas.reviewer)
+    data = other_bytes(SAMPLE.read_bytes())
+    assert data != SAMPLE.read_bytes()
+
+    with pytest.raises(DomainError) as refused:
+        services.bank_statement_import(
+            area=worked.area,
+            file=data,
+            actor=personas.reviewer,
+            period_start=YEAR_START,
+            period_end=YEAR_END,
+        )
+
+    assert refused.value.code == "duplicate_file"
+    assert list(BankStatement.objects.values_list("pk", flat=True)) == [first.pk]
+    assert BankStatementLine.objects.count() == 6
+
+
+def test_a_statement_differing_by_one_fen_in_one_line_is_not_a_duplicate(worked, personas):
+    from funds import bankcsv
+
+    original = bankcsv.parse_statement(SAMPLE.read_bytes())
+    lines = [
+        (x.value_date, x.amount_fen, x.balance_fen, x.reference, x.counterparty, x.memo)
+        for x in original.lines
+    ]
+    assert bankcsv.lines_digest(lines) == original.lines_sha256
+    changed = [lines[0][:2] + (lines[0][2] + 1,) + lines[0][3:], *lines[1:]]
+    assert bankcsv.lines_digest(changed) != original.lines_sha256
+
+
 def test_a_bad_file_changes_nothing(worked, personas):
     data = csv_bytes(
         "2025-02-15,,500.00,31231.25,R1,王某,",

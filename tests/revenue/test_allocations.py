@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
@@ -13,6 +14,7 @@ from gongzhi.errors import DomainError, PermissionDeniedError
 from revenue import services
 from revenue.models import Allocation, AllocationShare, AppendOnlyError
 from tests.estates.helpers import make_unit
+from tests.voting.conftest import PDF_BYTES
 from voting.models import Assembly
 
 from .conftest import approved_motion
@@ -30,6 +32,10 @@ def allocate(district, personas, **overrides):
     }
     values.update(overrides)
     return services.revenue_allocation_record(**values)
+
+
+def pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
 def shares_of(allocation) -> dict[str, int]:
@@ -130,7 +136,14 @@ def test_a_second_decision_needs_a_reason_and_supersedes_the_first(
     first = allocate(district, personas)
 
     with pytest.raises(DomainError) as refused:
-        allocate(district, personas, method=Allocation.Method.OTHER, decision_text="用于绿化")
+        allocate(
+            district,
+            personas,
+            method=Allocation.Method.OTHER,
+            decision_text="用于绿化",
+            decision_file=pdf("minutes.pdf"),
+            decision_result="同意 5 户",
+        )
     assert refused.value.code == "already_decided"
 
     second = allocate(
@@ -138,6 +151,8 @@ def test_a_second_decision_needs_a_reason_and_supersedes_the_first(
         personas,
         method=Allocation.Method.OTHER,
         decision_text="业主大会决定用于小区绿化补植",
+        decision_file=pdf("minutes.pdf"),
+        decision_result="参与 5 户、面积 494.75 m²；同意 5 户、面积 494.75 m²",
         reason="按业主大会新决定更正",
     )
     assert second.supersedes == first
@@ -192,7 +207,7 @@ def test_an_approved_motion_of_the_area_carries_the_decision(district, personas,
     assert allocation.shares.count() == 0
 
 
-def test_a_decision_taken_off_the_platform_is_named_in_the_text(
+def test_a_decision_taken_off_the_platform_needs_its_uploaded_record_and_result(
     district, personas, register, record
 ):
     record(1_000)
@@ -201,8 +216,107 @@ def test_a_decision_taken_off_the_platform_is_named_in_the_text(
         personas,
         method=Allocation.Method.FUND,
         decision_text="2024年第一次业主大会（书面表决）第三项决定",
+        decision_file=pdf("minutes.pdf"),
+        decision_result="参与 5 户、面积 494.75 m²；同意 4 户、面积 405.25 m²",
     )
     assert allocation.motion is None
+    assert len(allocation.decision_file_sha256) == 64
+    assert allocation.decision_file.read() == PDF_BYTES
+    assert allocation.decision_result.startswith("参与 5 户")
+    event = AuditEvent.objects.get(action="revenue.allocation_record")
+    assert event.summary["method"] == "fund"
+
+
+@pytest.mark.parametrize(
+    ("method", "extra"),
+    [
+        (Allocation.Method.FUND, {"decision_text": "2024年第一次业主大会（书面表决）第三项决定"}),
+        (Allocation.Method.OTHER, {"decision_text": "用于小区绿化补植"}),
+        (Allocation.Method.FUND, {"decision_result": "同意 4 户"}),
+    ],
+)
+def test_free_text_alone_cannot_send_revenue_to_the_fund_or_share_it_otherwise(
+    district, personas, register, record, method, extra
+):
+    record(1_000)
+    with pytest.raises(DomainError) as refused:
+        allocate(district, personas, method=method, **extra)
+    assert refused.value.code == "no_decision"
+    assert "motion" in refused.value.fields
+    assert not Allocation.objects.exists()
+
+
+def test_an_uploaded_record_without_its_result_is_refused(district, personas, register, record):
+    record(1_000)
+    with pytest.raises(DomainError) as refused:
+        allocate(
+            district, personas, method=Allocation.Method.FUND, decision_file=pdf("minutes.pdf")
+        )
+    assert (refused.value.code, list(refused.value.fields)) == ("no_result", ["decision_result"])
+    assert not Allocation.objects.exists()
+
+
+def test_an_uploaded_record_that_is_not_a_pdf_or_image_is_refused(
+    district, personas, register, record
+):
+    record(1_000)
+    fake = SimpleUploadedFile("minutes.pdf", b"MZ not a pdf", content_type="application/pdf")
+    with pytest.raises(DomainError) as refused:
+        allocate(
+            district,
+            personas,
+            method=Allocation.Method.FUND,
+            decision_file=fake,
+            decision_result="同意 4 户",
+        )
+    assert "decision_file" in refused.value.fields
+    assert not Allocation.objects.exists()
+
+
+# ------------------------------------------------- a reversal after the decision
+
+
+def test_a_reversal_after_the_decision_is_corrected_by_superseding_it(
+    district, personas, register, record
+):
+    entry = record(1_000)
+    first = allocate(district, personas)
+    services.revenue_entry_reverse(entry=entry, reason="重复登记", actor=personas.committee)
+
+    # The old decision can no longer be published, and cannot be re-decided with a method.
+    with pytest.raises(DomainError) as refused:
+        allocate(district, personas, reason="冲正后更正")
+    assert refused.value.code == "no_net"
+    assert "无可分配的净收益" in refused.value.message
+
+    with pytest.raises(DomainError) as no_reason:
+        allocate(district, personas, method=Allocation.Method.NONE)
+    assert no_reason.value.code == "already_decided"
+
+    none = allocate(district, personas, method=Allocation.Method.NONE, reason="收入冲正后无净收益")
+
+    assert (none.supersedes, none.net_fen, none.shares.count()) == (first, 0, 0)
+    assert Allocation.objects.get(pk=none.pk).is_current
+    assert first.shares.count() == 6  # kept
+    from revenue import selectors
+    from revenue.quarters import Quarter
+
+    state = selectors.quarter_state(district.a1, Quarter(2025, 1))
+    assert (state.allocation.pk, state.allocation_stale) == (none.pk, False)
+
+
+def test_none_is_refused_while_there_is_a_net_or_nothing_to_supersede(
+    district, personas, register, record
+):
+    record(1)  # one fen of net
+    with pytest.raises(DomainError) as refused:
+        allocate(district, personas, method=Allocation.Method.NONE, reason="x")
+    assert refused.value.code == "has_net"
+    record(1, category="management")  # net exactly 0, nothing decided yet
+    with pytest.raises(DomainError) as nothing:
+        allocate(district, personas, method=Allocation.Method.NONE, reason="x")
+    assert nothing.value.code == "no_net"
+    assert not Allocation.objects.exists()
 
 
 def test_other_use_needs_its_description(district, personas, register, record):

@@ -348,3 +348,35 @@ def test_the_decision_form_offers_approved_motions_of_the_area_only(
     assert Allocation.objects.get().motion == motion
     detail = client.get(done["Location"]).content.decode()
     assert "公共收益转入专项维修资金" in detail
+
+
+def test_the_decision_form_takes_an_uploaded_record_and_refuses_text_alone(
+    client, district, personas, register, record
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.voting.conftest import PDF_BYTES
+
+    record(1_000)
+    client.force_login(personas.committee)
+    url = reverse("revenue:allocate", args=[district.a1.code]) + "?year=2025&quarter=1"
+    base = {"year": 2025, "quarter": 1, "method": "fund", "confirm": "on"}
+
+    text_only = client.post(url, {**base, "decision_text": "2024年书面表决第三项决定"})
+    assert text_only.status_code == 400
+    assert "上传业主决定的书面记录" in text_only.content.decode()
+    assert 'enctype="multipart/form-data"' in text_only.content.decode()
+    assert Allocation.objects.count() == 0
+
+    done = client.post(
+        url,
+        {
+            **base,
+            "decision_file": SimpleUploadedFile("minutes.pdf", PDF_BYTES, "application/pdf"),
+            "decision_result": "参与 5 户；同意 4 户",
+        },
+    )
+    assert done.status_code == 302
+    allocation = Allocation.objects.get()
+    assert (allocation.motion, allocation.decision_result) == (None, "参与 5 户；同意 4 户")
+    assert "表决结果：参与 5 户；同意 4 户" in client.get(done["Location"]).content.decode()

@@ -11,8 +11,9 @@ class Command(BaseCommand):
     help = (
         "Recompute the fund ledger from its rows: every transaction balances, its entries "
         "still match the digest stored when it was posted, reversals negate their original, "
-        "the unit sub-ledgers of every area sum to its area fund account (Order 165 art. 10) "
-        "and no bank account or sub-ledger is negative. Prints 'OK: …' and exits 0, or "
+        "the unit sub-ledgers of every area sum to its area fund account (Order 165 art. 10), "
+        "no bank account or sub-ledger is negative at the end of any value date, and every "
+        "interest posting's 积数 and shares recompute from the ledger. Prints 'OK: …' and exits 0, or "
         "names the first broken transaction, account or area and exits 1. Read-only."
     )
 
@@ -26,5 +27,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"OK: {summary.transactions} transactions, {summary.entries} entries balanced; "
             f"sub-ledgers equal the area fund account in {summary.areas} areas; "
-            f"{summary.accounts} bank and unit accounts non-negative"
+            f"{summary.accounts} bank and unit accounts non-negative on every value date; "
+            f"{summary.interest_postings} interest postings match their 积数"
         )
