@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from core.integrity import RecordsReport
+
 from .models import Account, Entry, Transaction
 from .services.ledger import _digest
 
@@ -177,3 +179,43 @@ def ledger_check(progress: Callable[[str], None] | None = None) -> Summary:
     step("areas")
     summary.areas, summary.accounts = _check_areas()
     return summary
+
+
+# --------------------------------------------------------------------------- audit trail
+#
+# DESIGN.md "Trust anchors": check 3 above proves that entries still hash to the
+# digest stored on their transaction, but whoever rewrites entries can rewrite
+# that digest too. The audit event written in the same transaction as the
+# posting (``fund.<kind>``, funds.services.ledger) holds the digest of the
+# transaction's key, content digest and reversal as they were posted.
+
+TRANSACTION_TYPE = Transaction._meta.label_lower
+
+
+def transactions_records_check() -> RecordsReport:
+    """Every ledger transaction against the audit event of its posting (``core.integrity``)."""
+    from audit.selectors import made_events
+    from audit.services import state_digest
+
+    actions = [f"fund.{kind}" for kind in Transaction.Kind.values]
+    made = made_events(TRANSACTION_TYPE, actions)
+    checked = 0
+    rows = (
+        Transaction.objects.order_by("pk")
+        .values_list("pk", "key", "digest", "reverses_id")
+        .iterator(chunk_size=2000)
+    )
+    for pk, key, digest, reverses_id in rows:
+        checked += 1
+        event = made.get(str(pk))
+        if event is None:
+            mismatch = f"ledger transaction {pk}: no audit event was written when it was posted"
+            return RecordsReport("ledger transactions", checked, mismatch)
+        expected = state_digest({"key": key, "digest": digest, "reverses": reverses_id})
+        if event[1] != expected:
+            mismatch = (
+                f"ledger transaction {pk}: key/digest/reversal do not match audit event "
+                f"#{event[0]} written when it was posted"
+            )
+            return RecordsReport("ledger transactions", checked, mismatch)
+    return RecordsReport("ledger transactions", checked)
