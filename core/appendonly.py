@@ -87,15 +87,16 @@ def append_only_install(*tables: str):
     def forward(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute(FUNCTIONS_SQL)
+        # params None: the functions' "%" are RAISE placeholders, not query parameters.
+        schema_editor.execute(FUNCTIONS_SQL, params=None)
         for table in tables:
-            schema_editor.execute(install_sql(table))
+            schema_editor.execute(install_sql(table), params=None)
 
     def backward(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
         for table in tables:
-            schema_editor.execute(uninstall_sql(table))
+            schema_editor.execute(uninstall_sql(table), params=None)
 
     return migrations.RunPython(forward, backward, elidable=False)
 

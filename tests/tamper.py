@@ -18,8 +18,15 @@ from core.appendonly import append_only_tables, triggers_disabled_sql
 def tamper(statement: str, params=()) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         tables = append_only_tables(connection)
+        if tables:
+            # ALTER TABLE refuses while deferred foreign-key checks are pending
+            # (rows inserted earlier in the test's transaction): run them now,
+            # and defer again at the end (Django's default).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for sql in triggers_disabled_sql(tables, enable=False):
             cursor.execute(sql)
         cursor.execute(statement, params)
         for sql in triggers_disabled_sql(tables, enable=True):
             cursor.execute(sql)
+        if tables:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -112,12 +112,18 @@ def board_build(assembly: Assembly, *, now: datetime | None = None) -> dict:
         entry = ballot.board_entry()
         stored.append((entry.pop("seq"), entry.pop("prev"), entry.pop("hash")))
         entries.append(entry)
-    board = boardformat.build_board(
-        assembly=board_assembly(assembly, motions),
-        roll=board_roll(snapshot),
-        motions=[board_motion(motion) for motion in motions],
-        ballots=entries,
-    )
+    try:
+        board = boardformat.build_board(
+            assembly=board_assembly(assembly, motions),
+            roll=board_roll(snapshot),
+            motions=[board_motion(motion) for motion in motions],
+            ballots=entries,
+        )
+    except (boardformat.BoardMalformed, ValueError, TypeError, ArithmeticError) as exc:
+        # The service never stores a ballot a board cannot hold (a weight of
+        # nought, a choice the motion does not offer): such a row was written
+        # behind its back.
+        raise BoardMismatch(f"the stored ballots do not form a valid board: {exc}") from exc
     for ballot, (seq, prev, digest) in zip(board["ballots"], stored, strict=True):
         if (ballot["seq"], ballot["prev"], ballot["hash"]) != (seq, prev, digest):
             raise BoardMismatch(
