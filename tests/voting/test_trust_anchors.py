@@ -334,3 +334,18 @@ def test_the_stored_file_must_match_the_log(voted, personas, publishing):
 
     assert code == 1
     assert err.startswith(f"ANCHOR BROKEN: publication {notice.serial}: SHA-256 ")
+
+
+def test_no_result_notice_is_signed_for_ballots_rewritten_after_the_count(
+    voted, personas, publishing
+):
+    services.assembly_count(assembly=voted, actor=personas.committee)
+    rewrite_ballot(voted, 1, FORGED)
+
+    with pytest.raises(DomainError) as caught:
+        services.assembly_result_publish(assembly=voted, actor=personas.committee)
+
+    assert caught.value.code == "board_mismatch"
+    stored = Assembly.objects.get(pk=voted.pk)
+    assert (stored.status, stored.preliminary_publication) == ("closed", None)
+    assert AuditEvent.objects.filter(action=MISMATCH_ACTION).count() == 1

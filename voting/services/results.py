@@ -39,7 +39,7 @@ from accounts import permissions
 from audit.services import audit_record
 from gongzhi.errors import DomainError
 from voting import counting
-from voting.board import BoardMismatch, board_build
+from voting.board import BoardMismatch, BoardNotReady, board_build
 from voting.integrity import ballot_anchor, board_mismatch_alarm, board_mismatch_message
 from voting.models import (
     CHOICE_LABELS,
@@ -93,6 +93,21 @@ def assembly_count(*, assembly: Assembly, actor=None, now: datetime | None = Non
     except BoardMismatch as exc:
         # The count stops; its transaction rolled back, the alarm is recorded
         # in one of its own (DESIGN.md "Trust anchors").
+        board_mismatch_alarm(assembly, str(exc))
+        raise DomainError("board_mismatch", board_mismatch_message()) from exc
+
+
+def _board_check(assembly: Assembly, *, now: datetime | None = None) -> None:
+    """Before a result notice is signed: the ballots still match their cast events.
+
+    Outside the notice's transaction, so that the alarm of a refusal stays;
+    ballots are final once cast, so nothing legitimate changes them in between.
+    """
+    try:
+        board_build(assembly, now=now)
+    except BoardNotReady:
+        return  # the notice's own checks say why it cannot be published yet
+    except BoardMismatch as exc:
         board_mismatch_alarm(assembly, str(exc))
         raise DomainError("board_mismatch", board_mismatch_message()) from exc
 
@@ -278,6 +293,7 @@ def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
     from publications.services import issued_file_guard, publication_issue
 
     _require_caller(actor, assembly)
+    _board_check(assembly)
     with transaction.atomic():
         locked = assembly_lock(assembly)
         if locked.status in (Assembly.Status.PRELIMINARY, Assembly.Status.FINAL):
@@ -405,6 +421,12 @@ def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = 
 
     _require_caller(actor, assembly)
     now = now or timezone.now()
+    if (
+        assembly.status == Assembly.Status.PRELIMINARY
+        and assembly.objection_deadline is not None
+        and now >= assembly.objection_deadline
+    ):
+        _board_check(assembly, now=now)
     with transaction.atomic():
         locked = assembly_lock(assembly)
         if locked.status == Assembly.Status.FINAL:
