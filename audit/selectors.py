@@ -7,7 +7,7 @@ to know whether the record is intact.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -136,3 +136,63 @@ def _id_of(seq: int) -> int | None:
 def audit_events() -> QuerySet[AuditEvent]:
     """Events newest first, as the audit page and the API list them."""
     return AuditEvent.objects.order_by("-seq")
+
+
+# --------------------------------------------------------------------------- anchors
+#
+# DESIGN.md "Trust anchors": every signed publication carries the audit chain's
+# head as it was when the notice was made. The head a later rewrite of the chain
+# cannot reproduce is printed outside the database, in a signed file.
+
+CHAIN = "gongzhi-audit/1"
+
+
+def audit_anchor() -> dict[str, Any]:
+    """The last committed head of the audit chain, as an anchor (chain, seq, head).
+
+    A plain read, no lock: a notice takes its anchor before it renders and
+    signs, and must not hold the head row (and so every writer) meanwhile.
+    """
+    count, last_hash = _head_row()
+    return {"chain": CHAIN, "seq": count, "head": last_hash}
+
+
+def audit_anchor_check(anchor: Mapping[str, Any]) -> str | None:
+    """None if event #seq still has the anchored hash (``core.integrity`` anchor checker)."""
+    seq, head = anchor.get("seq"), anchor.get("head")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0 or not isinstance(head, str):
+        return "malformed anchor"
+    if seq == 0:
+        return None if head == GENESIS else "the empty chain's head is 64 zeros"
+    stored = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    if stored is None:
+        return f"the audit chain has no event #{seq}"
+    if stored != head:
+        return f"audit event #{seq} now hashes to {stored}"
+    return None
+
+
+def made_events(
+    object_type: str, actions: Iterable[str], object_ids: Iterable[Any] | None = None
+) -> dict[str, tuple[int, str]]:
+    """{object id: (seq, after_digest)} of the first event of each object whose action is
+    one of ``actions``: the record written when the object was made (``object_ids``
+    narrows it to those objects).
+
+    Used by the domains' records checks (``core.integrity``), which compare the
+    object as stored now with what that event recorded.
+    """
+    made: dict[str, tuple[int, str]] = {}
+    events = AuditEvent.objects.filter(object_type=object_type, action__in=list(actions))
+    if object_ids is None:
+        batches = [events]
+    else:
+        # In batches: SQLite takes at most 32,766 parameters in one statement.
+        ids = [str(i) for i in object_ids]
+        batches = [events.filter(object_id__in=ids[i : i + 500]) for i in range(0, len(ids), 500)]
+    for batch in batches:
+        rows = batch.order_by("seq").values_list("object_id", "seq", "after_digest")
+        for object_id, seq, after in rows.iterator(chunk_size=CHUNK_SIZE):
+            if object_id not in made or seq < made[object_id][0]:
+                made[object_id] = (seq, after)
+    return made

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class FundsConfig(AppConfig):
     name = "funds"
     verbose_name = _("专项维修资金")
+
+    def ready(self) -> None:
+        # Ledger transactions against their posting events (core.integrity).
+        from core import integrity
+
+        from .integrity import transactions_records_check
+
+        integrity.register_records("ledger transactions", transactions_records_check)

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from core.integrity import RecordsReport
+
 from .interest import interest_for_period
 from .models import Account, Entry, InterestPosting, Transaction
 from .services.ledger import _digest
@@ -365,3 +367,43 @@ def reservations_check() -> int:
                 f"{reserved.get(row['fund_use_id']) or 0} fen reserved"
             )
     return len(held)
+
+
+# --------------------------------------------------------------------------- audit trail
+#
+# DESIGN.md "Trust anchors": check 3 above proves that entries still hash to the
+# digest stored on their transaction, but whoever rewrites entries can rewrite
+# that digest too. The audit event written in the same transaction as the
+# posting (``fund.<kind>``, funds.services.ledger) holds the digest of the
+# transaction's key, content digest and reversal as they were posted.
+
+TRANSACTION_TYPE = Transaction._meta.label_lower
+
+
+def transactions_records_check() -> RecordsReport:
+    """Every ledger transaction against the audit event of its posting (``core.integrity``)."""
+    from audit.selectors import made_events
+    from audit.services import state_digest
+
+    actions = [f"fund.{kind}" for kind in Transaction.Kind.values]
+    made = made_events(TRANSACTION_TYPE, actions)
+    checked = 0
+    rows = (
+        Transaction.objects.order_by("pk")
+        .values_list("pk", "key", "digest", "reverses_id")
+        .iterator(chunk_size=2000)
+    )
+    for pk, key, digest, reverses_id in rows:
+        checked += 1
+        event = made.get(str(pk))
+        if event is None:
+            mismatch = f"ledger transaction {pk}: no audit event was written when it was posted"
+            return RecordsReport("ledger transactions", checked, mismatch)
+        expected = state_digest({"key": key, "digest": digest, "reverses": reverses_id})
+        if event[1] != expected:
+            mismatch = (
+                f"ledger transaction {pk}: key/digest/reversal do not match audit event "
+                f"#{event[0]} written when it was posted"
+            )
+            return RecordsReport("ledger transactions", checked, mismatch)
+    return RecordsReport("ledger transactions", checked)

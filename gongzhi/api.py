@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -26,4 +27,12 @@ def exception_handler(exc, context):
         return Response(exc.as_dict(), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RecursionError):
+        # Input nested past Python's recursion limit (a JSON string inside a
+        # multipart form, say) that a field parsed after the body parser had
+        # checked it (gongzhi.parsers): bad input, not a server fault.
+        return Response(
+            {"code": "too_deep", "detail": _("输入的嵌套层数过多。"), "fields": {}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return drf_exception_handler(exc, context)

@@ -142,11 +142,15 @@ def _missing_glyph_error(chars: list[str]) -> DomainError:
     )
 
 
-def render_pdf(*, template: str, context: dict[str, Any]) -> RenderedPdf:
+def render_pdf(
+    *, template: str, context: dict[str, Any], attachments: dict[str, bytes] | None = None
+) -> RenderedPdf:
     """Render ``template`` with ``context`` to PDF/A-3b bytes, or raise ``DomainError``.
 
     A text grid (``context[GRID_KEY]``) that did not come out on its columns
     is rendered again with ``GRID_KEY`` None, as an ordinary table.
+    ``attachments`` (name → bytes) are embedded as PDF/A-3 associated files
+    of the document (the anchors, ``publications.anchors``).
     """
     require_cjk_fonts()
     weasy_logger = logging.getLogger("weasyprint")
@@ -165,7 +169,9 @@ def render_pdf(*, template: str, context: dict[str, Any]) -> RenderedPdf:
             document = _layout(template, {**context, GRID_KEY: None})
             grid = False
         # Missing glyphs are logged while drawing, i.e. here.
-        data = document.write_pdf(pdf_variant=PDF_VARIANT)
+        data = document.write_pdf(
+            pdf_variant=PDF_VARIANT, attachments=_attachments(attachments or {})
+        )
     finally:
         weasy_logger.removeHandler(watch)
     if watch.missing:
@@ -187,6 +193,13 @@ def render_pdf(*, template: str, context: dict[str, Any]) -> RenderedPdf:
             data=data, pages=len(document.pages), seal_page=index, seal_box=box, grid=grid
         )
     raise RuntimeError(f"Template {template} has no #{SEAL_ANCHOR} element for the seal.")
+
+
+def _attachments(files: dict[str, bytes]) -> list:
+    from weasyprint import Attachment
+
+    # "Data": the file holds data the document shows (PDF/A-3 AFRelationship).
+    return [Attachment(string=data, name=name, relationship="Data") for name, data in files.items()]
 
 
 def _layout(template: str, context: dict[str, Any]):

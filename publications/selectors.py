@@ -106,10 +106,30 @@ class Verification:
     claimed_serial: str = ""
     signature: SignatureCheck | None = None
     notes: list[str] = field(default_factory=list)
+    # The chain heads the file carries, each checked against the database now
+    # (publications.anchors): (what, head, None if it holds or why not).
+    anchors: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    @property
+    def anchors_broken(self) -> bool:
+        return any(reason is not None for _what, _head, reason in self.anchors)
 
     @property
     def authentic(self) -> bool:
         return self.status in {"current", "superseded"}
+
+
+def _anchors_checked(data: bytes) -> list[tuple[str, str, str | None]]:
+    """The anchors of a file whose signature covers it whole, each checked now."""
+    from core.integrity import anchor_check
+
+    from .anchors import anchor_text, anchors_read
+
+    try:
+        anchors = anchors_read(data) or []
+    except ValueError as exc:
+        return [(_("防篡改锚点"), "", str(exc))]
+    return [(anchor_text(a), str(a.get("head", "")), anchor_check(a)) for a in anchors]
 
 
 def publication_verify_file(*, data: bytes, serial: str = "") -> Verification:
@@ -117,6 +137,9 @@ def publication_verify_file(*, data: bytes, serial: str = "") -> Verification:
 
     Authentic means: the exact bytes are in the register **and** the
     certification signature is intact, trusted and covers the whole file.
+    The chain heads such a file carries are checked against the database as
+    it is now (``anchors``; DESIGN.md "Trust anchors"), as
+    ``audit_verify --anchors`` does.
     ``serial`` is the notice the person expects (from /verify/<serial>).
     """
     digest = sha256_hex(data)
@@ -129,6 +152,18 @@ def publication_verify_file(*, data: bytes, serial: str = "") -> Verification:
             % {"found": registered.serial, "serial": serial}
         )
     if registered is not None:
+        anchors = _anchors_checked(data) if check.ok else []
+        if any(reason is not None for _what, _head, reason in anchors):
+            notes.append(
+                _(
+                    "警告：本文件签章时记录的哈希链末端与数据库现有记录不一致，"
+                    "说明数据库中的记录在本公示发布后被改写，已记录的结果不可信。"
+                    "请联系%(bureau)s。"
+                )
+                % {"bureau": settings.GONGZHI_BUREAU_NAME}
+            )
+        elif anchors:
+            notes.append(_("本文件携带的防篡改锚点与数据库现有记录一致。"))
         if not check.ok:
             # The bytes are exactly what we published, so the register decides;
             # a failing signature here means our own trust setup needs attention.
@@ -142,7 +177,15 @@ def publication_verify_file(*, data: bytes, serial: str = "") -> Verification:
                 "电子签章有效。"
             ) % {"serial": registered.serial, "title": registered.title}
             return Verification(
-                "current", message, digest, registered, registered, registered.serial, check, notes
+                "current",
+                message,
+                digest,
+                registered,
+                registered,
+                registered.serial,
+                check,
+                notes,
+                anchors,
             )
         latest = latest_version(registered)
         message = _(
@@ -156,7 +199,15 @@ def publication_verify_file(*, data: bytes, serial: str = "") -> Verification:
             "latest_title": latest.title,
         }
         return Verification(
-            "superseded", message, digest, registered, latest, registered.serial, check, notes
+            "superseded",
+            message,
+            digest,
+            registered,
+            latest,
+            registered.serial,
+            check,
+            notes,
+            anchors,
         )
 
     claimed_serial = serial

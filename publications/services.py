@@ -10,6 +10,11 @@ no Chinese font, signing not set up) stores nothing and uses no serial.
 Rendering happens while the year's counter row is locked. That serialises
 issuing within a year — a few notices a day, seconds each — and is what keeps
 serials gapless: a missing number would look like a deleted notice.
+
+Every notice carries, in its signed content, the heads of the audit chain and
+of the publication log as last committed before it was rendered, and any
+chain head the issuer adds (``publications.anchors``; DESIGN.md "Trust
+anchors"): printed on the page and embedded as ``gongzhi-anchors.json``.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from audit.services import audit_record
 from gongzhi.errors import DomainError
 
 from . import logchain
+from .anchors import ANCHOR_FILE, anchor_text, anchors_current, anchors_document
 from .models import Kind, Publication, PublicationLogEntry, PublicationLogHead, SerialCounter
 from .rendering import render_pdf, require_cjk_fonts
 from .seal import SealFontError, seal_check
@@ -163,6 +169,7 @@ def publication_issue(
     title: str | None = None,
     supersedes: Publication | None = None,
     data_digest: str | None = None,
+    anchors: list[dict[str, Any]] | None = None,
 ) -> Publication:
     """Render, sign, register and log one notice; return the new ``Publication``.
 
@@ -174,6 +181,9 @@ def publication_issue(
     system (management commands, jobs); a user needs ``publication.issue``.
     ``data_digest`` identifies the data shown (default: a digest of the
     context), so a caller can tell whether a re-issue would change anything.
+    ``anchors`` are chain heads the notice carries beside the audit chain's and
+    the publication log's (``publications.anchors``; a vote result adds its
+    ballot chain).
     """
     if kind not in Kind.values:
         raise DomainError("bad_kind", _("未知的公示类别：%(kind)s。") % {"kind": kind})
@@ -214,6 +224,11 @@ def publication_issue(
     if data_digest is None:
         data_digest = _data_digest({"kind": kind, "period": period, "title": title, **context})
 
+    # The chain heads are read before any lock is taken and without locking the
+    # heads: rendering and signing take seconds, and every writer of the audit
+    # chain would wait on its head row meanwhile (DESIGN.md "Trust anchors").
+    carried = anchors_current(anchors)
+
     with transaction.atomic():
         counter, number = _serial_reserve(prefix=prefix, year=year)
         serial = format_serial(prefix, year, number)
@@ -236,6 +251,7 @@ def publication_issue(
             "header": _area_header(area),
             "verify_url": url,
             "qr": _qr_data_uri(url),
+            "anchors": [{"label": anchor_text(a), "head": a["head"]} for a in carried],
             "supersedes": (
                 {"serial": old.serial, "title": old.title, "issued_date": _cn_date(old.issued_at)}
                 if old
@@ -243,7 +259,11 @@ def publication_issue(
             ),
         }
         with translation.override(PDF_LANGUAGE):
-            rendered = render_pdf(template=template, context={**context, "pub": pub})
+            rendered = render_pdf(
+                template=template,
+                context={**context, "pub": pub},
+                attachments={ANCHOR_FILE: anchors_document(carried)},
+            )
         signed, signer_fingerprint = sign_pdf(
             rendered.data,
             page=rendered.seal_page,

@@ -29,7 +29,14 @@ from accounts import permissions
 from accounts.mixins import HasAction
 from gongzhi.errors import DomainError
 from voting import counting, selectors, services
-from voting.board import PUBLIC_STATUSES, BoardNotReady, board_build, board_bytes
+from voting.board import (
+    PUBLIC_STATUSES,
+    BoardMismatch,
+    BoardNotReady,
+    board_bytes,
+    board_verified,
+)
+from voting.integrity import board_mismatch_error
 from voting.models import OUTCOME_LABELS, Assembly, Ballot, RollSnapshot, VotingRight
 
 from . import serializers_ballots as s
@@ -157,14 +164,17 @@ class AssemblyBoardView(APIView):
                 OpenApiTypes.OBJECT, description="规范 JSON：UTF-8、键排序、无空白"
             ),
             404: OpenApiResponse(description="没有这个会议，或表决尚未截止"),
+            409: OpenApiResponse(description="公示板校验失败：存储的选票与审计记录不一致"),
         },
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         assembly = get_or_404(Assembly.objects.select_related("area"), pk)
         try:
-            built = board_build(assembly)
+            built = board_verified(assembly)
         except BoardNotReady:
             raise Http404(_("表决尚未截止，公示板尚未公开。")) from None
+        except BoardMismatch:
+            return Response(board_mismatch_error(), status=status.HTTP_409_CONFLICT)
         response = HttpResponse(board_bytes(built), content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="board-{assembly.pk}.json"'
         return response
@@ -184,11 +194,12 @@ COUNT_KEYS = (
 def assembly_result(assembly: Assembly, *, now=None) -> dict | None:
     """The public result of a closed assembly, or None while there is none to show.
 
-    The count stored when the assembly was counted (``services.assembly_count``);
-    between the close by the clock and that count, the same count made now
-    from the ballots and the frozen roll (``selectors.assembly_progress``,
-    ``voting.counting``) — what the public board already shows — with
-    ``counted`` false.
+    Only the count stored when the assembly was counted
+    (``services.assembly_count``, which checked every ballot against its
+    audit event): between the close by the clock and that count, ``counted``
+    is false and no figures are shown (DESIGN.md "Trust anchors"). A counted
+    assembly whose ballots no longer pass the board's checks raises
+    ``BoardMismatch`` (the view answers "公示板校验失败").
     """
     now = now or timezone.now()
     current = assembly.current_status(now)
@@ -199,11 +210,10 @@ def assembly_result(assembly: Assembly, *, now=None) -> dict | None:
         return None  # never opened: nothing was cast; the count will say no quorum
     motions = list(assembly.motions.prefetch_related("candidates").order_by("position"))
     counts = assembly.result
-    if counts is None:
-        progress = selectors.assembly_progress(assembly, now=now)
-        counts = {row["motion"].code: row["count"] for row in progress["motions"]}
+    if counts is not None:
+        board_verified(assembly, now=now)
     rows = []
-    for motion in motions:
+    for motion in motions if counts is not None else []:
         count = counts[motion.code]
         names = {c.code: c.name for c in motion.candidates.all()}
         row = {
@@ -261,6 +271,7 @@ class AssemblyResultView(APIView):
         responses={
             200: s.AssemblyResultSerializer,
             404: OpenApiResponse(description="没有这个会议，或表决尚未截止"),
+            409: OpenApiResponse(description="公示板校验失败：存储的选票与审计记录不一致"),
         },
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -268,7 +279,10 @@ class AssemblyResultView(APIView):
             Assembly.objects.select_related("area", "preliminary_publication", "final_publication"),
             pk,
         )
-        result = assembly_result(assembly)
+        try:
+            result = assembly_result(assembly)
+        except BoardMismatch:
+            return Response(board_mismatch_error(), status=status.HTTP_409_CONFLICT)
         if result is None:
             raise Http404(_("表决尚未截止，暂无结果。"))
         return Response(s.AssemblyResultSerializer(result).data)

@@ -13,3 +13,12 @@ class VotingConfig(AppConfig):
         from voting.selectors import scope_breach_flags
 
         dashboard_flag_source(scope_breach_flags)
+
+        # Ballots against their cast events, and the ballot-chain anchor of the
+        # result notices (core.integrity; DESIGN.md "Trust anchors").
+        from core import integrity
+
+        from .integrity import CHAIN, ballot_anchor_check, ballots_records_check
+
+        integrity.register_records("ballots", ballots_records_check)
+        integrity.register_anchor_chain(CHAIN, ballot_anchor_check)

@@ -8,6 +8,9 @@ what is published is what was cast:
   the hash stored when it was cast, and the head must equal the chain head
   kept on the assembly row — a row edited in the database since is refused
   (``BoardMismatch``) instead of being published with a fresh, matching hash;
+- every ballot must still match the audit event written when it was cast
+  (``voting.integrity``): a ballot edited and its whole chain re-hashed,
+  head included, passes the first check but not this one;
 - the board is built only once voting has closed (by the clock): a board of an
   open vote would show a running count and help nobody verify anything.
 
@@ -25,6 +28,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from voting import boardformat, counting
+from voting.integrity import ballots_mismatch, board_mismatch_alarm
 from voting.models import Assembly, Ballot, Motion, RollSnapshot
 
 PUBLIC_STATUSES = (Assembly.Status.CLOSED, Assembly.Status.PRELIMINARY, Assembly.Status.FINAL)
@@ -35,7 +39,12 @@ class BoardNotReady(Exception):
 
 
 class BoardMismatch(Exception):
-    """A stored ballot no longer hashes to what was recorded when it was cast."""
+    """A stored ballot no longer hashes to what was recorded when it was cast.
+
+    Never shown as a 500: the board, result and tracker pages answer
+    "公示板校验失败" (``voting.integrity.board_mismatch_message``), and the
+    failure is recorded and the bureau alerted (``board_mismatch_alarm``).
+    """
 
 
 def _iso(moment: datetime) -> str:
@@ -103,12 +112,18 @@ def board_build(assembly: Assembly, *, now: datetime | None = None) -> dict:
         entry = ballot.board_entry()
         stored.append((entry.pop("seq"), entry.pop("prev"), entry.pop("hash")))
         entries.append(entry)
-    board = boardformat.build_board(
-        assembly=board_assembly(assembly, motions),
-        roll=board_roll(snapshot),
-        motions=[board_motion(motion) for motion in motions],
-        ballots=entries,
-    )
+    try:
+        board = boardformat.build_board(
+            assembly=board_assembly(assembly, motions),
+            roll=board_roll(snapshot),
+            motions=[board_motion(motion) for motion in motions],
+            ballots=entries,
+        )
+    except (boardformat.BoardMalformed, ValueError, TypeError, ArithmeticError) as exc:
+        # The service never stores a ballot a board cannot hold (a weight of
+        # nought, a choice the motion does not offer): such a row was written
+        # behind its back.
+        raise BoardMismatch(f"the stored ballots do not form a valid board: {exc}") from exc
     for ballot, (seq, prev, digest) in zip(board["ballots"], stored, strict=True):
         if (ballot["seq"], ballot["prev"], ballot["hash"]) != (seq, prev, digest):
             raise BoardMismatch(
@@ -120,7 +135,21 @@ def board_build(assembly: Assembly, *, now: datetime | None = None) -> dict:
             f"head {board['head']} is not the chain head recorded on the assembly "
             f"({assembly.chain_head})"
         )
+    mismatch = ballots_mismatch(assembly)
+    if mismatch is not None:
+        raise BoardMismatch(mismatch)
     return board
+
+
+def board_verified(assembly: Assembly, *, now: datetime | None = None) -> dict:
+    """``board_build`` for the pages: a board that fails its checks is recorded and the
+    bureau alerted (``voting.integrity.board_mismatch_alarm``) before ``BoardMismatch``
+    reaches the page, which answers "公示板校验失败"."""
+    try:
+        return board_build(assembly, now=now)
+    except BoardMismatch as exc:
+        board_mismatch_alarm(assembly, str(exc))
+        raise
 
 
 def board_bytes(board: dict) -> bytes:

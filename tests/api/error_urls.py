@@ -4,7 +4,9 @@ exception handler (gongzhi.api.exception_handler) end to end through DRF."""
 from __future__ import annotations
 
 from django.urls import path
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gongzhi.errors import DomainError, PermissionDeniedError
@@ -26,7 +28,18 @@ class RaisesPermissionDenied(APIView):
         raise PermissionDeniedError()
 
 
+class ParsesAJsonField(APIView):
+    """A JSON string inside a form, parsed by a serializer field after the body parser."""
+
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        field = serializers.JSONField(binary=True)
+        return Response({"depth": bool(field.to_internal_value(request.data["doc"]))})
+
+
 urlpatterns = [
+    path("json-field/", ParsesAJsonField.as_view()),
     path("domain-error/", RaisesDomainError.as_view()),
     path("permission-denied/", RaisesPermissionDenied.as_view()),
 ]

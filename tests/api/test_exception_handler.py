@@ -27,3 +27,14 @@ def test_a_permission_denied_error_becomes_403(api):
         "detail": "您没有权限执行此操作。",
         "fields": {},
     }
+
+
+def test_input_nested_past_the_recursion_limit_in_a_form_field_is_a_400_not_a_500(api):
+    # The body parser (gongzhi.parsers) never sees this JSON: it is a string in a form.
+    deep = "[" * 5000 + "]" * 5000
+
+    response = api.post("/json-field/", {"doc": deep}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_deep"
+    assert api.post("/json-field/", {"doc": "[[1]]"}, format="multipart").json() == {"depth": True}

@@ -13,6 +13,7 @@ from django.db import connection
 from audit.chain import GENESIS
 from audit.models import AuditEvent, AuditHead
 from audit.selectors import audit_chain_verify
+from tests.tamper import tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +31,8 @@ def run() -> tuple[int, str, str]:
 
 
 def raw(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    # As the owner would: on PostgreSQL the events table's triggers refuse it otherwise.
+    tamper(sql, params)
 
 
 def column(name: str) -> str:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from audit.models import AuditEvent
+from tests.tamper import tamper
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -51,11 +52,10 @@ def test_an_intact_chain_exits_0(record):
 
 def test_a_tampered_chain_exits_1_naming_the_event(record):
     events = record(5)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET summary = %s WHERE id = %s",
-            ['{"说明": "改过"}', events[3].pk],
-        )
+    tamper(
+        f"UPDATE {AuditEvent._meta.db_table} SET summary = %s WHERE id = %s",
+        ['{"说明": "改过"}', events[3].pk],
+    )
 
     done = audit_verify()
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from audit.models import AuditEvent
 from audit.tasks import verify_chain
 from gongzhi.celery import app
+from tests.tamper import tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +33,10 @@ def test_the_task_reports_an_intact_chain(record):
 
 def test_the_task_reports_the_first_broken_event(record):
     events = record(3)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET action = %s WHERE id = %s",
-            ["test.forged", events[1].pk],
-        )
+    tamper(
+        f"UPDATE {AuditEvent._meta.db_table} SET action = %s WHERE id = %s",
+        ["test.forged", events[1].pk],
+    )
 
     result = verify_chain.delay().get()
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from funds import services
 from funds.models import Account, Entry, Transaction
+from tests.tamper import tamper
 
 
 def run_check():
@@ -24,8 +24,8 @@ def run_check():
 
 
 def sql(statement: str, params=()) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+    # As the owner would: on PostgreSQL the ledger tables' triggers refuse it otherwise.
+    tamper(statement, params)
 
 
 @pytest.fixture

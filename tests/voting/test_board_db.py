@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
+from tests.tamper import tamper
 from voting import boardformat
 from voting.board import BoardMismatch, BoardNotReady, board_build, board_bytes
 from voting.models import Ballot, VotingRight
@@ -165,11 +165,10 @@ def test_an_open_assembly_has_no_board_yet(assembly, register):
 def test_a_ballot_edited_in_the_database_is_not_published(voted):
     # Bypass the model (which refuses updates) as someone with database access would.
     ballot = Ballot.objects.get(assembly=voted, seq=3)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE voting_ballot SET choices = %s WHERE id = %s",
-            [json.dumps({"m1": "approve", "m2": "approve", "m3": ["c2", "c3"]}), ballot.pk],
-        )
+    tamper(
+        "UPDATE voting_ballot SET choices = %s WHERE id = %s",
+        [json.dumps({"m1": "approve", "m2": "approve", "m3": ["c2", "c3"]}), ballot.pk],
+    )
     with pytest.raises(BoardMismatch, match="ballot 3"):
         board_build(voted)
 

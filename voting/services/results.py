@@ -39,7 +39,8 @@ from accounts import permissions
 from audit.services import audit_record
 from gongzhi.errors import DomainError
 from voting import counting
-from voting.board import board_build
+from voting.board import BoardMismatch, BoardNotReady, board_build
+from voting.integrity import ballot_anchor, board_mismatch_alarm, board_mismatch_message
 from voting.models import (
     CHOICE_LABELS,
     OUTCOME_LABELS,
@@ -80,9 +81,38 @@ def assembly_count(*, assembly: Assembly, actor=None, now: datetime | None = Non
     ``actor`` None is the system (the periodic job). An assembly nobody opened
     (no ballot, no job) is opened first so that it has a roll: it then counts
     as no quorum, which is what happened. Already counted: returned as it is.
+    A ballot that no longer matches the audit event written when it was cast
+    stops the count (``voting.integrity``): an audit event records it, the
+    bureau is alerted, and ``DomainError("board_mismatch")`` says
+    "公示板校验失败".
     """
     _require_caller(actor, assembly)
     now = now or timezone.now()
+    try:
+        return _count(assembly, actor=actor, now=now)
+    except BoardMismatch as exc:
+        # The count stops; its transaction rolled back, the alarm is recorded
+        # in one of its own (DESIGN.md "Trust anchors").
+        board_mismatch_alarm(assembly, str(exc))
+        raise DomainError("board_mismatch", board_mismatch_message()) from exc
+
+
+def _board_check(assembly: Assembly, *, now: datetime | None = None) -> None:
+    """Before a result notice is signed: the ballots still match their cast events.
+
+    Outside the notice's transaction, so that the alarm of a refusal stays;
+    ballots are final once cast, so nothing legitimate changes them in between.
+    """
+    try:
+        board_build(assembly, now=now)
+    except BoardNotReady:
+        return  # the notice's own checks say why it cannot be published yet
+    except BoardMismatch as exc:
+        board_mismatch_alarm(assembly, str(exc))
+        raise DomainError("board_mismatch", board_mismatch_message()) from exc
+
+
+def _count(assembly: Assembly, *, actor, now: datetime) -> Assembly:
     with transaction.atomic():
         locked = assembly_lock(assembly)
         if locked.status in (
@@ -263,6 +293,7 @@ def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
     from publications.services import issued_file_guard, publication_issue
 
     _require_caller(actor, assembly)
+    _board_check(assembly)
     with transaction.atomic():
         locked = assembly_lock(assembly)
         if locked.status in (Assembly.Status.PRELIMINARY, Assembly.Status.FINAL):
@@ -280,6 +311,9 @@ def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
             context=_result_context(locked, final=False, deadline=objection_deadline(now)),
             actor=None,
             title=_result_title(locked, final=False),
+            # The ballot chain's head and count, signed into the notice (DESIGN.md
+            # "Trust anchors"): a later rewrite of the ballots cannot match it.
+            anchors=[ballot_anchor(locked)],
         )
         deadline = objection_deadline(publication.issued_at)
         with issued_file_guard(publication):
@@ -387,6 +421,12 @@ def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = 
 
     _require_caller(actor, assembly)
     now = now or timezone.now()
+    if (
+        assembly.status == Assembly.Status.PRELIMINARY
+        and assembly.objection_deadline is not None
+        and now >= assembly.objection_deadline
+    ):
+        _board_check(assembly, now=now)
     with transaction.atomic():
         locked = assembly_lock(assembly)
         if locked.status == Assembly.Status.FINAL:
@@ -413,6 +453,9 @@ def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = 
             context=_result_context(locked, final=True, deadline=locked.objection_deadline),
             actor=None,
             title=_result_title(locked, final=True),
+            # The ballot chain's head and count, signed into the notice (DESIGN.md
+            # "Trust anchors"): a later rewrite of the ballots cannot match it.
+            anchors=[ballot_anchor(locked)],
         )
         with issued_file_guard(publication):
             transition(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,9 @@ from accounts.mixins import action_required
 from funds.selectors_applications import ballot_fund_uses
 from gongzhi.errors import DomainError
 from voting import selectors, services
-from voting.board import BoardNotReady, board_build, board_bytes
+from voting.board import BoardMismatch, BoardNotReady, board_bytes, board_verified
 from voting.forms import BallotForm
+from voting.integrity import board_mismatch_error, board_mismatch_message
 from voting.models import Assembly, Ballot
 from voting.services._common import not_open_error
 
@@ -194,32 +195,56 @@ def board(request, pk: int):
     """The public board JSON (gongzhi-board/1), once voting has closed; 404 before."""
     assembly = _public_assembly(pk)
     try:
-        built = board_build(assembly)
+        built = board_verified(assembly)
     except BoardNotReady:
         raise Http404(_("表决尚未截止，公示板尚未公开。")) from None
+    except BoardMismatch:
+        return JsonResponse(
+            board_mismatch_error(), status=409, json_dumps_params={"ensure_ascii": False}
+        )
     response = HttpResponse(board_bytes(built), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="board-{assembly.pk}.json"'
     return response
 
 
 def tracker(request, pk: int):
-    """Whether a tracker is on the public board, with its seq and hash — never whose it is."""
+    """Whether a tracker is on the public board, with its seq and hash — never whose it is.
+
+    After the close a receipt is checked against the board (DESIGN.md "Trust
+    anchors"): the board is built and verified first, then the ballot hash the
+    owner kept (``h``, which covers ``prev`` and so the whole chain before it)
+    must equal the board's.
+    """
     assembly = _public_assembly(pk)
-    query = (request.GET.get("t") or "").strip()[:64]
-    entry = selectors.board_lookup(assembly, query) if query else None
+    query = (request.GET.get("t") or "").strip().lower()[:64]
+    kept = (request.GET.get("h") or "").strip().lower()[:64]
     public = assembly.current_status() in {
         Assembly.Status.CLOSED,
         Assembly.Status.PRELIMINARY,
         Assembly.Status.FINAL,
     }
+    entry, failed, status = None, "", 200
+    if query and public:
+        try:
+            board = board_verified(assembly)
+        except BoardNotReady:
+            board = None
+        except BoardMismatch:
+            board, failed, status = None, board_mismatch_message(), 409
+        if board is not None:
+            entry = next((b for b in board["ballots"] if b["tracker"] == query), None)
     return render(
         request,
         "voting/tracker.html",
         {
             "assembly": assembly,
             "query": query,
+            "kept": kept,
             "entry": entry,
+            "matches": entry is not None and kept == entry["hash"],
+            "failed": failed,
             "public": public,
             "board_url": reverse("voting:board", kwargs={"pk": assembly.pk}),
         },
+        status=status,
     )

@@ -38,6 +38,8 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.mixins import action_required
 from voting import counting, selectors, svgbars
+from voting.board import BoardMismatch, board_verified
+from voting.integrity import board_mismatch_message
 from voting.models import CHOICE_LABELS, OUTCOME_LABELS, Assembly, Motion
 from voting.services._common import cn_datetime
 
@@ -304,6 +306,13 @@ def results(request, pk: int):
         "closed_at": cn_datetime(assembly.closed_at) if assembly.closed_at else "",
     }
     if counted:
+        try:
+            board_verified(assembly, now=now)
+        except BoardMismatch:
+            # Never the stored figures of a board that fails its checks (DESIGN.md
+            # "Trust anchors"): the page says so instead.
+            context["failed"] = board_mismatch_message()
+            return render(request, "voting/progress/results.html", context, status=409)
         stored = assembly.result
         rows = [
             selectors.motion_progress(motion, stored[motion.code])

@@ -1,0 +1,17 @@
+"""PostgreSQL refuses UPDATE, DELETE and TRUNCATE on the append-only tables of this app
+(core.appendonly: no session variable lets a statement through). Nothing on SQLite."""
+
+from django.db import migrations
+
+from core.appendonly import append_only_install
+
+
+class Migration(migrations.Migration):
+    dependencies = [("emergency", "0003_review_checklist_recovery_claims")]
+
+    operations = [
+        append_only_install(
+            "emergency_whitelistversion",
+            "emergency_whitelistitem",
+        )
+    ]

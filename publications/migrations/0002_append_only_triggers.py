@@ -1,0 +1,16 @@
+"""PostgreSQL refuses UPDATE, DELETE and TRUNCATE on the append-only tables of this app
+(core.appendonly: no session variable lets a statement through). Nothing on SQLite."""
+
+from django.db import migrations
+
+from core.appendonly import append_only_install
+
+
+class Migration(migrations.Migration):
+    dependencies = [("publications", "0001_initial")]
+
+    operations = [
+        append_only_install(
+            "publications_publicationlogentry",
+        )
+    ]
