@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, bureau, oversight, plans, recovery, whitelist
+from .views import applications, bureau, oversight, plans, recovery, shortfalls, whitelist
 
 app_name = "emergency"
 urlpatterns = [
@@ -29,6 +29,11 @@ urlpatterns = [
         name="payment_confirm",
     ),
     path("<int:pk>/settle/", bureau.settle, name="settle"),
+    path("<int:pk>/demands/<int:demand>/pay/", shortfalls.demand_pay, name="demand_pay"),
+    path(
+        "<int:pk>/demands/<int:demand>/advance/", shortfalls.demand_advance, name="demand_advance"
+    ),
+    path("<int:pk>/advance-account/", shortfalls.advance_account, name="advance_account"),
     path("<int:pk>/excess/", bureau.excess_approve, name="excess_approve"),
     path("<int:pk>/publish/", bureau.publish, name="publish"),
     path("<int:pk>/recovery/new/", recovery.claim_new, name="recovery_new"),

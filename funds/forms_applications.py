@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voting.forms_manage import DistrictDateTimeField, split_codes
 
-from .models import ApplicationAttachment, RepairType
+from .models import AdvanceAccount, ApplicationAttachment, RepairType
 from .models.applications import EXCLUSIONS
 
 _ITEM_SEPARATORS = re.compile(r"\s*[|｜]\s*")
@@ -330,3 +330,35 @@ class AuditReportForm(forms.Form):
     audit_report = forms.FileField(
         label=_("审价报告"), help_text=_("经审计的工程结算，PDF 或照片，不超过 10 MB。")
     )
+
+
+# --------------------------------------------------------------------------- 分摊补缴 (RULES.md §4, §5)
+
+
+class ShortfallPayForm(forms.Form):
+    """An owner's shortfall payment as the bank shows it; the bank reference is the key (a
+    second entry of the same reference changes nothing)."""
+
+    amount = YuanField(label=_("到账金额（元）"))
+    paid_on = forms.DateField(
+        label=_("到账日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+    bank_reference = forms.CharField(label=_("银行流水号"), max_length=100)
+
+
+class ShortfallAdvanceForm(forms.Form):
+    advanced_on = forms.DateField(
+        label=_("垫付日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+    bank_reference = forms.CharField(label=_("垫付银行流水号"), max_length=100)
+
+
+class AdvanceAccountForm(forms.Form):
+    kind = forms.ChoiceField(label=_("资金性质"), choices=AdvanceAccount.Kind.choices)
+    name = forms.CharField(label=_("账户名称"), max_length=200)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=100)
+    account_no = forms.CharField(label=_("账号"), max_length=60)

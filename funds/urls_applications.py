@@ -11,7 +11,15 @@ No ``app_name`` here on purpose: the patterns join the ``funds`` namespace.
 
 from django.urls import path
 
-from .views_applications import authority, bureau, ceiling, closing, owner, proposal
+from .views_applications import (
+    authority,
+    bureau,
+    ceiling,
+    closing,
+    owner,
+    proposal,
+    shortfalls,
+)
 
 urlpatterns = [
     # Applicant, committee, and everyone who may see an application.
@@ -63,5 +71,10 @@ urlpatterns = [
         "<int:pk>/shares/<int:share>/collect/",
         closing.shortfall_collect,
         name="application_collect",
+    ),
+    path(
+        "<int:pk>/demands/<int:demand>/pay/",
+        shortfalls.application_demand_pay,
+        name="application_demand_pay",
     ),
 ]

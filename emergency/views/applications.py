@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.mixins import action_required
 from estates.models import Building, ManagementArea
+from funds.models import AdvanceAccount
 from funds.selectors_reservations import reservations_context
 from gongzhi.errors import DomainError
 
@@ -234,15 +235,25 @@ def _money(user, application: EmergencyApplication) -> dict:
         "payments": list(fund_use.payments.order_by("instructed_at", "pk")),
         "can_confirm": permissions.can(user, "payment.confirm", application),
         "shares": list(fund_use.shares.order_by("unit_code")),
-        # RULES.md §4: units and areas frozen at approval; later register changes and the
-        # shortfall demands (分摊补缴) shown to the bureau's reviewer and approver.
+        # RULES.md §4: units and areas frozen at approval; later register changes, the
+        # shortfall demands (分摊补缴) and the debts reported, shown to the bureau, the
+        # convener (committee) and the street officer (``fund.view_area``).
         **reservations_context(
             None,
             fund_use,
-            staff=permissions.can(user, "application.review", application)
+            staff=permissions.can(user, "fund.view_area", application)
+            or permissions.can(user, "application.review", application)
             or permissions.can(user, "application.approve", application),
             mine=set(),
         ),
+        "shortfall_page": "emergency",
+        "can_pay_demand": permissions.can(user, "payment.confirm", application),
+        # RULES.md §5: an emergency's shortfall is advanced only from the account the
+        # bureau names; the approver names it and advances.
+        "can_advance": permissions.can(user, "application.approve", application),
+        "advance_account": AdvanceAccount.objects.filter(
+            area=application.area_id, active=True
+        ).first(),
     }
 
 

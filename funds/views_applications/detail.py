@@ -56,6 +56,8 @@ def _actions(user, application: FundApplication, fund_use: FundUse | None) -> di
         "accept": status == Status.WORKS_DONE and can(user, "assembly.call", area),
         "settle": status == Status.ACCEPTED and can(user, "application.review", area),
         "publish": status == Status.SETTLED and can(user, "publication.issue", area),
+        # 分摊补缴 (RULES.md §4): the reviewer records what an owner paid in.
+        "demand_pay": fund_use is not None and can(user, "payment.confirm", area),
         "collect": fund_use is not None
         and fund_use.status != FundUse.Status.OPEN
         and can(user, "application.review", area),
@@ -98,6 +100,7 @@ def detail_context(user, application: FundApplication) -> dict:
     }
     mine = {u.code for u in owner_units(user) if u.area_id == application.area_id}
     context.update(reservations_context(application, fund_use, staff=staff, mine=mine))
+    context["shortfall_page"] = "funds"
     if fund_use is not None and fund_use.status != FundUse.Status.OPEN:
         shares = fund_use.shares.order_by("unit_code")
         context["my_shares"] = list(shares.filter(unit_code__in=mine))

@@ -40,6 +40,7 @@ from estates.models import Building, Committee, ManagementArea
 from estates.services import committees
 from estates.services.calendar import holiday_notice_enter
 from funds import services as fund_services
+from funds.models import ShortfallDemand
 from publications.services import area_register_notice_issue
 from revenue import services as revenue_services
 from revenue.models import Allocation
@@ -218,6 +219,23 @@ def _fund_app(estate, actors) -> object:
     )
 
 
+def _demand(fund_use, unit):
+    """A shortfall demanded of one unit (分摊补缴): the one approval demanded, else one recorded
+    for the unit as approval would (the pages only need a demand to name)."""
+    found = fund_use.shortfall_demands.order_by("pk").first()
+    if found is not None:
+        return found
+    return ShortfallDemand.objects.create(
+        fund_use=fund_use,
+        unit=unit,
+        unit_code=unit.code,
+        share_fen=1_000_00,
+        available_fen=0,
+        amount_fen=1_000_00,
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+
+
 def _emergency(area, filer, actors, key: str):
     application = file_application(filer, area, estimate_fen=12_000_00, prepayment_fen=4_000_00)
     review(application, actors.reviewer)
@@ -326,6 +344,8 @@ def build_world() -> World:
             emergency=emergency,
             emergency_instruction=instruction,
             emergency_claim=claim,
+            fund_demand=_demand(fund_app.fund_use, estate.owner_unit("甲")),
+            emergency_demand=_demand(emergency.fund_use, estate.owner_unit("甲")),
         )
     _records(
         world.places["a1"],

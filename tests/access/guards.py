@@ -69,9 +69,11 @@ TARGETS: dict[str, Target] = {
     "fund_app_attachment": Target("area", "使用申请的一个附件（报价单）"),
     "fund_share": Target("area", "使用申请结算后的一户分摊"),
     "fund_instruction": Target("area", "使用申请的一笔划款指令"),
+    "fund_demand": Target("area", "使用申请的一笔分摊补缴（待补缴）"),
     "emergency_app": Target("area", "区域的紧急维修申请（已批准、已预拨）"),
     "emergency_evidence": Target("area", "紧急维修申请的一份材料"),
     "emergency_instruction": Target("area", "紧急维修申请的一笔预拨划款指令"),
+    "emergency_demand": Target("area", "紧急维修申请的一笔分摊补缴（待补缴）"),
     "emergency_claim": Target("area", "紧急维修申请的一笔追偿（待追偿；页面：登记主张）"),
     "problem": Target("community", "社区的一条问题整治台账记录（附件 2）"),
     # District-wide or public: one object, no own/other place.

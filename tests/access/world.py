@@ -43,6 +43,8 @@ class Place:
     allocation: Allocation | None = None
     statement: object = None
     problem: object = None
+    fund_demand: object = None
+    emergency_demand: object = None
 
 
 @dataclass
@@ -100,7 +102,9 @@ class World:
             "fund_instruction": lambda: {
                 "pk": PaymentInstruction.objects.filter(fund_use=app.fund_use).get().pk
             },
+            "fund_demand": lambda: {"pk": app.pk, "demand": p.fund_demand.pk},
             "emergency_app": lambda: {"pk": em.pk},
+            "emergency_demand": lambda: {"pk": em.pk, "demand": p.emergency_demand.pk},
             "emergency_evidence": lambda: {
                 "pk": em.pk,
                 "evidence_pk": em.evidence.order_by("pk").first().pk,
