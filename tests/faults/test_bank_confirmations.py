@@ -22,6 +22,14 @@ from tests.funds.app_helpers import BUDGET, PAYABLE, approved, instruct
 
 from .dbfault import funds_check_ok
 
+
+@pytest.fixture(autouse=True)
+def _no_retention(settings):
+    # These tests instruct the whole budget; the 质保金 held back from it is
+    # tested in test_settlement_ceiling.py (RULES.md §4 "use").
+    settings.GONGZHI_FUND_RETENTION_PCT = 0
+
+
 pytestmark = pytest.mark.django_db
 Status = PaymentInstruction.Status
 

@@ -45,6 +45,14 @@ from .app_helpers import (
     second_approver_fixture,  # noqa: F401
 )
 
+
+@pytest.fixture(autouse=True)
+def _no_retention(settings):
+    # These tests instruct the whole budget; the 质保金 held back from it is
+    # tested in test_settlement_ceiling.py (RULES.md §4 "use").
+    settings.GONGZHI_FUND_RETENTION_PCT = 0
+
+
 Status = FundApplication.Status
 FIRST = 6_000_000  # 60,000.00 元, confirmed before the works are accepted
 
@@ -60,7 +68,7 @@ def _confirm(instruction, actor, reference):
 
 def _settled_one_fen_over(estate, personas, verified):
     """Approved by one approver (budget = threshold), 60,000.00 paid, settled at budget + 1 fen."""
-    application = accepted(estate, personas, verified, amount=FIRST)
+    application = accepted(estate, personas, verified, amount=FIRST, tolerance=1)
     assert application.approvals.count() == 1
     services.application_settle(
         application=application,
@@ -292,6 +300,7 @@ def test_under_assembly_custody_the_committee_approves_instructs_and_files(
     assert selectors.bank_account(estate.area).regime == "assembly"
     assert [e.action for e in AuditEvent.objects.filter(action__startswith="fund_use.")] == [
         "fund_use.open",
+        "fund_use.basis_freeze",  # the roll's units and areas, frozen at approval (§4)
         "fund_use.file",
         "fund_use.filing_receive",
         "fund_use.filing_correction",

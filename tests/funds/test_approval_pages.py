@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +27,14 @@ from .test_approval_authority import (
     _submitted,
     assembly_custody_fixture,  # noqa: F401
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_retention(settings):
+    # These tests instruct the whole budget; the 质保金 held back from it is
+    # tested in test_settlement_ceiling.py (RULES.md §4 "use").
+    settings.GONGZHI_FUND_RETENTION_PCT = 0
+
 
 Status = FundApplication.Status
 

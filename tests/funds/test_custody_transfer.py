@@ -24,6 +24,14 @@ from .app_helpers import (
     instruct,
 )
 
+
+@pytest.fixture(autouse=True)
+def _no_retention(settings):
+    # These tests instruct the whole budget; the 质保金 held back from it is
+    # tested in test_settlement_ceiling.py (RULES.md §4 "use").
+    settings.GONGZHI_FUND_RETENTION_PCT = 0
+
+
 LAST_DEPOSIT = date(2024, 1, 10)  # app_helpers.build_estate: every deposit is paid on this day
 
 

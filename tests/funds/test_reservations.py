@@ -46,6 +46,14 @@ from .app_helpers import (
     voted_and_submitted,
 )
 
+
+@pytest.fixture(autouse=True)
+def _no_retention(settings):
+    # These tests instruct the whole budget; the 质保金 held back from it is
+    # tested in test_settlement_ceiling.py (RULES.md §4 "use").
+    settings.GONGZHI_FUND_RETENTION_PCT = 0
+
+
 DEV = "9栋-1单元-901"
 ROLL_SHARES = {
     "1栋-1单元-101": 1_846_313,
