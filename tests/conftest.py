@@ -175,23 +175,19 @@ def _bureau_calendar(request):
 
 
 @pytest.fixture(autouse=True)
-def _migration_data_after_flush(request, django_db_blocker):
-    """Put back what migrations seed (the emergency whitelist, emergency 0002) after a
-    transactional test's flush emptied every table, so the tests after it in the same
-    process — whichever they are under pytest-xdist — find the database as migrated."""
-    yield
+def _migration_data(request):
+    """What migrations seed (the emergency whitelist, emergency 0002) is there for every
+    test: a transactional test before it in the same process (whichever it is under
+    pytest-xdist) flushed every table, so put it back, inside this test's transaction."""
     marker = request.node.get_closest_marker("django_db")
-    flushed = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
-        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
-    )
-    if not flushed:
+    if not (_DB_FIXTURES & set(request.fixturenames) or marker):
         return
+    request.getfixturevalue("_django_db_helper")
     import importlib
 
     from django.apps import apps
 
     from emergency.models import WhitelistVersion
 
-    with django_db_blocker.unblock():
-        if not WhitelistVersion.objects.exists():
-            importlib.import_module("emergency.migrations.0002_seed_whitelist").seed(apps, None)
+    if not WhitelistVersion.objects.exists():
+        importlib.import_module("emergency.migrations.0002_seed_whitelist").seed(apps, None)
