@@ -19,6 +19,14 @@ from tests.factories import UserFactory, grant
 from .conftest import file_application
 from .test_money import approve, instruct
 
+
+@pytest.fixture(autouse=True)
+def _no_retention(settings):
+    # These tests instruct the whole budget; the 质保金 held back from it is
+    # tested in tests/funds/test_settlement_ceiling*.py (RULES.md §4 "use").
+    settings.GONGZHI_FUND_RETENTION_PCT = 0
+
+
 pytestmark = pytest.mark.django_db
 THRESHOLD = 600_000
 

@@ -25,6 +25,14 @@ from .app_helpers import (
 from .test_approval_authority import FIRST, _settled_one_fen_over
 from .test_concurrency import in_threads
 
+
+@pytest.fixture(autouse=True)
+def _no_retention(settings):
+    # These tests instruct the whole budget; the 质保金 held back from it is
+    # tested in tests/funds/test_settlement_ceiling*.py (RULES.md §4 "use").
+    settings.GONGZHI_FUND_RETENTION_PCT = 0
+
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
