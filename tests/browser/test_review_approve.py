@@ -221,6 +221,13 @@ def test_a_reviewer_takes_an_emergency_application_and_an_approver_passes_totp_a
     assert application.reviewer == personas.reviewer
     taken = _audit("emergency.review_start", application)
     assert taken.actor == personas.reviewer
+    # The art. 25 exclusions and the art. 18 warranty (RULES.md §5): 3栋 has no completion
+    # date on the register, so the warranty is "unknown" and paying now needs a reason.
+    phone.get_by_role("link", name="核查清单").click()
+    _fits_the_phone(phone)
+    phone.get_by_label("保修期内（或竣工日期未知）仍先行列支的理由").fill("水管爆裂，先行列支。")
+    phone.get_by_role("button", name="保存核查清单").click()
+    expect(phone.get_by_text("已保存核查清单。")).to_be_visible()
 
     context = _new_phone(browser, live_server)
     try:
