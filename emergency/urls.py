@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("<int:pk>/advance-account/", shortfalls.advance_account, name="advance_account"),
     path("<int:pk>/excess/", bureau.excess_approve, name="excess_approve"),
+    path("<int:pk>/supplementary/", bureau.supplementary, name="supplementary"),
     path("<int:pk>/publish/", bureau.publish, name="publish"),
     path("<int:pk>/recovery/new/", recovery.claim_new, name="recovery_new"),
     path("recovery/", recovery.claims, name="recovery_claims"),

@@ -184,6 +184,14 @@ def _actions(user, application: EmergencyApplication, now) -> list[dict]:
         buttons.append(
             {"name": "emergency:excess_approve", "label": _("同意超预算结算"), "secondary": True}
         )
+    if status in (Status.WORKS_DONE, Status.ACCEPTED) and permissions.can(
+        user, "assembly.call", application.area
+    ):
+        # RULES.md §5 fallback: a final cost above the item's cap only after the owners of
+        # the 列支范围 approve the excess in a supplementary vote, called by the convener.
+        buttons.append(
+            {"name": "emergency:supplementary", "label": _("发起超上限补充表决"), "secondary": True}
+        )
     if status == Status.SETTLED and permissions.can(user, "publication.issue", application):
         buttons.append({"name": "emergency:publish", "label": _("发布公示")})
     if status not in (Status.FILED, Status.REFUSED) and permissions.can(user, REVIEW, application):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
+from funds.forms_applications import SupplementaryVoteForm
 from funds.models import PaymentInstruction
 from gongzhi.errors import DomainError
 
@@ -109,6 +110,16 @@ WORDS = {
         ),
         _("同意按该金额结算"),
         _("已同意按该金额结算。"),
+    ),
+    "supplementary": ActionWords(
+        _("超上限补充表决"),
+        _(
+            "结算金额超过事项的费用上限时，只有列支范围内的业主在补充表决中同意超出部分，"
+            "才能按更高的金额结算（RULES.md §5：改走一般程序）。确认后生成同一列支范围的"
+            "业主大会会议草稿，请到“业主大会”发布公告、表决、计票。"
+        ),
+        _("生成补充表决会议草稿"),
+        _("已生成补充表决的业主大会会议草稿，请在“业主大会”中发布公告。"),
     ),
     "publish": ActionWords(
         _("发布紧急维修公示"),
@@ -244,6 +255,19 @@ def payment_confirm(request, pk: int, instruction_pk: int):
             paid_on=data["paid_on"],
         ),
         summary=True,
+    )
+
+
+@action_required("assembly.call")
+@action_view(SupplementaryVoteForm, WORDS["supplementary"], summary=True)
+def supplementary(application, actor, data):
+    services.application_supplementary_vote_create(
+        application=application,
+        excess_fen=data["excess"],
+        reason=data["reason"],
+        opens_at=data["opens_at"],
+        closes_at=data["closes_at"],
+        actor=actor,
     )
 
 

@@ -284,6 +284,7 @@ ROUTES: tuple[Route, ...] = (
     r("emergency:advance_account", APPROVE, "emergency_app", SEES_EMERGENCY, on(APPROVE)),
     r("emergency:settle", REVIEW, "emergency_app", SEES_EMERGENCY),
     r("emergency:excess_approve", APPROVE, "emergency_app", SEES_EMERGENCY),
+    r("emergency:supplementary", CALL, "emergency_app", SEES_EMERGENCY),
     r("emergency:publish", ISSUE, "emergency_app", SEES_EMERGENCY),
     r("emergency:recovery_new", REVIEW, "emergency_app", SEES_EMERGENCY),
     r("emergency:recovery_claims", (OVERSEE, REVIEW, APPROVE)),

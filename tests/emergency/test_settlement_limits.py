@@ -230,3 +230,52 @@ def test_the_settle_page_asks_for_the_audit_report_above_the_threshold(
     assert settled.status == Status.SETTLED
     assert SettlementAuditReport.objects.get().fund_use_id == settled.fund_use_id
     assert settled.fund_use.retention_fen == 400_00  # 5 % of 8,000.00
+
+
+def test_the_convener_starts_the_supplementary_vote_from_the_application_page(
+    client, district, personas, verified
+):
+    from django.urls import reverse
+
+    from funds.models import SupplementaryVote
+
+    estate = build_estate(district)
+    application = approve(
+        file_application(
+            personas.committee, estate.area, estimate_fen=CAP, scope_buildings=["1栋"]
+        ),
+        personas,
+        verified,
+    )
+    accept(application, personas)
+    url = reverse("emergency:supplementary", args=[application.pk])
+    client.force_login(personas.committee)
+    detail = client.get(reverse("emergency:detail", args=[application.pk])).content.decode()
+    assert url in detail  # the button is on the application page
+
+    start = timezone.localtime() + timedelta(days=20)
+    form = {
+        "excess": "1000.00",
+        "reason": "主管破损长度超出预估，需加换 12 米。",
+        "opens_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (start - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),  # before it opens
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert SupplementaryVote.objects.count() == 0
+    refused = client.post(url, {**form, "excess": "-1"})
+    assert refused.status_code == 400
+    assert SupplementaryVote.objects.count() == 0
+
+    form["closes_at"] = (start + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    done = client.post(url, form)
+    assert done.status_code == 302
+    vote = SupplementaryVote.objects.get()
+    assert vote.excess_fen == 1_000_00
+    assert vote.assembly.scope_buildings == ["1栋"] and vote.motion.item == 5
+    assert "31,000.00 元" in vote.motion.description  # the item's cap + the excess
+
+    # The reviewer (no assembly.call) is refused; nothing more is created.
+    client.force_login(personas.reviewer)
+    assert client.get(url).status_code == 403
+    assert SupplementaryVote.objects.count() == 1
