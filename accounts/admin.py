@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from . import services
 from .forms import RoleAssignmentAdminForm

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from .models import RoleAssignment
 from .services import role_scope_check

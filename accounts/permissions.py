@@ -25,7 +25,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
-from gongzhi.errors import PermissionDeniedError
+from core.errors import PermissionDeniedError
 
 from .models import OTP_ROLES, Role, RoleAssignment
 

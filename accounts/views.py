@@ -28,7 +28,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import user_has_device
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from . import permissions, services
 from .forms import BindForm, OwnerLoginForm, PhoneForm, StaffLoginForm, TokenForm

@@ -150,7 +150,7 @@ def cast_all(assembly, voters: int, mode: str) -> dict:
     choices = {"m1": "approve", "m2": "reject", "m3": ["c1", "c2"]}
 
     def work(index: int) -> dict:
-        from gongzhi.errors import DomainError
+        from core.errors import DomainError
         from voting import services
 
         logins = User.objects.in_bulk(slices[index])

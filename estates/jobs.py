@@ -62,11 +62,11 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.phones import mask_phone
 from audit.services import audit_record
+from core.errors import DomainError
 from estates.crypto import mask_id
 from estates.job_progress import ImportProgress, JobProgress, import_job_progress, progress_key
 from estates.models import ImportJob, ManagementArea
 from estates.services.importing import ImportReport, register_import
-from gongzhi.errors import DomainError
 
 logger = logging.getLogger("gongzhi.estates.import")
 

@@ -28,8 +28,8 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.mixins import HasAction
+from core.errors import DomainError
 from estates.models import ManagementArea, Unit
-from gongzhi.errors import DomainError
 
 from . import selectors
 from .selectors_reconciliation import statements_of

@@ -16,7 +16,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from voting.forms_manage import DistrictDateTimeField, split_codes
+from core.fields import DistrictDateTimeField
+from voting.forms_manage import split_codes
 
 from .models import AdvanceAccount, ApplicationAttachment, RepairType
 from .models.applications import EXCLUSIONS

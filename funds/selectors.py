@@ -8,8 +8,8 @@ from datetime import date, datetime
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from estates.models import ManagementArea, Unit
-from gongzhi.errors import DomainError
 
 from .models import Account, CustodyRegime, Entry, FundProfile, PostingNotice
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.mixins import action_required
+from core.errors import DomainError
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 
 from . import selectors
 from .money import yuan

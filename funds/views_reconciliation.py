@@ -35,7 +35,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.mixins import action_required
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 
 from . import bankcsv, selectors_reconciliation, statements
 from .models import BankStatement

@@ -452,7 +452,7 @@ def seed(*, out=print, progress=None) -> dict:
 def _first_notice(area) -> str:
     """Publish the first area's annex-1 register notice (once: an unchanged register
     is not re-published), so the public list and the verify page have something real."""
-    from gongzhi.errors import DomainError
+    from core.errors import DomainError
     from publications.services import area_register_notice_issue, current_area_register_notice
     from publications.signing import signing_init
 

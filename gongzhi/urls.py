@@ -36,7 +36,7 @@ urlpatterns = [
 
 # Uploaded files (scans, evidence, vouchers) are never served from MEDIA_ROOT by URL, even
 # in development: each is served by a view that checks who may see it.
-handler400 = "gongzhi.views.error_400"
-handler403 = "gongzhi.views.error_403"
-handler404 = "gongzhi.views.error_404"
-handler500 = "gongzhi.views.error_500"
+handler400 = "core.views.error_400"
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"

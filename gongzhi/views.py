@@ -1,32 +1,10 @@
-"""Project-level views: home, health, error pages, and the DomainError view mixin."""
+"""Project-level views: the home page and the health check."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
-
-from .errors import DomainError
-
-
-class DomainErrorMixin:
-    """For FormViews: a ``DomainError`` raised by the service in ``form_valid``
-    becomes form errors (field errors where the error names fields), and the
-    page is shown again with nothing changed (the service was transactional)."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except DomainError as exc:
-            placed = False
-            for field, message in exc.fields.items():
-                if field in form.fields:
-                    form.add_error(field, message)
-                    placed = True
-            if not placed:
-                form.add_error(None, exc.message)
-            return self.form_invalid(form)
 
 
 def home(request):
@@ -39,44 +17,3 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-
-
-def _api(request) -> bool:
-    # Programs calling /api/ get the API's error shape (gongzhi.api), never an HTML page:
-    # these handlers answer what DRF never sees (a URL that resolves nowhere, a request
-    # Django refuses before any view, a crash).
-    return request is not None and request.path_info.startswith("/api/")
-
-
-def _api_error(code: str, detail, status: int) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": str(detail), "fields": {}}, status=status)
-
-
-def error_400(request, exception=None):
-    # E.g. a form with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (SuspiciousOperation).
-    if _api(request):
-        return _api_error("bad_request", _("请求无法处理，请检查提交的内容。"), 400)
-    return render(request, "errors/400.html", status=400)
-
-
-def error_403(request, exception=None):
-    if _api(request):
-        return _api_error("forbidden", _("您没有权限执行此操作。"), 403)
-    return render(request, "errors/403.html", status=403)
-
-
-def error_404(request, exception=None):
-    if _api(request):
-        return _api_error("not_found", _("没有这个对象，或不在您的范围内。"), 404)
-    return render(request, "errors/404.html", status=404)
-
-
-def error_500(request):
-    # Rendered without the request context: whatever broke (the database,
-    # a context processor) must not break the error page too.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
-    if _api(request):
-        return _api_error("server_error", _("服务器出错，请稍后再试。"), 500)
-    return HttpResponseServerError(loader.get_template("errors/500.html").render())

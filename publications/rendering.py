@@ -33,7 +33,7 @@ from urllib.parse import quote
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 SEAL_ANCHOR = "gongzhi-seal"
 TABLE_TEMPLATE = "publications/pdf/table.html"

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from . import logchain
 from .anchors import ANCHOR_FILE, anchor_text, anchors_current, anchors_document

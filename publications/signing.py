@@ -40,7 +40,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
+from core.errors import DomainError
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 
 from . import selectors, services, signing
 from .models import Kind

@@ -26,8 +26,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.models import KeptError, KeptModel
-from voting.models import validate_upload
+from core.kept import KeptError, KeptModel
+from core.uploads import validate_upload
 
 from . import ledger
 from .quarters import Quarter

@@ -11,7 +11,7 @@ import threading
 
 from django.db import connections
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 
 def in_threads(works: list) -> list:

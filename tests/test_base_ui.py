@@ -48,7 +48,7 @@ def test_forbidden_page_is_a_chinese_403(client, personas):
 
 
 def test_server_error_page_renders_without_the_database():
-    from gongzhi.views import error_500
+    from core.views import error_500
 
     response = error_500(None)
     assert response.status_code == 500

@@ -1,13 +1,13 @@
-"""The uploaded-file bases in ``gongzhi.models``: one declaration of what every upload keeps."""
+"""The uploaded-file bases in ``core.uploads``: one declaration of what every upload keeps."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
 
+from core.uploads import NamedUploadModel
 from emergency.models import Evidence
 from funds.models import ApplicationAttachment
-from gongzhi.models import NamedUploadModel
 from voting.models import AssemblyAttachment
 
 NAMED_UPLOADS = [Evidence, ApplicationAttachment]

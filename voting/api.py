@@ -6,7 +6,7 @@ are routed by ``voting.api_urls``.
 Thin like the pages (voting/views/owner.py): a serializer checks the shape,
 one service or selector call decides, a serializer renders. A
 ``DomainError`` from a service becomes a 400 with ``{"code", "detail",
-"fields"}`` through ``gongzhi.api.exception_handler``.
+"fields"}`` through ``core.api.exception_handler``.
 
 Who sees what (``accounts.permissions``):
 
@@ -39,7 +39,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.mixins import HasAction
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting import selectors, services
 from voting.models import Assembly, RollSnapshot
 

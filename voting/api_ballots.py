@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.mixins import HasAction
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting import counting, selectors, services
 from voting.board import (
     PUBLIC_STATUSES,

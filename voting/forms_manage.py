@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import DistrictDateTimeField
 from voting import counting, scoperule
 from voting.models import CIVIL_CODE_ITEMS, Assembly, kind_for_item
 
@@ -30,39 +30,9 @@ _NUMERALS = "一二三四五六七八九"
 _CODE_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
 
-class DistrictDateTimeField(forms.DateTimeField):
-    """A ``datetime-local`` input read and shown as the district's wall time (Asia/Shanghai).
-
-    DESIGN.md "Time": stored in UTC, shown in Asia/Shanghai. The field pins the
-    conversion to the default time zone, whatever zone a request may activate.
-    """
-
-    input_formats = [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-    ]
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        with timezone.override(timezone.get_default_timezone()):
-            return super().to_python(value)
-
-    def prepare_value(self, value):
-        with timezone.override(timezone.get_default_timezone()):
-            return super().prepare_value(value)
-
-
 class UploadField(forms.FileField):
     """A PDF or image to attach. Not checked here: the service checks type, size and content
-    (``voting.models.validate_upload``), so an empty or missing file comes back with its message."""
+    (``core.uploads.validate_upload``), so an empty or missing file comes back with its message."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)

@@ -18,13 +18,13 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.models import KeptError, KeptModel, KeptQuerySet, UploadModel
+from core.kept import KeptError, KeptModel, KeptQuerySet
+from core.uploads import UploadModel, validate_upload
 from voting import boardformat, counting, scoperule
 
 GENESIS = boardformat.GENESIS
@@ -112,37 +112,6 @@ OUTCOME_LABELS = {
     counting.NO_QUORUM: _("参与表决未达法定比例（不成立）"),
     counting.ELECTED: _("选举有效"),
 }
-
-# --------------------------------------------------------------------------- uploads
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# Signatures of the only file kinds we keep: a wrong extension on a real
-# PDF is refused as well as an executable renamed to .pdf.
-_MAGIC = {
-    "pdf": (b"%PDF-",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-}
-
-
-def validate_upload(upload) -> None:
-    """A PDF, JPEG or PNG file of at most 10 MB, its content matching its extension."""
-    name = getattr(upload, "name", "") or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in _MAGIC:
-        raise ValidationError(_("只能上传 PDF、JPG 或 PNG 文件。"), code="file_type")
-    size = getattr(upload, "size", None)
-    if size is None or size > MAX_UPLOAD_BYTES:
-        raise ValidationError(_("文件不能超过 10 MB。"), code="file_size")
-    if size == 0:
-        raise ValidationError(_("文件是空的。"), code="file_empty")
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(position)
-    if not any(head.startswith(magic) for magic in _MAGIC[extension]):
-        raise ValidationError(_("文件内容与扩展名不符。"), code="file_content")
 
 
 def _attachment_path(instance: AssemblyAttachment, filename: str) -> str:

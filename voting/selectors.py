@@ -23,7 +23,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts import permissions
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting import counting
 from voting.board import PUBLIC_STATUSES
 from voting.models import (

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..phones import is_valid_phone, normalize_phone
 

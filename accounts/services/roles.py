@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..models import ROLE_SCOPE_FIELD, STAFF_ROLES, Role, RoleAssignment, User
 from ._common import validation_fields

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import emergency.models.applications
-import voting.models
+import core.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('photo', '现场照片'), ('budget', '维修方案及预算（报价）'), ('elevator_report', '特种设备检验报告或电梯维保单位报告'), ('fire_report', '消防设施检测报告（消防安全报告）'), ('acceptance', '竣工验收记录'), ('settlement', '维修结算书（发票）'), ('other', '其他材料')], max_length=20, verbose_name='材料类别')),
-                ('file', models.FileField(max_length=200, upload_to=emergency.models.applications._evidence_path, validators=[voting.models.validate_upload], verbose_name='文件')),
+                ('file', models.FileField(max_length=200, upload_to=emergency.models.applications._evidence_path, validators=[core.uploads.validate_upload], verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),

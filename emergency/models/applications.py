@@ -35,11 +35,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import NamedUploadModel, validate_upload
 from funds import warranty
 from funds.models import CostScopeModel, RepairType
 from funds.models.applications import EXCLUSIONS
-from gongzhi.models import NamedUploadModel
-from voting.models import validate_upload
 
 from .whitelist import EvidenceKind
 

@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.kept import KeptError as BaseKeptError
+from core.kept import KeptModel as BaseKeptModel
 from funds import warranty
-from gongzhi.models import KeptError as BaseKeptError
-from gongzhi.models import KeptModel as BaseKeptModel
 
 
 class KeptError(BaseKeptError):

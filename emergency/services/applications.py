@@ -31,10 +31,10 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Role
 from audit.services import audit_record
+from core.errors import DomainError, PermissionDeniedError
 from estates.models import Building, ManagementArea, Unit
 from funds import warranty
 from funds.services.application_review import scope_warranty_checks
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 from .. import deadlines
 from ..models import (

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..models import Commission, EmergencyApplication
 from ._common import application_lock, clean_text, cn_datetime, normal_procedure_text, yuan

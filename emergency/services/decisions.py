@@ -38,9 +38,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from core.errors import DomainError
 from funds.models import RepairType
 from funds.services.application_review import exclusions_clean
-from gongzhi.errors import DomainError
 
 from .. import deadlines
 from ..models import EmergencyApplication, RecoveryClaim, WarrantyStatus

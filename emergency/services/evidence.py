@@ -1,6 +1,6 @@
 """Evidence files of an application: checked (type, size, magic bytes), hashed, stored.
 
-The check is ``voting.models.validate_upload`` (PDF, JPEG or PNG, at most
+The check is ``core.uploads.validate_upload`` (PDF, JPEG or PNG, at most
 10 MB, content matching the extension), reused rather than copied. Files get
 random names (``emergency.models.applications``) and their SHA-256 goes into
 the audit chain with the step that attached them.
@@ -15,8 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gongzhi.errors import DomainError
-from voting.models import validate_upload
+from core.errors import DomainError
+from core.uploads import validate_upload
 
 from ..models import Evidence, EvidenceKind, WhitelistItem
 

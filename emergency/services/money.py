@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from core.errors import DomainError
 from funds.models import FundUse, PaymentInstruction, SupplementaryVote
 from funds.services import authority, payments
 from funds.services import settlement as funds_settlement
@@ -49,7 +50,6 @@ from funds.services.settlement_limits import (
     supplementary_vote_create,
 )
 from funds.services.use_publication import fund_use_publish
-from gongzhi.errors import DomainError
 
 from ..models import EmergencyApplication, EvidenceKind
 from ._common import application_lock, normal_procedure_text, transition, yuan

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from audit.services import audit_record
+from core.errors import DomainError
 from estates.models import Community, ManagementArea
-from gongzhi.errors import DomainError
 
 from ..models import Problem
 from ._common import clean_text

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..models import FILING_EVIDENCE, EvidenceKind, Facility, WhitelistItem, WhitelistVersion
 from ._common import clean_text

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from .. import selectors
 from ..services._common import normal_procedure_url

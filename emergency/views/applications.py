@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
+from core.errors import DomainError
 from estates.models import Building, ManagementArea
 from funds.models import AdvanceAccount
 from funds.selectors_reservations import reservations_context
-from gongzhi.errors import DomainError
 
 from .. import selectors, services
 from ..forms import AcceptForm, ApplicationForm, EvidenceForm, MomentForm

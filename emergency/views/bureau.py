@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
+from core.errors import DomainError
 from funds.forms_applications import SupplementaryVoteForm
 from funds.models import PaymentInstruction
-from gongzhi.errors import DomainError
 
 from .. import selectors, services
 from ..forms import (

@@ -12,7 +12,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from accounts.phones import is_valid_phone, normalize_phone
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..models import Committee, CommitteeMember, ManagementArea, PropertyCompany
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, RoleAssignment, User
 from accounts.services import owner_user_ensure, role_grant, role_revoke
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..crypto import id_hmac, normalize_id
 from ..models import ManagementArea, Ownership, Person

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require
 from audit.services import audit_record
 from core import calendar
+from core.errors import DomainError
 from core.holiday_text import NoticeTextError, parse
 from core.models import HolidayNotice, HolidayNoticeDay
-from gongzhi.errors import DomainError
 
 MANAGE = "calendar.manage"
 FIRST_YEAR, LAST_YEAR = 2000, 2100

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
+from core.errors import DomainError
 from estates import roll
 from estates.crypto import encrypt_id, id_hmac
 from estates.models import Building, Community, ManagementArea, Ownership, Person, Unit
@@ -61,7 +62,6 @@ from estates.services.import_check import (
     register_load,
     rows_check,
 )
-from gongzhi.errors import DomainError
 
 logger = logging.getLogger("gongzhi.estates.import")
 

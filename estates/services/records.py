@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..models import ManagementArea, PropertyCompany
 from ._record_helpers import (

@@ -19,7 +19,7 @@ from accounts.mixins import ActionRequiredMixin
 from core import calendar
 from core.holiday_text import NoticeTextError, as_text, parse
 from core.models import HolidayNotice
-from gongzhi.views import DomainErrorMixin
+from core.views import DomainErrorMixin
 
 from ..selectors import calendar_warning_context
 from ..services.calendar import MANAGE, holiday_notice_enter

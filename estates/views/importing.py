@@ -20,6 +20,7 @@ from django.views.generic import DetailView, FormView
 
 from accounts.mixins import ActionRequiredMixin
 from accounts.permissions import areas_for
+from core.errors import DomainError
 from estates.jobs import (
     MAX_ERRORS_KEPT,
     import_job_create,
@@ -27,7 +28,6 @@ from estates.jobs import (
     import_jobs_visible,
 )
 from estates.models import ImportJob, ManagementArea
-from gongzhi.errors import DomainError
 
 ACTION = "register.edit"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.mixins import ActionRequiredMixin
 from accounts.permissions import areas_for
 from accounts.phones import mask_phone
-from gongzhi.views import DomainErrorMixin
+from core.views import DomainErrorMixin
 
 from .. import browse
 from ..forms import AreaForm, CommitteeForm, CompanyForm, MemberForm

@@ -19,9 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import NamedUploadModel, validate_upload
 from funds import warranty
-from gongzhi.models import NamedUploadModel
-from voting.models import validate_upload
 
 from .scope import CostScopeModel
 

@@ -50,8 +50,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.kept import KeptError, KeptModel, KeptQuerySet
 from funds.deposit import MAX_RATE, MIN_RATE
-from gongzhi.models import KeptError, KeptModel, KeptQuerySet
 
 
 class LedgerError(KeptError):

@@ -19,8 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.models import NamedUploadModel
-from voting.models import validate_upload
+from core.uploads import NamedUploadModel, validate_upload
 
 from .fund_use import FundUse
 

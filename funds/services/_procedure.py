@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.errors import DomainError
 from estates.models import Building, ManagementArea, Unit
-from gongzhi.errors import DomainError
 
 
 def yuan(fen: int) -> str:

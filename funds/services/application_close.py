@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..models import FundApplication
 from ._procedure import transition

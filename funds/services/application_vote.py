@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting import counting
 from voting.models import Assembly, Motion
 

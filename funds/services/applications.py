@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Role
 from audit.services import audit_record
+from core.errors import DomainError
+from core.uploads import validate_upload
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
-from voting.models import validate_upload
 
 from ..models import ApplicationAttachment, ApplicationItem, FundApplication, RepairType
 from ._procedure import clean_fen, clean_long_text, clean_scope_lists, clean_text, transition

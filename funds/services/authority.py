@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ..models import FundApplication, FundUse, FundUseCountersign, UseFiling
 from ..selectors_approval import (

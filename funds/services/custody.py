@@ -28,8 +28,8 @@ from datetime import date
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 
 from ..models import FundUse, PaymentInstruction, Transaction
 from ._procedure import cn_date, local_today

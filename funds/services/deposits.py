@@ -29,8 +29,8 @@ from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.errors import DomainError
 from estates.models import ManagementArea, Unit
-from gongzhi.errors import DomainError
 
 from ..deposit import MAX_RATE, MIN_RATE, RULE_VERSION, first_deposit_fen, needs_top_up
 from ..models import Account, Entry, FirstDepositDemand, FundProfile, Transaction

@@ -14,8 +14,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.errors import DomainError
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 
 from ..models import FundUse, PaymentInstruction
 from ._procedure import clean_fen, clean_scope_lists, clean_text

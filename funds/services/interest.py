@@ -23,8 +23,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 
 from ..interest import InterestPeriod, interest_for_period
 from ..models import Account, Entry, FundProfile, InterestPosting, Transaction

@@ -32,8 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.errors import DomainError
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 
 from ..models import Account, CustodyRegime, Entry, FundProfile, Transaction
 from ..money import yuan

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from .. import bankfile
 from ..models import Account, FundUse, PaymentInstruction, Transaction

@@ -36,9 +36,10 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
+from core.uploads import validate_upload
 from voting import counting
-from voting.models import Assembly, Motion, validate_upload
+from voting.models import Assembly, Motion
 
 from .. import ceiling, warranty
 from ..models import (

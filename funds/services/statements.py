@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
+from core.errors import DomainError
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 from publications.models import Kind
 
 from ..models import AnnualStatement, FundProfile

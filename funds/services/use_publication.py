@@ -138,7 +138,7 @@ def fund_use_publish(
         if locked.status == FundUse.Status.PUBLISHED:
             return locked
         if locked.status != FundUse.Status.SETTLED:
-            from gongzhi.errors import DomainError
+            from core.errors import DomainError
 
             raise DomainError("not_settled", _("结算分摊后才能公示。"))
         opened = timezone.localdate(locked.opened_at)

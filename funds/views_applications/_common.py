@@ -17,7 +17,7 @@ import mimetypes
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting.views.manage_common import form_error, refusal
 
 from .. import selectors_applications as reads

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from .. import selectors_applications as reads
 from .. import services

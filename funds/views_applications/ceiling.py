@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from .. import services
 from ..forms_applications import AuditReportForm, SupplementaryVoteForm

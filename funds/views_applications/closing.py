@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.mixins import action_required
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from .. import services
 from ..forms_applications import SettleForm

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
+from core.errors import DomainError
 from estates.browse import buildings_with_counts
-from gongzhi.errors import DomainError
 
 from .. import selectors_applications as reads
 from .. import services

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 
 from ..forms_applications import AdvanceAccountForm, ShortfallAdvanceForm, ShortfallPayForm
 from ..models import AdvanceAccount, ShortfallDemand

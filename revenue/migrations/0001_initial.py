@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import revenue.models
-import voting.models
+import core.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 ('occurred_on', models.DateField(db_index=True, verbose_name='发生日期')),
                 ('counterparty', models.CharField(max_length=200, verbose_name='对方单位或个人')),
                 ('memo', models.TextField(blank=True, verbose_name='摘要')),
-                ('voucher', models.FileField(blank=True, max_length=200, upload_to=revenue.models._voucher_path, validators=[voting.models.validate_upload], verbose_name='凭证')),
+                ('voucher', models.FileField(blank=True, max_length=200, upload_to=revenue.models._voucher_path, validators=[core.uploads.validate_upload], verbose_name='凭证')),
                 ('voucher_sha256', models.CharField(blank=True, max_length=64, verbose_name='凭证 SHA-256')),
                 ('reason', models.TextField(blank=True, verbose_name='冲正原因')),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
+from core.errors import DomainError
+from core.uploads import validate_upload
 from funds.apportion import apportion
-from gongzhi.errors import DomainError
 from voting import counting
-from voting.models import Assembly, Motion, validate_upload
+from voting.models import Assembly, Motion
 
 from .. import ledger, selectors
 from ..actions import ALLOCATE

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from gongzhi.errors import DomainError
-from voting.models import validate_upload
+from core.errors import DomainError
+from core.uploads import validate_upload
 
 from .. import ledger
 from ..actions import RECORD

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from publications.models import Kind
 from publications.rendering import GRID_KEY, table_grid
 

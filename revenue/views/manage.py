@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
+from core.errors import DomainError
 from estates.browse import area_get
-from gongzhi.errors import DomainError
 
 from .. import ledger, selectors, services
 from ..actions import ALLOCATE, PUBLISH, RECORD

@@ -11,7 +11,7 @@ from django.db import connection
 
 from accounts import services
 from accounts.models import PhoneCode
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from tests.factories import OwnerUserFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -22,7 +22,7 @@ from accounts import services
 from accounts.models import PhoneCode, TryCounter
 from accounts.services.limits import try_key
 from accounts.views import client_address
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from tests.accounts.conftest import code_in
 from tests.estates.helpers import make_person
 

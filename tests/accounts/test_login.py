@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from tests.factories import OwnerUserFactory, UserFactory
 
 LOGIN = "/accounts/login/"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from accounts import permissions
-from gongzhi.errors import PermissionDeniedError
+from core.errors import PermissionDeniedError
 
 PERSONAS = [
     "owner",

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services
 from accounts.models import Role, RoleAssignment, User
 from audit.models import AuditEvent
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from tests.factories import OwnerUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

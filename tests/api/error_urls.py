@@ -1,5 +1,5 @@
 """A test-only URL module: API views that raise the domain errors, to test the one
-exception handler (gongzhi.api.exception_handler) end to end through DRF."""
+exception handler (core.api.exception_handler) end to end through DRF."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 
 
 class RaisesDomainError(APIView):

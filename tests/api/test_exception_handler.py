@@ -30,7 +30,7 @@ def test_a_permission_denied_error_becomes_403(api):
 
 
 def test_input_nested_past_the_recursion_limit_in_a_form_field_is_a_400_not_a_500(api):
-    # The body parser (gongzhi.parsers) never sees this JSON: it is a string in a form.
+    # The body parser (core.parsers) never sees this JSON: it is a string in a form.
     deep = "[" * 5000 + "]" * 5000
 
     response = api.post("/json-field/", {"doc": deep}, format="multipart")

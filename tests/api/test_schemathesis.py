@@ -83,7 +83,7 @@ HYPOTHESIS = settings(
 
 # --------------------------------------------------------------------------- the schema
 
-ERRORS_HOOK = "gongzhi.openapi.document_errors"
+ERRORS_HOOK = "core.openapi.document_errors"
 
 
 def _load(config: dict):
@@ -392,7 +392,7 @@ def test_the_urlconf_names_the_json_aware_400_handler():
 
     source = Path(gongzhi.urls.__file__).read_text(encoding="utf-8")
 
-    assert 'handler400 = "gongzhi.views.error_400"' in source
+    assert 'handler400 = "core.views.error_400"' in source
 
 
 def test_an_api_url_that_matches_no_route_answers_the_api_error_shape(client):

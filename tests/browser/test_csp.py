@@ -1,7 +1,7 @@
 """The Content-Security-Policy breaks no page in a real browser (chromium, ``-m browser``).
 
 The live server's middleware is loaded once per test session, before a test could add
-``gongzhi.middleware_security`` to it; so each response is fetched from the live
+``core.middleware_security`` to it; so each response is fetched from the live
 server and handed to chromium with the policy the middleware sends for that path.
 Chromium then reports every blocked script, style, image or request.
 """
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from gongzhi.middleware_security import DOCS_POLICY, POLICY
+from core.middleware_security import DOCS_POLICY, POLICY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,11 +17,11 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from core import calendar, periods
+from core.errors import DomainError, PermissionDeniedError
 from core.holiday_text import NoticeTextError, as_text, parse
 from core.models import HolidayNotice, HolidayNoticeDay
 from emergency import deadlines
 from estates.services.calendar import holiday_notice_enter
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTICE_2027 = """

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from emergency import services
 from emergency.models import Commission, EmergencyApplication
-from gongzhi.errors import DomainError, PermissionDeniedError
 from tests.emergency.conftest import review
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ import pytest
 from django.conf import settings
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from emergency import services
 from emergency.models import EmergencyApplication, Evidence, EvidenceKind, Problem
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 from .conftest import (
     BASIC,

@@ -14,13 +14,13 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from emergency import selectors, services
 from emergency.models import EmergencyApplication, EvidenceKind
 from emergency.services import money
 from funds import selectors as ledger
 from funds.integrity import ledger_check
 from funds.models import Account, FundUse, PaymentInstruction
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 from .conftest import DEPOSIT_FEN, file_application, pdf, review
 

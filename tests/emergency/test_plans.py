@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from emergency import services
 from emergency.models import ResponsePlan
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db
 

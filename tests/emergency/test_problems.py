@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from emergency import annex2, selectors, services
 from emergency.models import Problem
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db
 

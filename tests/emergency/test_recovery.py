@@ -9,9 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from emergency import services
 from emergency.models import EmergencyApplication, RecoveryClaim
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 from .conftest import PIPES_CAP_FEN, file_application, review
 from .test_api import api as api  # noqa: F401 - the fixture

@@ -19,10 +19,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError, PermissionDeniedError
 from emergency import services
 from emergency.models import EmergencyApplication
 from funds.models import SettlementExcessApproval
-from gongzhi.errors import DomainError, PermissionDeniedError
 from tests.factories import UserFactory, grant
 from tests.funds.app_helpers import ALL_APPROVE, build_estate, finalise_without_pdf
 from tests.voting.conftest import mark_noticed, shift

@@ -13,12 +13,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import DomainError
 from estates.models import Unit
 from funds import selectors as ledger
 from funds.integrity import ledger_check
 from funds.models import Reservation, ShortfallDemand, Transaction
 from funds.services import reservations
-from gongzhi.errors import DomainError
 from tests.estates.helpers import make_unit
 
 from .conftest import DEPOSIT_FEN, file_application

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from emergency import services
 from emergency.models import EmergencyApplication, EvidenceKind
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 from .conftest import file_application, pdf, review
 

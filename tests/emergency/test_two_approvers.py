@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import DomainError
 from funds import services as funds_services
 from funds.models import PaymentInstruction
-from gongzhi.errors import DomainError
 from tests.factories import UserFactory, grant
 
 from .conftest import file_application

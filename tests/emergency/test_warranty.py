@@ -17,10 +17,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from core.errors import DomainError
 from emergency import services
 from emergency.models import EmergencyApplication, RecoveryClaim
 from estates.models import Building
-from gongzhi.errors import DomainError
 
 from .conftest import file_application, review
 from .test_api import api as api  # noqa: F401 - the fixture

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from emergency import services
 from emergency.models import KeptError, WhitelistItem, WhitelistVersion
-from gongzhi.errors import DomainError, PermissionDeniedError
 
 from .conftest import file_application
 

@@ -15,9 +15,9 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.errors import DomainError
 from funds import selectors, services
 from funds.models import Account, FundApplication, PaymentInstruction, Transaction
-from gongzhi.errors import DomainError
 from tests.funds.app_helpers import BUDGET, PAYABLE, approved, instruct
 
 from .dbfault import funds_check_ok

@@ -27,9 +27,9 @@ from django.utils import timezone
 from pyhanko.sign.general import SigningError
 
 from audit.models import AuditEvent
+from core.errors import DomainError
 from funds import services as funds
 from funds.models import FundApplication, FundUse
-from gongzhi.errors import DomainError
 from publications import signing
 from publications.models import Publication, PublicationLogEntry, SerialCounter
 from publications.selectors import log_verify

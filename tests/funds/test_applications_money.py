@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from funds import selectors, services
 from funds.models import (
     Account,
@@ -14,7 +15,6 @@ from funds.models import (
     PaymentInstruction,
     Transaction,
 )
-from gongzhi.errors import DomainError
 
 from .app_helpers import (
     BUDGET,

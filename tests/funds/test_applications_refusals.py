@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError, PermissionDeniedError
 from estates.models import Building
 from funds import services
 from funds.models import (
@@ -14,7 +15,6 @@ from funds.models import (
     PaymentInstruction,
     Transaction,
 )
-from gongzhi.errors import DomainError, PermissionDeniedError
 from voting.models import Assembly
 
 from .app_helpers import (

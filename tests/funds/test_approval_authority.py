@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from funds import selectors, services
 from funds.models import FundApplication, FundUseCountersign, PaymentInstruction, UseFiling
 from funds.selectors_approval import split_flag
-from gongzhi.errors import DomainError, PermissionDeniedError
 from tests.factories import UserFactory, grant
 
 from .app_helpers import (

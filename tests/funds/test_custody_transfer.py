@@ -12,9 +12,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from funds import selectors, services
 from funds.models import Account, FundProfile, Transaction
-from gongzhi.errors import DomainError
 
 from .app_helpers import (
     BUDGET,

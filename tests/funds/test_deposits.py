@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.errors import DomainError
 from funds import selectors, services
 from funds.models import Account, Transaction
-from gongzhi.errors import DomainError
 
 Kind = Account.Kind
 

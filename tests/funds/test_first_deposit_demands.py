@@ -16,10 +16,10 @@ from django.apps import apps
 from django.db import connection
 
 from audit.models import AuditEvent
+from core.errors import DomainError
 from funds import services
 from funds.deposit import RULE_VERSION
 from funds.models import Account, FirstDepositDemand, LedgerError, Transaction
-from gongzhi.errors import DomainError
 from tests.estates.helpers import make_unit
 
 Kind = Account.Kind

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.errors import DomainError
 from funds import selectors, services
 from funds.models import InterestPosting, PostingNotice, Transaction
-from gongzhi.errors import DomainError
 
 JAN_1, JAN_16, JAN_31 = date(2024, 1, 1), date(2024, 1, 16), date(2024, 1, 31)
 

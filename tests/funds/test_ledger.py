@@ -8,11 +8,11 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
+from core.errors import DomainError
 from estates.models import Unit
 from funds import selectors, services
 from funds.integrity import check_running_balances
 from funds.models import Account, Entry, LedgerError, Transaction
-from gongzhi.errors import DomainError
 from tests.estates.helpers import make_person, make_unit, sell
 
 from .conftest import build_fund

@@ -14,11 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from funds import reconcile, services, statements
 from funds.models import BankStatement, BankStatementLine, PaymentInstruction, Transaction
 from funds.selectors_reconciliation import statement_report
 from funds.services.reconciliation import BankFileError
-from gongzhi.errors import DomainError, PermissionDeniedError
 from tests.parallel import in_threads
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import DomainError
 from estates.models import Unit
 from funds import selectors, services
 from funds import selectors_applications as reads
@@ -30,7 +31,6 @@ from funds.models import (
     ShortfallReport,
 )
 from funds.services import reservations
-from gongzhi.errors import DomainError
 from tests.estates.helpers import make_unit
 
 from .app_helpers import (

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from funds import ceiling, selectors, services
 from funds.apportion import apportion
 from funds.models import (
@@ -33,7 +34,6 @@ from funds.models import (
 from funds.money import yuan
 from funds.services.settlement_limits import approved_excesses
 from funds.services.use_publication import limits_rows
-from gongzhi.errors import DomainError, PermissionDeniedError
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from voting import services as voting
 from voting.models import Assembly

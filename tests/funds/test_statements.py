@@ -11,12 +11,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.errors import DomainError, PermissionDeniedError
 from estates.models import Person
 from funds import services, statements
 from funds.models import Account, AnnualStatement, Entry, Transaction
 from funds.services.statements import check_year
 from funds.statement_notice import statement_context
-from gongzhi.errors import DomainError, PermissionDeniedError
 from publications.models import Kind, Publication
 from publications.selectors import publication_verify_file
 from publications.signing import signature_check

@@ -15,7 +15,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from revenue import services as revenue_services
 from revenue.models import RevenueEntry
 from tests.fuzz.strategies import SETTINGS, amounts, each_example_undone, texts

@@ -2,7 +2,7 @@
 
 1. Every API endpoint, as an anonymous caller and as a committee member, with a
    5,000-deep ``[[[…]]]`` body by POST, PUT and PATCH: never a 500, and a 400
-   wherever the body is read (``gongzhi.parsers``; before, ``RecursionError``).
+   wherever the body is read (``core.parsers``; before, ``RecursionError``).
 2. A closed assembly whose stored ballots are changed in the raw database — any
    field of any ballot, with its chain re-hashed or not — answers the board
    and result URLs with 200 (nothing changed) or 409 "公示板校验失败", never a 500.
@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from gongzhi.parsers import MAX_DEPTH, depth
+from core.parsers import MAX_DEPTH, depth
 from tests.fuzz.strategies import SETTINGS, each_example_undone
 from tests.tamper import tamper
 from tests.voting.conftest import close

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import DomainError
 from estates.models import Building, Ownership, Person, Unit
 from estates.register_csv import COLUMNS
 from estates.services.importing import register_import
-from gongzhi.errors import DomainError
 from tests.factories import make_ric
 
 pytestmark = pytest.mark.django_db

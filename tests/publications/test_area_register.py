@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from gongzhi.errors import PermissionDeniedError
+from core.errors import PermissionDeniedError
 from publications.models import Publication
 from publications.services import area_register_fields, area_register_notice_issue
 

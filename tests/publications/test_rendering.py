@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from publications.rendering import render_pdf
 
 from .conftest import PUBLIC_BASE_URL, nothing_stored, pdffonts, pdftext, run, stored_bytes

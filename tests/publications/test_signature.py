@@ -20,7 +20,7 @@ from pyhanko.sign.validation import read_certification_data, validate_pdf_signat
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from publications.signing import signature_check
 
 from .conftest import ca_certificate, nothing_stored, stored_bytes

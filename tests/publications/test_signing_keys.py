@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from publications import signing
 
 from .conftest import PASSPHRASE, ca_certificate, issue_cert, make_config, stored_bytes

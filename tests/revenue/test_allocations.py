@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 from revenue import services
 from revenue.models import Allocation, AllocationShare, AppendOnlyError
 from tests.estates.helpers import make_unit

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 from revenue import selectors, services
 from revenue.models import AppendOnlyError, RevenueEntry
 from revenue.quarters import Quarter

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from audit.models import AuditEvent
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 from publications.models import Kind, Publication
 from publications.signing import signature_check
 from revenue import services

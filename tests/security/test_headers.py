@@ -13,11 +13,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gongzhi.middleware_security import POLICY
+from core.middleware_security import POLICY
 
 pytestmark = pytest.mark.django_db
 
-MIDDLEWARE = "gongzhi.middleware_security.SecurityHeadersMiddleware"
+MIDDLEWARE = "core.middleware_security.SecurityHeadersMiddleware"
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -103,7 +103,7 @@ def test_the_swagger_page_alone_may_run_its_inline_start_up_script(client):
 def test_a_view_that_sets_its_own_policy_keeps_it(rf, world):
     from django.http import HttpResponse
 
-    from gongzhi.middleware_security import SecurityHeadersMiddleware
+    from core.middleware_security import SecurityHeadersMiddleware
 
     def view(request):
         response = HttpResponse("x")

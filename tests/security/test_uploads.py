@@ -1,7 +1,7 @@
 """Upload type and size limits, through the pages that take files (issue #9 item 5).
 
 Assembly attachments, paper ballot scans and revenue vouchers take a PDF, JPEG or PNG
-of at most 10 MB whose first bytes match its extension (``voting.models.validate_upload``);
+of at most 10 MB whose first bytes match its extension (``core.uploads.validate_upload``);
 the register import takes a CSV or XLSX of at most 20 MB. A refused file leaves no row
 and no file behind. Sizes are tested on both sides of the limit.
 """
@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from core.uploads import MAX_UPLOAD_BYTES
 from estates.models import ImportJob
 from revenue.models import RevenueEntry
 from tests.voting.conftest import ORDINARY, build_register, make_assembly
-from voting.models import MAX_UPLOAD_BYTES, AssemblyAttachment, Ballot
+from voting.models import AssemblyAttachment, Ballot
 
 pytestmark = pytest.mark.django_db
 

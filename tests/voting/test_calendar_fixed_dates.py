@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from core import periods
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from tests.core.test_calendar import SHANGHAI, enter_2027
 from voting import services as voting
 from voting.models import Assembly

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from tests.parallel import in_threads
 from voting import services
 from voting.board import board_build

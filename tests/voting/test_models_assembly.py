@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.uploads import MAX_UPLOAD_BYTES, validate_upload
 from voting import counting
 from voting.models import (
-    MAX_UPLOAD_BYTES,
     Assembly,
     Ballot,
     FinalError,
@@ -22,7 +22,6 @@ from voting.models import (
     kind_for_item,
     legal_basis,
     threshold_text,
-    validate_upload,
 )
 
 from .conftest import ALL_APPROVE, PDF_BYTES, pdf_upload, png_upload

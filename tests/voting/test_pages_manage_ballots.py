@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting import services
 from voting.models import Ballot
 

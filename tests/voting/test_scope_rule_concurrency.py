@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from tests.parallel import in_threads
 from voting import services
 from voting.models import Assembly, Motion

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from tests.voting.api_client import LIST, api_client, url
 from tests.voting.conftest import make_assembly, mark_noticed
 from voting import services

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core import periods
+from core.errors import DomainError, PermissionDeniedError
 from estates.models import Unit
 from estates.selectors import area_roll
-from gongzhi.errors import DomainError, PermissionDeniedError
 from publications.models import Kind, Publication
 from tests.estates.helpers import make_person, sell
 from voting import services

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from audit.models import AuditEvent
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 from tests.factories import OwnerUserFactory
 from voting import boardformat, services
 from voting.models import Assembly, Ballot, RollSnapshot

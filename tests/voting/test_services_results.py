@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core import periods
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 from publications.models import Kind
 from voting import services
 from voting.board import board_build

@@ -32,7 +32,7 @@ from django.urls import reverse
 from audit.chain import event_hash
 from audit.models import AuditEvent, AuditHead
 from audit.services import event_fields
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from publications.anchors import anchors_read
 from tests.tamper import tamper
 from voting import boardformat, selectors, services

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import core.uploads
 import voting.models
 from django.conf import settings
 from django.db import migrations, models
@@ -58,7 +59,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('file', models.FileField(max_length=200, upload_to=voting.models._attachment_path, validators=[voting.models.validate_upload], verbose_name='文件')),
+                ('file', models.FileField(max_length=200, upload_to=voting.models._attachment_path, validators=[core.uploads.validate_upload], verbose_name='文件')),
                 ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),

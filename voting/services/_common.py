@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core import periods
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting.models import Assembly
 
 # Floor of the notice period: 物业管理条例 art. 14, "a setting; never shorter" (RULES.md §3).

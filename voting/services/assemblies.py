@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
+from core.errors import DomainError
+from core.uploads import validate_upload
 from estates.models import ManagementArea, Unit
 from estates.selectors import area_roll
-from gongzhi.errors import DomainError
 from voting import counting, scoperule
 from voting.models import (
     CIVIL_CODE_ITEMS,
@@ -31,7 +32,6 @@ from voting.models import (
     Motion,
     item_name,
     kind_for_item,
-    validate_upload,
 )
 
 from ._common import assembly_lock, state

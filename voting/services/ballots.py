@@ -37,15 +37,15 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
+from core.errors import DomainError
+from core.uploads import validate_upload
 from estates.models import Person
-from gongzhi.errors import DomainError
 from voting import boardformat
 from voting.models import (
     Assembly,
     Ballot,
     VotingRight,
     VotingRightHolder,
-    validate_upload,
 )
 
 from ._common import assembly_lock, cn_datetime, not_open_error

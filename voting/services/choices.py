@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting import counting
 from voting.models import Assembly, Ballot, Motion
 

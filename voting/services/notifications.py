@@ -24,8 +24,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.sms import sms_send
+from core.errors import DomainError
 from estates.models import Ownership, Person
-from gongzhi.errors import DomainError
 from voting.models import Assembly, Ballot, NotificationSent, VotingRight
 
 from ._common import cn_datetime

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import calendar
+from core.errors import DomainError
 from estates import roll as roll_core
 from estates.models import ManagementArea, Ownership
-from gongzhi.errors import DomainError
 from voting.models import Assembly, RollSnapshot, VotingRight, VotingRightHolder
 
 from ._common import (

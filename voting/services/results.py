@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from voting import counting
 from voting.board import BoardMismatch, BoardNotReady, board_build
 from voting.integrity import ballot_anchor, board_mismatch_alarm, board_mismatch_message

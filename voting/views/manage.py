@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
+from core.errors import DomainError
 from estates.browse import buildings_with_counts
-from gongzhi.errors import DomainError
 from voting import selectors, services
 from voting.forms_manage import AssemblyForm, AttachmentForm, CancelForm, MotionForm, item_label
 from voting.models import CIVIL_CODE_ITEMS, Assembly, RollSnapshot, kind_for_item, threshold_text

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 
 from accounts import permissions
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 from voting import selectors
 from voting.models import Assembly
 
@@ -49,7 +49,7 @@ def assembly_for(user, pk: int, action: str) -> Assembly:
 
 def form_error(error: DomainError, *forms) -> None:
     """Put a service's refusal on the first of ``forms`` with a field it names, else as a
-    non-field error of the first form (``gongzhi.views.DomainErrorMixin`` for function views).
+    non-field error of the first form (``core.views.DomainErrorMixin`` for function views).
 
     A permission refusal (``PermissionDeniedError`` is a DomainError) is a 403, not a form error.
     """

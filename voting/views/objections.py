@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
-from gongzhi.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, PermissionDeniedError
 from voting import selectors, services
 from voting.forms_progress import AnswerForm, ObjectionForm
 from voting.models import Assembly, Objection

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from accounts import services
 from accounts.models import ROLE_SCOPE_FIELD, Role, User
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from core.errors import DomainError
 from estates.models import Community, ManagementArea
 from estates.services.importing import management_area_create, register_import
-from gongzhi.errors import DomainError
 
 
 class _Bar:

@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import permissions
+from core.errors import DomainError
 from estates.models import ManagementArea, Unit
 from funds import services
 from funds.money import yuan
-from gongzhi.errors import DomainError
 
 
 def _decimal(value: str) -> Decimal:

@@ -9,10 +9,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from core.errors import DomainError
 from estates.models import ManagementArea
 from funds import services
 from funds.money import yuan
-from gongzhi.errors import DomainError
 
 STAGES = ("activity", "allocate", "post", "done")
 

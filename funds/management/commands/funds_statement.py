@@ -14,11 +14,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from estates.models import ManagementArea
 from funds.money import yuan
 from funds.services.statements import statement_publish
 from funds.statements import area_statement
-from gongzhi.errors import DomainError
 
 LABELS = (
     ("opening_fen", "opening balance"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 
 from ...apportion import apportion
 from ...models import (

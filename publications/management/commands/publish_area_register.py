@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from estates.models import ManagementArea
-from gongzhi.errors import DomainError
 from publications.services import area_register_notice_issue
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongzhi.errors import DomainError
+from core.errors import DomainError
 from publications import signing
 
 

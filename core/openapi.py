@@ -4,7 +4,7 @@ drf-spectacular documents what a view returns when it succeeds; the refusals
 come from shared plumbing and so were missing from ``/api/schema/``, and a
 client generated from it (or schemathesis, tests/api/test_schemathesis.py)
 met undocumented 400/403/404 answers. They all share one shape
-(``gongzhi.api.exception_handler``, ``accounts.middleware``):
+(``core.api.exception_handler``, ``accounts.middleware``):
 
 - 403 on every operation: not logged in, no permission in this scope, a
   bureau approver or admin without TOTP (``otp_required``), or a session

@@ -1,0 +1,71 @@
+"""The one text cleaner every service that stores text uses.
+
+PostgreSQL refuses a NUL character in text, and no person types a control
+character: both are refused (a clear message, nothing stored) rather than
+stored on SQLite and crashing on PostgreSQL. Line breaks and tabs are kept in
+multi-line text only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+
+# C0 controls and DEL, and the C1 controls; a single-line text refuses \t \n \r too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_text(
+    value,
+    *,
+    field: str,
+    limit: int,
+    required: bool = True,
+    label: str = "",
+    multiline: bool = False,
+) -> str:
+    """``value`` stripped, or a ``DomainError`` naming ``field``.
+
+    Single-line text has its runs of white space folded to one space; multi-line
+    text keeps its lines (``\\r\\n`` becomes ``\\n``). Refused: anything not text, a
+    NUL or other control character, nothing at all when ``required``, more than
+    ``limit`` characters.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _bad(field, label)
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if _CONTROL.search(value):
+            raise _bad(field, label)
+        text = value.strip()
+    else:
+        if _CONTROL.search(value):
+            raise _bad(field, label)
+        text = " ".join(value.split())
+        if _LINE_CONTROL.search(text):  # pragma: no cover - split() removed the rest
+            raise _bad(field, label)
+    if required and not text:
+        message = _("请填写%(label)s。") % {"label": label} if label else _("请填写此项。")
+        raise DomainError("required", message, fields={field: message})
+    if len(text) > limit:
+        if label:
+            message = _("%(label)s不能超过 %(limit)d 字。") % {"label": label, "limit": limit}
+        else:
+            message = _("不能超过 %(limit)d 字。") % {"limit": limit}
+        raise DomainError("too_long", message, fields={field: message})
+    return text
+
+
+def _bad(field: str, label: str) -> DomainError:
+    message = (
+        _("%(label)s含有不能保存的字符。") % {"label": label}
+        if label
+        else _("含有不能保存的字符。")
+    )
+    return DomainError("bad_text", message, fields={field: message})
