@@ -1,14 +1,16 @@
 """What each persona should get from each route: the matrix's expected side.
 
-Computed, never typed in: a route's guard (``tests/access/table.py``) is
-evaluated with ``accounts.permissions.can`` for a persona of a *paper* district
-— unsaved model instances with the same shape as the test district of
-tests/conftest.py — so the same function feeds the generated tests and the
-generated document (docs/permissions.py), and needs no database.
+Computed from the *written* table, never typed in per case and never asked of
+``accounts.permissions``: a route's guard (``table.py``) is evaluated against
+docs/permissions.md's sections "角色与范围" and "动作" (``written.py``) for a
+persona of a *paper* district with the same shape as the test district of
+tests/conftest.py. So a wrong edit of ``accounts/permissions.py`` (a role granted
+an action, a scope widened) makes the site disagree with the matrix and fails it;
+``test_written.py`` checks the module against the written table without a request.
 
-The paper district: street A (community A1 with area a1 — committee,
-company P — and area a2 — no committee, company P); street B (community B1
-with area b1 — interim committee, company Q). Places an object can sit in:
+The paper district: street A (community A1 with area a1 — committee, company
+P — and area a2 — no committee, company P); street B (community B1 with area
+b1 — interim committee, company Q). Places an object can sit in:
 
 - ``a1``: in the persona's own area / community / street (for staff of
   street A), with a committee;
@@ -24,12 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
-from accounts import permissions
-from accounts.models import OTP_ROLES, Role, RoleAssignment, User
-from estates.models import Community, ManagementArea, PropertyCompany, Street
+from accounts.models import Role
 
 from .guards import LOGIN, OTP_USERS, PUBLIC, Route
+from .written import WRITTEN, WrittenTable
 
 NOWHERE = "-"
 
@@ -45,48 +47,20 @@ class Outcome(StrEnum):
 # --------------------------------------------------------------------------- the paper district
 
 
-def _paper_district() -> dict[str, object]:
-    street_a, street_b = Street(pk=1, code="SA"), Street(pk=2, code="SB")
-    community_a1 = Community(pk=1, code="CA1", street=street_a)
-    community_b1 = Community(pk=2, code="CB1", street=street_b)
-    company_p, company_q = PropertyCompany(pk=1), PropertyCompany(pk=2)
-    status = ManagementArea.CommitteeStatus
-    a1 = ManagementArea(
-        pk=1,
-        code="a1",
-        community=community_a1,
-        property_company=company_p,
-        committee_status=status.OWNERS_COMMITTEE,
-    )
-    a2 = ManagementArea(
-        pk=2,
-        code="a2",
-        community=community_a1,
-        property_company=company_p,
-        committee_status=status.NOT_FORMED,
-    )
-    b1 = ManagementArea(
-        pk=3,
-        code="b1",
-        community=community_b1,
-        property_company=company_q,
-        committee_status=status.INTERIM_COMMITTEE,
-    )
-    return {
-        "street_a": street_a,
-        "street_b": street_b,
-        "community_a1": community_a1,
-        "community_b1": community_b1,
-        "company_p": company_p,
-        "company_q": company_q,
-        "a1": a1,
-        "a2": a2,
-        "b1": b1,
-    }
+@dataclass(frozen=True)
+class PaperArea:
+    street: str
+    community: str
+    company: str
+    has_committee: bool
 
 
-PAPER = _paper_district()
-AREAS = {"a1": PAPER["a1"], "a2": PAPER["a2"], "b1": PAPER["b1"]}
+# Keys as tests/access/build.py names the real district's objects.
+AREAS: dict[str, PaperArea] = {
+    "a1": PaperArea("street_a", "community_a1", "company_p", has_committee=True),
+    "a2": PaperArea("street_a", "community_a1", "company_p", has_committee=False),
+    "b1": PaperArea("street_b", "community_b1", "company_q", has_committee=True),  # interim
+}
 
 
 # --------------------------------------------------------------------------- personas
@@ -100,35 +74,9 @@ class Persona:
     short: str  # the document's column heading
     label: str
     role: str | None = None
-    scope: str | None = None  # a key of PAPER (None: district-wide, or no role)
+    scope: str | None = None  # its assignment: a key of AREAS or of a street/community/company
     totp: bool = False  # passed TOTP in this session
     anonymous: bool = False
-
-    def paper_user(self) -> User:
-        """An unsaved user holding this persona's role, as ``accounts.permissions`` reads it."""
-        user = User(pk=None, username=self.name)
-        assignments = []
-        if self.role:
-            kwargs = {}
-            if self.scope:
-                obj = PAPER[self.scope]
-                field = {
-                    ManagementArea: "area",
-                    PropertyCompany: "company",
-                    Street: "street",
-                    Community: "community",
-                }[type(obj)]
-                kwargs = {field: obj}
-            assignments.append(RoleAssignment(role=self.role, **kwargs))
-        user._gongzhi_roles = assignments
-        verified = self.totp
-        user.is_verified = lambda: verified
-        return user
-
-    @property
-    def needs_otp(self) -> bool:
-        """Held at the TOTP pages until verified (accounts.middleware, by this same rule)."""
-        return not self.anonymous and permissions.needs_otp(self.paper_user())
 
 
 PERSONAS: tuple[Persona, ...] = (
@@ -157,17 +105,103 @@ PERSONAS: tuple[Persona, ...] = (
 )
 
 
+# --------------------------------------------------------------------------- who decides
+
+
+class Decider(Protocol):
+    """The permission rules a case is evaluated with: the written table (``Written``,
+    the matrix's expected side) or ``accounts.permissions`` (``by_code.Code``, only to
+    compare the two)."""
+
+    def uses_otp(self, persona: Persona) -> bool: ...
+
+    def needs_otp(self, persona: Persona) -> bool: ...
+
+    def anywhere(self, persona: Persona, action: str) -> bool: ...
+
+    def reaches(self, persona: Persona, action: str, kind: str, place: str) -> bool: ...
+
+
+class Written:
+    """The written table's answers, for the personas of the paper district."""
+
+    def __init__(self, table: WrittenTable = WRITTEN):
+        self.table = table
+
+    def uses_otp(self, persona: Persona) -> bool:
+        return persona.role is not None and self.table.roles[persona.role].otp
+
+    def needs_otp(self, persona: Persona) -> bool:
+        """Held at the TOTP pages until verified (accounts.middleware)."""
+        return not persona.anonymous and self.uses_otp(persona) and not persona.totp
+
+    def anywhere(self, persona: Persona, action: str) -> bool:
+        """Holds the action somewhere: a role that has it, past TOTP when both ask for it."""
+        written = self.table.actions[action]
+        if persona.role not in written.roles:
+            return False
+        return not (written.otp and self.uses_otp(persona) and not persona.totp)
+
+    def _covers(self, persona: Persona, thing: str) -> bool:
+        """Whether the persona's scope covers ``thing``: an area key, or a street or
+        community key (covered as a whole, not through an area in it)."""
+        kind = self.table.roles[persona.role].scope
+        if kind == "district":
+            return True
+        area = AREAS.get(thing)
+        if area is None:  # a street or community as a whole
+            if kind == "street":
+                return thing == persona.scope or thing in {
+                    a.community for a in AREAS.values() if a.street == persona.scope
+                }
+            return kind == "community" and thing == persona.scope
+        return (
+            persona.scope
+            == {
+                "area": thing,
+                "company": area.company,
+                "community": area.community,
+                "street": area.street,
+            }[kind]
+        )
+
+    def _in_area(self, persona: Persona, action: str, place: str) -> bool:
+        if not (self.anywhere(persona, action) and self._covers(persona, place)):
+            return False
+        limited = persona.role in self.table.actions[action].only_without_committee
+        return not (limited and AREAS[place].has_committee)
+
+    def reaches(self, persona: Persona, action: str, kind: str, place: str) -> bool:
+        """May the persona take ``action`` on an object of ``kind`` sitting in ``place``?
+
+        Objects inside an area are checked on the area. A street or community is in
+        reach when the action covers it as a whole or any area in it: a committee sees
+        the street its area lies in (estates.browse). A street or community has no
+        committee, so a role limited to areas without one still acts on it as a whole.
+        """
+        if kind not in ("street", "community"):
+            return self._in_area(persona, action, place)
+        whole = getattr(AREAS[place], kind)
+        inside = [key for key, area in AREAS.items() if getattr(area, kind) == whole]
+        return (self.anywhere(persona, action) and self._covers(persona, whole)) or any(
+            self._in_area(persona, action, key) for key in inside
+        )
+
+
+WRITTEN_RULES = Written()
+
+
 # --------------------------------------------------------------------------- scope
 
 
-def committee_dependent(route: Route) -> bool:
+def committee_dependent(route: Route, table: WrittenTable = WRITTEN) -> bool:
     """Whether some action of the route is taken by a role only where there is no committee."""
-    return any(permissions.ACTIONS[a].only_without_committee for a in route.actions())
+    return any(table.actions[a].only_without_committee for a in route.actions())
 
 
 def places(route: Route) -> tuple[str, ...]:
     """Where the route's object is tried: own area and another street; a2 as well when a
-    committee changes who may act (``Action.only_without_committee``)."""
+    committee changes who may act (the written "仅限无业委会的区域")."""
     if not route.scoped:
         return (NOWHERE,)
     if committee_dependent(route):
@@ -175,29 +209,9 @@ def places(route: Route) -> tuple[str, ...]:
     return ("a1", "b1")
 
 
-def _reaches(user: User, action: str, kind: str, place: str) -> bool:
-    """May ``user`` take ``action`` on an object of ``kind`` sitting in ``place``?
-
-    Objects inside an area are checked on the area (``permissions.scope_of`` does the
-    same for any object). A street or community is in reach when the action covers it
-    or any area in it: a committee sees the street its area lies in (estates.browse).
-    """
-    area = AREAS[place]
-    if kind in ("street", "community"):
-        whole = area.community.street if kind == "street" else area.community
-        inside = [
-            a
-            for a in AREAS.values()
-            if (a.community.street_id if kind == "street" else a.community_id) == whole.pk
-        ]
-        return permissions.can(user, action, whole) or any(
-            permissions.can(user, action, a) for a in inside
-        )
-    return permissions.can(user, action, area)
-
-
-def expected(route: Route, persona: Persona, place: str) -> Outcome:
-    """The outcome the guard of ``route`` gives ``persona`` for an object in ``place``.
+def outcome(route: Route, persona: Persona, place: str, rules: Decider) -> Outcome:
+    """The outcome the guard of ``route`` gives ``persona`` for an object in ``place``,
+    by ``rules``.
 
     In order: public routes are open to all; anyone else must log in; an approver
     or admin without TOTP sees nothing but the TOTP pages (accounts.middleware);
@@ -208,17 +222,21 @@ def expected(route: Route, persona: Persona, place: str) -> Outcome:
         if route.anonymous:
             return Outcome(route.anonymous)
         return Outcome.ALLOW if route.gate == PUBLIC else Outcome.LOGIN
-    if persona.needs_otp and not route.otp_exempt:
+    if rules.needs_otp(persona) and not route.otp_exempt:
         return Outcome.OTP
-    user = persona.paper_user()
     if route.gate == OTP_USERS:
-        if not permissions.roles_of(user) & OTP_ROLES:
+        if not rules.uses_otp(persona):
             return Outcome.FORBIDDEN
     elif route.gate not in (PUBLIC, LOGIN) and not any(
-        permissions.can(user, action) for action in route.gate
+        rules.anywhere(persona, action) for action in route.gate
     ):
         return Outcome.FORBIDDEN
     for check in route.checks:
-        if not any(_reaches(user, a, route.target_kind, place) for a in check.actions):
+        if not any(rules.reaches(persona, a, route.target_kind, place) for a in check.actions):
             return Outcome(check.fails)
     return Outcome.ALLOW
+
+
+def expected(route: Route, persona: Persona, place: str) -> Outcome:
+    """The matrix's expected side: the route's guard under the written table."""
+    return outcome(route, persona, place, WRITTEN_RULES)
