@@ -4,7 +4,7 @@
   (approvers and admins, who use TOTP), or the actions of which the user must
   hold one *somewhere* — else 403 (anonymous: the login page).
 - ``checks``: then, on the object the URL names, the actions of which one must
-  cover the object's place (``accounts.permissions.can``) — else the status
+  cover the object's place (the view asks ``accounts.permissions.can``) — else the status
   given (404 "not found" on pages, so another area's object is not confirmed to
   exist; a few views answer 403, which their row says).
 """

@@ -9,8 +9,9 @@ role against every endpoint". This module is the single source of that matrix:
 A row states what the view does, in the order it does it: the gate, then the
 checks on the object its URL names (``guards.py`` says what each means).
 
-The expected outcome for each persona is derived from these rows and
-``accounts.permissions`` (``model.expected``), never typed in. What the row
+The expected outcome for each persona is derived from these rows and the
+written table of docs/permissions.md (``model.expected``), never typed in, and
+never from ``accounts.permissions``. What the row
 cannot say — a state of the object, an owner's own unit — the world
 (``world.py``) provides by building the object that way, and the document
 repeats in the target's description.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from .guards import LOGIN, OTP_USERS, PUBLIC, Route, on, r
 
-# Action names, as accounts.permissions.ACTIONS spells them.
+# Action names, as docs/permissions.md (动作) and accounts.permissions.ACTIONS spell them.
 REGISTER_VIEW, REGISTER_EDIT, OWN_UNITS = "register.view", "register.edit", "register.own_units"
 CALL, CAST, ENTER = "assembly.call", "ballot.cast", "ballot.enter_paper"
 PROGRESS, TRACE = "assembly.view_progress", "ballot.trace"

@@ -3,8 +3,13 @@
 
 One generated test per (route, persona, place) of ``table.ROUTES`` ×
 ``model.PERSONAS`` × ``model.places``; the expected outcome is
-``model.expected`` — the route's guard evaluated with ``accounts.permissions``
-— and the request goes to the real world of ``world.py``.
+``model.expected`` — the route's guard evaluated with the written table of
+docs/permissions.md (``written.py``), never with ``accounts.permissions`` — and the
+request goes to the real world of ``world.py``, which answers by ``accounts.permissions``.
+So a wrong edit of that module (a role granted an action, a scope widened) fails here.
+
+The matrix checks the wiring of views to the permission rules, not the database: it
+runs once, in the SQLite suite (the Makefile's ``test-postgres`` leaves it out).
 """
 
 from __future__ import annotations
