@@ -1,7 +1,7 @@
 # Gongzhi — two commands do everything on a fresh machine:
 #   make run    virtualenv, dependencies, fonts, migrations, demo data, server on SQLite
 #   make test   the whole suite on SQLite
-# `make ci` is what .ci/run calls (lint, migration check, deploy check, SQLite and
+# `make ci` is what .ci/run calls (lint and import contracts, migration check, deploy check, SQLite and
 # PostgreSQL suites, PostgreSQL-only and browser suites).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -37,9 +37,12 @@ run: sysdeps install
 test: sysdeps install
 	$(BIN)/pytest -q $(XDIST)
 
+# lint-imports: the architecture contracts of pyproject.toml (docs/architecture.md);
+# the rules a contract cannot say run with the suite (tests/architecture/).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
