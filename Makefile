@@ -1,8 +1,8 @@
 # Gongzhi — two commands do everything on a fresh machine:
 #   make run    virtualenv, dependencies, fonts, migrations, demo data, server on SQLite
 #   make test   the whole suite on SQLite
-# `make ci` is what .ci/run calls (lint and import contracts, migration check, deploy check, SQLite and
-# PostgreSQL suites, PostgreSQL-only and browser suites).
+# `make ci` is what .ci/run calls (lint and import contracts, migration check, deploy
+# check, SQLite and PostgreSQL suites, PostgreSQL-only and browser suites).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
