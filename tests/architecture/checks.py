@@ -403,13 +403,24 @@ def _one_cycle(component: list[str], edges: dict[str, list[str]]) -> list[str]:
 
 
 def describe_cycles(graph, cycles: list[tuple[list[str], list[str]]]) -> list[str]:
+    """Each loop: its modules, one loop through them, and (for more than two modules)
+    every import inside the component, so it can be broken where it is cheapest."""
+
+    def where(importer: str, imported: str) -> str:
+        details = graph.get_import_details(importer=importer, imported=imported)
+        return ",".join(str(d["line_number"]) for d in details) or "?"
+
     lines = []
     for component, cycle in cycles:
-        lines.append(f"{len(component)} modules in one loop: {', '.join(component)}; e.g.")
-        steps = []
-        for importer, imported in zip(cycle, cycle[1:], strict=False):
-            details = graph.get_import_details(importer=importer, imported=imported)
-            where = ",".join(str(d["line_number"]) for d in details) or "?"
-            steps.append(f"{importer} (l.{where})")
-        lines.append(" -> ".join([*steps, cycle[-1]]))
+        lines.append(f"{len(component)} modules in one loop: {', '.join(component)}")
+        steps = [f"{a} (l.{where(a, b)})" for a, b in zip(cycle, cycle[1:], strict=False)]
+        lines.append("  e.g. " + " -> ".join([*steps, cycle[-1]]))
+        if len(component) > 2:
+            members = set(component)
+            for importer in component:
+                for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+                    if imported in members:
+                        lines.append(
+                            f"    {importer} -> {imported} (l.{where(importer, imported)})"
+                        )
     return lines

@@ -20,7 +20,9 @@ def test_no_import_loop_between_modules():
     packages = [app for app in checks.APPS if (ROOT / app).is_dir()]
     graph = grimp.build_graph(*packages, cache_dir=None)
     cycles = checks.import_cycles(graph)
-    _fail_on(checks.describe_cycles(graph, cycles), "import loops")
+    assert not cycles, f"import loops: {len(cycles)}\n" + "\n".join(
+        checks.describe_cycles(graph, cycles)
+    )
 
 
 def test_no_private_name_imported_across_modules():
