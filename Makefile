@@ -65,10 +65,11 @@ test-sqlite: install
 
 # The same suite on PostgreSQL (pytest-django creates test_<name>_gwN afresh). The generated
 # permission matrix (tests/access) checks the URL wiring and the permission table, not the
-# database: it runs once, in the SQLite suite.
+# database, and the architecture checks (tests/architecture) read the source: both run
+# once, in the SQLite suite.
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --create-db $(XDIST) \
-	  --ignore=tests/access
+	  --ignore=tests/access --ignore=tests/architecture
 
 # Concurrency tests and the real Celery worker: PostgreSQL (and Redis) only.
 test-postgres-only: install
