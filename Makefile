@@ -1,8 +1,8 @@
 # Gongzhi — two commands do everything on a fresh machine:
 #   make run    virtualenv, dependencies, fonts, migrations, demo data, server on SQLite
 #   make test   the whole suite on SQLite
-# `make ci` is what .ci/run calls (lint, migration check, deploy check, SQLite and
-# PostgreSQL suites, PostgreSQL-only and browser suites).
+# `make ci` is what .ci/run calls (lint and import contracts, migration check, deploy
+# check, SQLite and PostgreSQL suites, PostgreSQL-only and browser suites).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -37,9 +37,12 @@ run: sysdeps install
 test: sysdeps install
 	$(BIN)/pytest -q $(XDIST)
 
+# lint-imports: the architecture contracts of pyproject.toml (docs/architecture.md);
+# the rules a contract cannot say run with the suite (tests/architecture/).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -62,10 +65,11 @@ test-sqlite: install
 
 # The same suite on PostgreSQL (pytest-django creates test_<name>_gwN afresh). The generated
 # permission matrix (tests/access) checks the URL wiring and the permission table, not the
-# database: it runs once, in the SQLite suite.
+# database, and the architecture checks (tests/architecture) read the source: both run
+# once, in the SQLite suite.
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --create-db $(XDIST) \
-	  --ignore=tests/access
+	  --ignore=tests/access --ignore=tests/architecture
 
 # Concurrency tests and the real Celery worker: PostgreSQL (and Redis) only.
 test-postgres-only: install
