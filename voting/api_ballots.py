@@ -29,7 +29,7 @@ from accounts import permissions
 from accounts.mixins import HasAction
 from core.errors import DomainError
 from voting import counting, selectors, services
-from voting.board import (
+from voting.board_store import (
     PUBLIC_STATUSES,
     BoardMismatch,
     BoardNotReady,

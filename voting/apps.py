@@ -22,3 +22,7 @@ class VotingConfig(AppConfig):
 
         integrity.register_records("ballots", ballots_records_check)
         integrity.register_anchor_chain(CHAIN, ballot_anchor_check)
+
+        # The task module registers how services queue text messages after commit
+        # (voting.services.common.notify_queue_register); import it for that.
+        from . import tasks  # noqa: F401

@@ -26,7 +26,7 @@ from tests.voting.conftest import (
     pdf_upload,
 )
 from voting import services, verifier
-from voting.board import board_build, board_bytes
+from voting.board_store import board_build, board_bytes
 from voting.models import Ballot
 
 pytestmark = pytest.mark.django_db
