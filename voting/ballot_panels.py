@@ -8,7 +8,7 @@ cannot ask them; they register a provider here from their ``AppConfig.ready()``
 A provider is ``callable(*, assembly, rights, user) -> {motion code: dict}``; each
 dict is the context of one panel and may name its ``"template"`` (else the
 template given at registration). The ballot page renders each panel with
-``{% ballot_panel panel %}`` (``voting.templatetags.ballot_panels``).
+``{% ballot_panel panel %}`` (``voting.templatetags.ballot_panel_tags``).
 """
 
 from __future__ import annotations
