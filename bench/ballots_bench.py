@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     # Connections are opened per thread; keep them for the whole run as a web worker would.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = None
 
-    from voting.board import board_build
+    from voting.board_store import board_build
     from voting.models import Assembly, Ballot, VotingRight
     from voting.verifier import verify_board
 

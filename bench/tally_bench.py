@@ -171,7 +171,7 @@ def open_assembly(area, *, motions: int = 3):
 
     from voting import counting
     from voting.models import Assembly, Candidate, Motion
-    from voting.services._common import assembly_lock
+    from voting.services.common import assembly_lock
     from voting.services.opening import open_locked
 
     now = timezone.now()

@@ -13,3 +13,13 @@ class FundsConfig(AppConfig):
         from .integrity import transactions_records_check
 
         integrity.register_records("ledger transactions", transactions_records_check)
+
+        # RULES §4: a fund-use motion shows its budget, 列支范围 and the owner's share on
+        # the owner's ballot page (voting.ballot_panels; voting never imports funds).
+        from voting import ballot_panels
+
+        from .selectors_applications import ballot_fund_uses
+
+        ballot_panels.register(
+            ballot_fund_uses, template="funds/applications/_ballot_fund.html", name="fund"
+        )

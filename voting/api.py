@@ -5,8 +5,9 @@ are routed by ``voting.api_urls``.
 
 Thin like the pages (voting/views/owner.py): a serializer checks the shape,
 one service or selector call decides, a serializer renders. A
-``DomainError`` from a service becomes a 400 with ``{"code", "detail",
-"fields"}`` through ``core.api.exception_handler``.
+refusal from a service becomes ``{"code", "detail", "fields"}`` with its own
+status (400 invalid input, 409 ``Conflict``, 403) through
+``core.api.exception_handler`` — the same status the page answers.
 
 Who sees what (``accounts.permissions``):
 

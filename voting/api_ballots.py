@@ -29,7 +29,7 @@ from accounts import permissions
 from accounts.mixins import HasAction
 from core.errors import DomainError
 from voting import counting, selectors, services
-from voting.board import (
+from voting.board_store import (
     PUBLIC_STATUSES,
     BoardMismatch,
     BoardNotReady,
@@ -80,9 +80,12 @@ class AssemblyCastView(APIView):
                 s.BallotReceiptSerializer, description="同一 key 的重复提交：返回原来那张票的回执"
             ),
             400: OpenApiResponse(
-                description="code：bad_choices（fields 按议题编号）、already_voted、closed、"
-                "not_open、not_noticed、cancelled、not_on_roll、not_bound、choose_right、"
-                "not_your_right、key_reused"
+                description="code：bad_choices（fields 按议题编号）、not_bound、choose_right、"
+                "not_your_right"
+            ),
+            409: OpenApiResponse(
+                description="code：already_voted、closed、not_open、not_noticed、cancelled、"
+                "not_on_roll、key_reused、busy"
             ),
             404: OpenApiResponse(description="没有这个会议，或不在本人的区域"),
         },

@@ -2,6 +2,10 @@
 
 Standard library only, like ``voting.counting``: anyone can re-count a vote
 with ``python -m voting.verifier`` without Django and without trusting us.
+(The database adapter is ``voting.board_store``.) One piece past 400 lines on
+purpose: the independent verifier is published as three files
+(``verifier.py``, ``boardformat.py``, ``counting.py``; docs/publications.md),
+and a reader checks the whole format in this one file.
 
 A board is one JSON object::
 

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from voting.services.results import MAX_TEXT
+from voting.services.objections import MAX_TEXT
 
 # CharField strips what is typed, so blank text fails "required" here, as it does in the service.
 

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
+from accounts.sms import sms_send
 from audit.models import AuditEvent
 from audit.selectors import made_events
 from audit.services import audit_record, state_digest
@@ -137,8 +139,6 @@ def board_mismatch_alarm(assembly: Assembly, reason: str) -> None:
     back: the record of the refusal must stay. The same reason is recorded
     once, so a public URL asked again and again does not grow the audit chain.
     """
-    from accounts.models import Role, User
-    from accounts.sms import sms_send
 
     logger.error("Board of assembly %s failed its checks: %s", assembly.pk, reason)
     with transaction.atomic():

@@ -20,12 +20,15 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from core.errors import DomainError
+from estates.browse import DashboardFlag
 from voting import counting
-from voting.board import PUBLIC_STATUSES
+from voting.board_store import PUBLIC_STATUSES
 from voting.models import (
     Assembly,
     Ballot,
@@ -35,8 +38,9 @@ from voting.models import (
     RollSnapshot,
     VotingRight,
 )
-from voting.services._common import earliest_open_at
+from voting.services.assemblies import assembly_scope_check, places_of
 from voting.services.ballots import person_of
+from voting.services.common import earliest_open_at
 
 
 def assemblies_for(user, action: str = "assembly.view_progress") -> QuerySet:
@@ -300,8 +304,6 @@ def scope_breaches(areas) -> list[ScopeBreach]:
     are flagged to the bureau (the district dashboard), never changed here:
     what was noticed and voted stays as it was.
     """
-    from voting.services.assemblies import assembly_scope_check, places_of
-
     found: list[ScopeBreach] = []
     places: dict[int, list] = {}
     assemblies = (
@@ -322,10 +324,6 @@ def scope_breaches(areas) -> list[ScopeBreach]:
 
 def scope_breach_flags(areas) -> list:
     """``scope_breaches`` as rows of the district dashboard (registered in ``voting.apps``)."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from estates.browse import DashboardFlag
 
     return [
         DashboardFlag(

@@ -15,6 +15,7 @@ from celery import shared_task
 
 from . import services
 from .models import Assembly
+from .services.common import notify_queue_register
 
 
 @shared_task(name="voting.notify")
@@ -35,3 +36,7 @@ def notify(assembly_id: int, kind: str) -> dict:
 def assemblies_tick() -> dict:
     """Every few minutes: open due assemblies, count closed ones, publish, remind, finalise."""
     return services.assemblies_tick()
+
+
+# The services queue messages after commit through this (they never import this module).
+notify_queue_register(lambda assembly_id, kind: notify.delay(assembly_id, kind))

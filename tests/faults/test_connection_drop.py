@@ -30,7 +30,7 @@ from tests.factories import make_ric
 from tests.funds.app_helpers import PAYABLE, approved
 from tests.voting.conftest import ALL_APPROVE, close
 from voting import services as voting
-from voting.board import board_build
+from voting.board_store import board_build
 from voting.models import Assembly, Ballot
 from voting.verifier import verify_board
 

@@ -276,7 +276,7 @@ def test_a_motion_cannot_be_added_after_the_notice(api, assembly, personas):
         url(assembly, "motions/"), {"title": "追加议题", "item": 9}, format="json"
     )
 
-    assert (response.status_code, response.json()["code"]) == (400, "not_draft")
+    assert (response.status_code, response.json()["code"]) == (409, "not_draft")
 
 
 def test_the_notice_is_published_as_a_signed_publication(api, register, personas, publishing):
@@ -297,7 +297,7 @@ def test_a_notice_too_close_to_the_opening_is_refused_with_the_first_date(api, r
 
     response = api.as_(personas.committee).post(url(draft, "notice/"))
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     body = response.json()
     assert body["code"] == "notice_period"
     assert body["detail"].startswith("表决开始时间不得早于")

@@ -26,7 +26,7 @@ from tests.voting.conftest import (
     pdf_upload,
 )
 from voting import services, verifier
-from voting.board import board_build, board_bytes
+from voting.board_store import board_build, board_bytes
 from voting.models import Ballot
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_a_key_reused_for_other_choices_is_refused(api, assembly, register):
 
     response = cast(api, register.user("甲"), assembly, {**ANSWERS, "m1": "reject"}, key="k-1")
 
-    assert (response.status_code, response.json()["code"]) == (400, "key_reused")
+    assert (response.status_code, response.json()["code"]) == (409, "key_reused")
     assert Ballot.objects.get(assembly=assembly).choices["m1"] == "approve"
 
 
@@ -150,7 +150,7 @@ def test_a_second_ballot_for_the_same_right_is_refused(api, assembly, register):
 
     response = cast(api, register.user("甲"), assembly, {**ANSWERS, "m1": "reject"}, key="k-2")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     body = response.json()
     assert body["code"] == "already_voted"
     assert body["detail"].startswith("该表决权已于")
@@ -163,7 +163,7 @@ def test_a_co_owner_cannot_vote_the_shared_right_again(api, assembly, register):
 
     response = cast(api, register.user("己"), assembly)
 
-    assert (response.status_code, response.json()["code"]) == (400, "already_voted")
+    assert (response.status_code, response.json()["code"]) == (409, "already_voted")
 
 
 def test_a_paper_ballot_already_entered_blocks_the_online_one(api, assembly, register, personas):
@@ -186,7 +186,7 @@ def test_a_closed_assembly_refuses_with_a_clear_message(api, assembly, register)
 
     response = cast(api, register.user("甲"), assembly)
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     body = response.json()
     assert body["code"] == "closed"
     assert body["detail"].startswith("表决已于") and body["detail"].endswith("截止，不再接受投票。")
@@ -198,7 +198,7 @@ def test_a_noticed_assembly_not_yet_open_refuses(api, register, personas):
 
     response = cast(api, register.user("甲"), noticed, {"m1": "approve"})
 
-    assert (response.status_code, response.json()["code"]) == (400, "not_open")
+    assert (response.status_code, response.json()["code"]) == (409, "not_open")
 
 
 def test_an_owner_login_not_bound_to_the_register_is_refused(api, assembly, personas):
@@ -214,7 +214,7 @@ def test_an_owner_not_on_the_frozen_roll_is_refused(api, assembly, district):
 
     response = cast(api, newcomer, assembly)
 
-    assert (response.status_code, response.json()["code"]) == (400, "not_on_roll")
+    assert (response.status_code, response.json()["code"]) == (409, "not_on_roll")
     assert "表决名册中没有您的表决权" in response.json()["detail"]
     assert Ballot.objects.filter(assembly=assembly).count() == 0
 

@@ -13,7 +13,7 @@ import pytest
 from core.errors import DomainError
 from tests.parallel import in_threads
 from voting import services
-from voting.board import board_build
+from voting.board_store import board_build
 from voting.models import Assembly, Ballot
 from voting.verifier import verify_board
 

@@ -276,7 +276,7 @@ def test_a_draft_of_hand_picked_units_is_refused_on_the_page(client, register, p
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"title": "  "}, "<li>必填。</li>"),
+        ({"title": "  "}, "<li>请填写名称。</li>"),
         ({"title": "会" * 151}, "不能超过 150 字。"),
         ({"opens_at": ""}, "请填写完整的日期和时间。"),
         (
@@ -336,7 +336,7 @@ def test_a_noticed_assembly_cannot_be_edited_from_the_page(client, draft, person
     before = (draft.title, draft.opens_at)
     client.force_login(personas.committee)
     response = client.post(url("manage_edit", draft.pk), form_data(title="公告后改名"))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "会议已公告或已结束，内容不能再修改" in response.content.decode()
     draft.refresh_from_db()
     assert (draft.title, draft.opens_at) == before
@@ -434,7 +434,7 @@ def test_an_election_is_added_with_seats_and_candidates_with_statements(client, 
             "只有选举议题（第三项）才有应选名额和候选人。",
         ),
         ({"title": "续聘物业"}, "请选择《民法典》第二百七十八条规定的事项（第一至第九项）。"),
-        ({"title": "", "item": "4"}, "<li>必填。</li>"),
+        ({"title": "", "item": "4"}, "<li>请填写名称。</li>"),
     ],
 )
 def test_bad_input_on_the_motion_form_shows_the_services_message_and_adds_nothing(
@@ -521,7 +521,7 @@ def test_a_notice_opening_inside_the_notice_period_shows_the_first_date_and_chan
     assert f"今天发布，表决最早可于 {first} 开始。" in confirm
     assert "发布将被拒绝" in confirm
     response = client.post(url("manage_notice", assembly.pk))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert f"表决开始时间不得早于{first}" in response.content.decode()
     assert Assembly.objects.get(pk=assembly.pk).status == "draft"
     assert Publication.objects.count() == 0
@@ -531,7 +531,7 @@ def test_a_notice_without_motions_is_refused_with_the_services_message(client, r
     assembly = make_assembly(register.area, personas.committee, motions=())
     client.force_login(personas.committee)
     response = client.post(url("manage_notice", assembly.pk))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "会议至少需要一个表决议题。" in response.content.decode()
     assert Assembly.objects.get(pk=assembly.pk).status == "draft"
 
@@ -559,7 +559,7 @@ def test_the_notice_is_published_from_the_page_after_confirmation_then_cancelled
     # Published: no more editing, and a second publication is refused.
     assert url("manage_edit", assembly.pk) not in body
     again = client.post(url("manage_notice", assembly.pk))
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert Publication.objects.count() == 1
 
     # Cancelled before it opens: a cancellation notice supersedes the notice.
@@ -600,7 +600,7 @@ def test_opening_before_the_voting_window_shows_the_services_message(client, dra
     mark_noticed(draft)
     client.force_login(personas.committee)
     response = client.post(url("manage_open", draft.pk))
-    assert response.status_code == 400
+    assert response.status_code == 409
     opens = timezone.localtime(draft.opens_at, SHANGHAI)
     assert f"表决将于{opens.year}年{opens.month}月{opens.day}日 {opens:%H:%M}开始" in (
         response.content.decode()
@@ -640,6 +640,6 @@ def test_an_open_assembly_cannot_be_cancelled_from_the_page(client, draft, perso
     open_assembly(draft, personas.committee)
     client.force_login(personas.committee)
     response = client.post(url("manage_cancel", draft.pk), {"reason": "投票情况不理想"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "表决已开始或已结束（表决中），不能取消。" in response.content.decode()
     assert Assembly.objects.get(pk=draft.pk).status == "open"

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from voting import services
 from voting.models import Assembly, Objection
-from voting.services._common import cn_datetime
+from voting.services.common import cn_datetime
 
 from .conftest import ALL_APPROVE, build_register, close, make_assembly, mark_noticed
 
@@ -163,7 +163,7 @@ def test_with_live_approval_on_the_open_vote_shows_approval_against_each_thresho
 def test_a_live_approval_setting_that_is_not_true_or_false_is_refused(settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    from voting.views._scope import live_approval
+    from voting.views.scope import live_approval
 
     settings.GONGZHI_LIVE_APPROVAL = "no"  # a string: truthy, so it must not slip through
     with pytest.raises(ImproperlyConfigured):

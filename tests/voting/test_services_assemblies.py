@@ -19,7 +19,7 @@ from publications.models import Kind, Publication
 from tests.estates.helpers import make_person, sell
 from voting import services
 from voting.models import Assembly, AssemblyAttachment, RollSnapshot, VotingRight
-from voting.services._common import start_of_day
+from voting.services.common import start_of_day
 
 from .conftest import (
     ELECTION,

@@ -12,7 +12,7 @@ from core.errors import DomainError, PermissionDeniedError
 from tests.factories import OwnerUserFactory
 from voting import boardformat, services
 from voting.models import Assembly, Ballot, RollSnapshot
-from voting.services._common import cn_datetime
+from voting.services.common import cn_datetime
 
 from .conftest import (
     ALL_APPROVE,

@@ -99,7 +99,7 @@ def test_the_committee_lists_rights_that_have_not_voted(assembly, register):
 def test_weighing_alike_ballots_together_counts_exactly_as_ballot_by_ballot(
     assembly, register, personas, media
 ):
-    from voting.board import board_build
+    from voting.board_store import board_build
 
     from .conftest import close, pdf_upload
 

@@ -12,9 +12,9 @@ from core import periods
 from core.errors import DomainError, PermissionDeniedError
 from publications.models import Kind
 from voting import services
-from voting.board import board_build
+from voting.board_store import board_build
 from voting.models import Assembly, Objection, RollSnapshot
-from voting.services._common import start_of_day
+from voting.services.common import start_of_day
 
 from .conftest import (
     ORDINARY,

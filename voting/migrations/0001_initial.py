@@ -3,7 +3,8 @@
 import django.db.models.deletion
 import django.utils.timezone
 import core.uploads
-import voting.models
+import voting.models.assembly
+import voting.models.ballot
 from django.conf import settings
 from django.db import migrations, models
 
@@ -59,7 +60,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('file', models.FileField(max_length=200, upload_to=voting.models._attachment_path, validators=[core.uploads.validate_upload], verbose_name='文件')),
+                ('file', models.FileField(max_length=200, upload_to=voting.models.assembly.attachment_path, validators=[core.uploads.validate_upload], verbose_name='文件')),
                 ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
@@ -193,8 +194,8 @@ class Migration(migrations.Migration):
                 ('hash', models.CharField(max_length=64, verbose_name='选票哈希')),
                 ('cast_at', models.DateTimeField(verbose_name='投票时间')),
                 ('proxy_name', models.CharField(blank=True, max_length=100, verbose_name='受托人')),
-                ('scan', models.FileField(blank=True, max_length=200, upload_to=voting.models._scan_path, verbose_name='表决票扫描件')),
-                ('authorisation', models.FileField(blank=True, max_length=200, upload_to=voting.models._authorisation_path, verbose_name='授权委托书')),
+                ('scan', models.FileField(blank=True, max_length=200, upload_to=voting.models.ballot.scan_path, verbose_name='表决票扫描件')),
+                ('authorisation', models.FileField(blank=True, max_length=200, upload_to=voting.models.ballot.authorisation_path, verbose_name='授权委托书')),
                 ('idempotency_key', models.CharField(blank=True, max_length=64)),
                 ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='voting.assembly')),
                 ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),

@@ -1,10 +1,12 @@
 """Writes of the voting app (STYLE.md §2): one keyword-only function per use case.
 
-- ``assemblies``: draft, motions, attachments;
+- ``assemblies``: draft, scope, attachments;
 - ``opening``: notice (signed PDF), opening (roll frozen), cancelling;
 - ``choices``: the motions of an assembly and what a ballot may answer;
 - ``ballots``: online, paper and proxy ballots; tracing a ballot for the bureau;
-- ``results``: count, preliminary result, objections, final result;
+- ``motions``: the motions of a draft (kind, candidates, scope);
+- ``results``: count, preliminary result, final result;
+- ``objections``: objections to the preliminary result and their answers;
 - ``notifications``: text messages and the periodic tick.
 """
 
@@ -13,8 +15,6 @@ from .assemblies import (
     assembly_update,
     attachment_add,
     default_convener,
-    motion_add,
-    motion_remove,
 )
 from .ballots import (
     ballot_cast,
@@ -24,15 +24,15 @@ from .ballots import (
     person_of,
 )
 from .choices import choices_clean, motions_of
+from .motions import motion_add, motion_remove
 from .notifications import assemblies_tick, notifications_send
+from .objections import objection_answer, objection_file
 from .opening import assembly_cancel, assembly_notice, assembly_open
 from .results import (
     assembly_close_and_count,
     assembly_count,
     assembly_finalise,
     assembly_result_publish,
-    objection_answer,
-    objection_file,
 )
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Calling an assembly: the draft, its motions and attachments (notice and opening: ``opening``).
+"""Calling an assembly: the draft, its scope and attachments (motions: ``motions``; notice and opening: ``opening``).
 
 Who calls (RULES.md §3, ``accounts.permissions`` action ``assembly.call``):
 the area's committee, or the street / community office or the bureau for an
@@ -19,47 +19,35 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 from core.uploads import validate_upload
 from estates.models import ManagementArea, Unit
 from estates.selectors import area_roll
-from voting import counting, scoperule
+from voting import scoperule
 from voting.models import (
     CIVIL_CODE_ITEMS,
     Assembly,
     AssemblyAttachment,
-    Candidate,
-    Motion,
     item_name,
-    kind_for_item,
 )
 
-from ._common import assembly_lock, state
+from .common import assembly_lock, state
 
 # --------------------------------------------------------------------------- checks
 
 
-def _require_caller(actor, area: ManagementArea) -> None:
+def require_caller(actor, area: ManagementArea) -> None:
     permissions.require(actor, "assembly.call", area)
 
 
-def _require_draft(assembly: Assembly) -> None:
+def require_draft(assembly: Assembly) -> None:
     if assembly.status != Assembly.Status.DRAFT:
-        raise DomainError(
+        raise Conflict(
             "not_draft",
             _("会议已公告或已结束，内容不能再修改（当前状态：%(status)s）。")
             % {"status": assembly.get_status_display()},
         )
-
-
-def _clean_title(title: str, *, field: str = "title", limit: int = 150) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise DomainError("required", _("请填写名称。"), fields={field: _("必填。")})
-    if len(title) > limit:
-        message = _("不能超过 %(limit)d 字。") % {"limit": limit}
-        raise DomainError("too_long", message, fields={field: message})
-    return title
 
 
 def _check_window(opens_at: datetime, closes_at: datetime) -> None:
@@ -72,11 +60,11 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> None:
         raise DomainError("bad_window", message, fields={"closes_at": message})
 
 
-def _clean_scope(values: Iterable[str] | None) -> list[str]:
+def clean_scope(values: Iterable[str] | None) -> list[str]:
     return sorted({" ".join(str(v).split()) for v in values or () if str(v).strip()})
 
 
-def _scope_roll(area: ManagementArea, buildings: Sequence[str], unit_codes: Sequence[str]):
+def scope_roll(area: ManagementArea, buildings: Sequence[str], unit_codes: Sequence[str]):
     """The roll of the scope now; refuses a scope that names nothing or has no voting right."""
     try:
         roll = area_roll(area, buildings=buildings or None, unit_codes=unit_codes or None)
@@ -258,13 +246,15 @@ def assembly_create(
     convener: str = "",
 ) -> Assembly:
     """A draft assembly of ``area`` (or of a 列支范围 in it: buildings and/or unit codes)."""
-    _require_caller(actor, area)
-    title = _clean_title(title)
+    require_caller(actor, area)
+    title = clean_text(title, field="title", limit=150, label=_("名称"))
     _check_window(opens_at, closes_at)
-    buildings, codes = _clean_scope(scope_buildings), _clean_scope(scope_unit_codes)
-    _scope_roll(area, buildings, codes)
+    buildings, codes = clean_scope(scope_buildings), clean_scope(scope_unit_codes)
+    scope_roll(area, buildings, codes)
     _check_scope_shape(area, buildings, codes)
-    convener = _clean_title(convener, field="convener", limit=100) if convener else ""
+    convener = (
+        clean_text(convener, field="convener", limit=100, label=_("召集人")) if convener else ""
+    )
     with transaction.atomic():
         assembly = Assembly.objects.create(
             area=area,
@@ -272,7 +262,9 @@ def assembly_create(
             convener=convener or default_convener(area),
             scope_buildings=buildings,
             scope_unit_codes=codes,
-            rules_text=(rules_text or "").strip(),
+            rules_text=clean_text(
+                rules_text, field="rules_text", limit=RULES_LIMIT, required=False, multiline=True
+            ),
             opens_at=opens_at,
             closes_at=closes_at,
             called_by=actor,
@@ -286,6 +278,10 @@ def assembly_create(
         )
     return assembly
 
+
+# Long texts (TextFields): generous limits, still a limit (core.text.clean_text).
+RULES_LIMIT = 10000
+TEXT_LIMIT = 5000
 
 UPDATABLE = ("title", "opens_at", "closes_at", "rules_text", "convener")
 
@@ -302,25 +298,35 @@ def assembly_update(
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise TypeError(f"assembly_update cannot change {', '.join(sorted(unknown))}")
-    _require_caller(actor, assembly.area)
+    require_caller(actor, assembly.area)
     with transaction.atomic():
         locked = assembly_lock(assembly)
-        _require_draft(locked)
+        require_draft(locked)
         before = state(locked)
         if "title" in changes:
-            changes["title"] = _clean_title(changes["title"])
+            changes["title"] = clean_text(
+                changes["title"], field="title", limit=150, label=_("名称")
+            )
         if "convener" in changes:
-            changes["convener"] = _clean_title(changes["convener"], field="convener", limit=100)
+            changes["convener"] = clean_text(
+                changes["convener"], field="convener", limit=100, label=_("召集人")
+            )
         if "rules_text" in changes:
-            changes["rules_text"] = (changes["rules_text"] or "").strip()
+            changes["rules_text"] = clean_text(
+                changes["rules_text"],
+                field="rules_text",
+                limit=RULES_LIMIT,
+                required=False,
+                multiline=True,
+            )
         _check_window(
             changes.get("opens_at", locked.opens_at), changes.get("closes_at", locked.closes_at)
         )
         if scope_buildings is not None:
-            changes["scope_buildings"] = _clean_scope(scope_buildings)
+            changes["scope_buildings"] = clean_scope(scope_buildings)
         if scope_unit_codes is not None:
-            changes["scope_unit_codes"] = _clean_scope(scope_unit_codes)
-        _scope_roll(
+            changes["scope_unit_codes"] = clean_scope(scope_unit_codes)
+        scope_roll(
             locked.area,
             changes.get("scope_buildings", locked.scope_buildings),
             changes.get("scope_unit_codes", locked.scope_unit_codes),
@@ -344,125 +350,10 @@ def assembly_update(
     return locked
 
 
-def motion_add(
-    *,
-    assembly: Assembly,
-    title: str,
-    item: int,
-    actor,
-    description: str = "",
-    seats: int | None = None,
-    candidates: Sequence[str | tuple[str, str]] = (),
-    scope_buildings: Iterable[str] = (),
-    scope_unit_codes: Iterable[str] = (),
-    common_parts: Iterable[str] = (),
-) -> Motion:
-    """Add a motion; its kind follows from the Civil Code art. 278 item (``kind_for_item``).
-
-    An election (item 3) needs ``seats`` ≥ 1 and its candidates, each a name
-    or a (name, statement) pair; other motions take neither.
-
-    Scope (RULES.md §1, ``voting.scoperule``): items 5–6 give their 列支范围
-    in ``scope_buildings`` / ``scope_unit_codes`` (both empty = the whole
-    area), and it must equal the assembly's scope; items 7–8 name there the
-    buildings and unit stairs whose common parts they concern, and in
-    ``common_parts`` any area-wide ones (keys of ``scoperule.AREA_WIDE_PARTS``),
-    all shared only by units in the scope; items 1–4 and 9 need the whole
-    area. Checked again at notice (``opening.assembly_notice``).
-    """
-    _require_caller(actor, assembly.area)
-    title = _clean_title(title, limit=200)
-    try:
-        kind = kind_for_item(int(item))
-    except (TypeError, ValueError):
-        message = _("请选择《民法典》第二百七十八条规定的事项（第一至第九项）。")
-        raise DomainError("bad_item", message, fields={"item": message}) from None
-    people: list[tuple[str, str]] = []
-    if kind == counting.ELECTION:
-        if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
-            message = _("请填写应选名额（至少 1 名）。")
-            raise DomainError("bad_seats", message, fields={"seats": message})
-        for entry in candidates:
-            name, statement = (entry, "") if isinstance(entry, str) else entry
-            people.append((_clean_title(name, field="candidates", limit=100), statement or ""))
-        if not people:
-            message = _("选举议题至少需要一名候选人。")
-            raise DomainError("no_candidates", message, fields={"candidates": message})
-        if len({name for name, _statement in people}) != len(people):
-            message = _("候选人姓名重复，请加以区分（如注明楼栋）。")
-            raise DomainError("duplicate_candidates", message, fields={"candidates": message})
-    elif seats is not None or candidates:
-        message = _("只有选举议题（第三项）才有应选名额和候选人。")
-        raise DomainError("not_election", message, fields={"seats": message})
-    motion_buildings = _clean_scope(scope_buildings)
-    motion_codes = _clean_scope(scope_unit_codes)
-    parts = _clean_scope(common_parts)
-    with transaction.atomic():
-        locked = assembly_lock(assembly)
-        _require_draft(locked)
-        # Under the lock: the scope checked is the one the motion is added to.
-        motion_scope_check(
-            locked,
-            item=int(item),
-            scope_buildings=motion_buildings,
-            scope_unit_codes=motion_codes,
-            common_parts=parts,
-        )
-        position = max(locked.motions.values_list("position", flat=True), default=0) + 1
-        motion = Motion.objects.create(
-            assembly=locked,
-            position=position,
-            code=f"m{position}",
-            title=title,
-            description=(description or "").strip(),
-            item=int(item),
-            kind=kind,
-            seats=seats if kind == counting.ELECTION else None,
-            scope_buildings=motion_buildings,
-            scope_unit_codes=motion_codes,
-            common_parts=parts,
-        )
-        Candidate.objects.bulk_create(
-            Candidate(motion=motion, position=n, code=f"c{n}", name=name, statement=statement)
-            for n, (name, statement) in enumerate(people, start=1)
-        )
-        audit_record(
-            actor=actor,
-            action="motion.add",
-            obj=motion,
-            after={
-                "code": motion.code,
-                "item": motion.item,
-                "kind": kind,
-                "seats": motion.seats,
-                "scope": [motion_buildings, motion_codes],
-                "common_parts": parts,
-            },
-            summary={"assembly": locked.pk, "motion": motion.code, "title": title, "kind": kind},
-        )
-    return motion
-
-
-def motion_remove(*, motion: Motion, actor) -> None:
-    """Remove a motion from a draft. Codes of the others stay as they are (m1, m3 …)."""
-    _require_caller(actor, motion.assembly.area)
-    with transaction.atomic():
-        locked = assembly_lock(motion.assembly)
-        _require_draft(locked)
-        audit_record(
-            actor=actor,
-            action="motion.remove",
-            obj=motion,
-            before={"code": motion.code, "title": motion.title},
-            summary={"assembly": locked.pk, "motion": motion.code},
-        )
-        motion.delete()
-
-
 def attachment_add(*, assembly: Assembly, title: str, file, actor) -> AssemblyAttachment:
     """Attach a PDF, JPEG or PNG (≤ 10 MB) to a draft; its SHA-256 is printed on the notice."""
-    _require_caller(actor, assembly.area)
-    title = _clean_title(title, limit=200)
+    require_caller(actor, assembly.area)
+    title = clean_text(title, field="title", limit=200, label=_("名称"))
     try:
         validate_upload(file)
     except ValidationError as exc:
@@ -475,7 +366,7 @@ def attachment_add(*, assembly: Assembly, title: str, file, actor) -> AssemblyAt
     file.seek(0)
     with transaction.atomic():
         locked = assembly_lock(assembly)
-        _require_draft(locked)
+        require_draft(locked)
         attachment = AssemblyAttachment(
             assembly=locked,
             title=title,

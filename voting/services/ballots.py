@@ -21,6 +21,10 @@ casts it for all (Civil Code art. 297 co-ownership; RULES.md §1).
 
 The idempotency key makes a repeated submission (a double tap, a retried
 request) return the ballot it already made instead of an error.
+
+One piece past 400 lines on purpose: online, paper and proxy ballots all go
+through the one writer of the hash chain (``_record``, under the assembly
+lock) and its checks; split, the chain would have writers in several modules.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 from core.uploads import validate_upload
 from estates.models import Person
 from voting import boardformat
@@ -48,8 +53,8 @@ from voting.models import (
     VotingRightHolder,
 )
 
-from ._common import assembly_lock, cn_datetime, not_open_error
 from .choices import choices_clean, motions_of
+from .common import assembly_lock, cn_datetime, not_open_error
 from .opening import open_locked
 
 TRACKER_BYTES = 8  # 16 hex digits: 64 random bits, short enough to read out over the phone
@@ -87,8 +92,8 @@ def _already_voted(ballot: Ballot, *, for_owner: bool = True) -> DomainError:
     if not for_owner:
         # The committee learns that a right voted, never when: cast times in seq
         # order would map units to the public board's ballots (RULES.md §3).
-        return DomainError("already_voted", _("该表决权已经投票，投票后不能更改。"))
-    return DomainError(
+        return Conflict("already_voted", _("该表决权已经投票，投票后不能更改。"))
+    return Conflict(
         "already_voted",
         _("该表决权已于%(when)s通过“%(channel)s”投票，投票后不能更改。")
         % {"when": cn_datetime(ballot.cast_at), "channel": ballot.get_channel_display()},
@@ -117,7 +122,7 @@ def _replay(existing: Ballot, *, right: VotingRight | None, choices: dict, chann
         and (right is None or existing.right_id == right.pk)
     )
     if not same:
-        raise DomainError("key_reused", _("该提交标识已用于另一张表决票。"))
+        raise Conflict("key_reused", _("该提交标识已用于另一张表决票。"))
     return existing
 
 
@@ -175,13 +180,11 @@ def _record(
             # lock is the first line; this is the last). The transaction is spoiled
             # and rolls back; no savepoint is spent on a case the lock makes unreachable.
             if "right" in str(exc):
-                raise DomainError(
-                    "already_voted", _("该表决权已经投票，投票后不能更改。")
-                ) from None
+                raise Conflict("already_voted", _("该表决权已经投票，投票后不能更改。")) from None
             if "seq" in str(exc):
                 # Only where the database has no row locks (SQLite, development): two
                 # ballots read the same chain head; the later one is refused, not chained twice.
-                raise DomainError("busy", _("同时提交的人较多，请重新提交。")) from None
+                raise Conflict("busy", _("同时提交的人较多，请重新提交。")) from None
             raise
         Assembly.objects.filter(pk=assembly.pk).update(ballots_cast=seq, chain_head=ballot.hash)
         audit_record(
@@ -220,10 +223,36 @@ def _not_on_roll(actor) -> DomainError:
             "not_bound",
             _("您的账户尚未与业主名册绑定，不能网上投票。请先完成身份核验。"),
         )
-    return DomainError(
+    return Conflict(
         "not_on_roll",
         _("表决名册中没有您的表决权（名册在表决开始时冻结）。如有疑问请联系业委会。"),
     )
+
+
+def _right_to_cast(locked: Assembly, holdings, right: VotingRight | None) -> VotingRight:
+    """Which of the caller's rights this online ballot is for (under the assembly lock):
+    the one named, else the only one that has not voted yet."""
+    held = {h.right_id: h.right for h in holdings}
+    if len(held) == 1 and locked.voted is False:
+        voted: set[int] = set()
+    else:
+        voted = set(Ballot.objects.filter(right_id__in=held).values_list("right_id", flat=True))
+    if right is not None:
+        if right.pk not in held:
+            raise DomainError("not_your_right", _("这不是您的表决权。"))
+        if right.pk in voted:
+            raise _already_voted(Ballot.objects.get(right_id=right.pk))
+        return held[right.pk]
+    open_rights = [r for pk, r in held.items() if pk not in voted]
+    if not open_rights:
+        raise _already_voted(Ballot.objects.filter(right_id__in=held).latest("seq"))
+    if len(open_rights) > 1:
+        raise DomainError(
+            "choose_right",
+            _("您有多个表决权，请选择为哪一处房屋投票。"),
+            fields={"right": _("请选择房屋。")},
+        )
+    return open_rights[0]
 
 
 def ballot_cast(
@@ -262,7 +291,7 @@ def ballot_cast(
             existing = Ballot.objects.filter(assembly=locked, idempotency_key=key).first()
             if existing is not None:
                 if existing.voter_id not in {h.person_id for h in holdings}:
-                    raise DomainError("key_reused", _("该提交标识已用于另一张表决票。"))
+                    raise Conflict("key_reused", _("该提交标识已用于另一张表决票。"))
                 cleaned = choices_clean(motions, choices, channel=Ballot.Channel.ONLINE)
                 return _replay(
                     existing, right=right, choices=cleaned, channel=Ballot.Channel.ONLINE
@@ -275,28 +304,7 @@ def ballot_cast(
         cleaned = choices_clean(motions, choices, channel=Ballot.Channel.ONLINE)
         if not holdings:
             raise _not_on_roll(actor)
-        held = {h.right_id: h.right for h in holdings}
-        if len(held) == 1 and locked.voted is False:
-            voted: set[int] = set()
-        else:
-            voted = set(Ballot.objects.filter(right_id__in=held).values_list("right_id", flat=True))
-        if right is not None:
-            if right.pk not in held:
-                raise DomainError("not_your_right", _("这不是您的表决权。"))
-            if right.pk in voted:
-                raise _already_voted(Ballot.objects.get(right_id=right.pk))
-            right = held[right.pk]
-        else:
-            open_rights = [r for pk, r in held.items() if pk not in voted]
-            if not open_rights:
-                raise _already_voted(Ballot.objects.filter(right_id__in=held).latest("seq"))
-            if len(open_rights) > 1:
-                raise DomainError(
-                    "choose_right",
-                    _("您有多个表决权，请选择为哪一处房屋投票。"),
-                    fields={"right": _("请选择房屋。")},
-                )
-            right = open_rights[0]
+        right = _right_to_cast(locked, holdings, right)
         return _record(
             assembly=locked,
             right=right,
@@ -393,10 +401,7 @@ def ballot_enter_proxy(
     the proxy and the assembly (RULES.md §3: one proxy per right — one ballot per right
     makes that so). ``scan`` is the proxy's marked sheet, when there is one.
     """
-    proxy_name = " ".join((proxy_name or "").split())
-    if not proxy_name or len(proxy_name) > 100:
-        message = _("请填写受托人姓名。")
-        raise DomainError("required", message, fields={"proxy_name": message})
+    proxy_name = clean_text(proxy_name, field="proxy_name", limit=100, label=_("受托人姓名"))
     _check_file(authorisation, "authorisation")
     if scan:
         _check_file(scan, "scan")

@@ -28,7 +28,9 @@ from core.errors import DomainError
 from estates.models import Ownership, Person
 from voting.models import Assembly, Ballot, NotificationSent, VotingRight
 
-from ._common import cn_datetime
+from .common import cn_datetime
+from .opening import assembly_open
+from .results import assembly_close_and_count, assembly_finalise
 
 logger = logging.getLogger("gongzhi.voting")
 
@@ -136,8 +138,6 @@ def assemblies_tick(*, now: datetime | None = None) -> dict:
     Every step is the same service a person would call, with the system as
     actor; one assembly's failure is logged and does not stop the others.
     """
-    from .opening import assembly_open
-    from .results import assembly_close_and_count, assembly_finalise
 
     now = now or timezone.now()
     report = {"opened": [], "counted": [], "finalised": [], "notified": {}, "errors": []}

@@ -26,21 +26,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import calendar
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 from estates import roll as roll_core
 from estates.models import ManagementArea, Ownership
+from publications.models import Kind
+from publications.services import issued_file_guard, publication_issue
 from voting.models import Assembly, RollSnapshot, VotingRight, VotingRightHolder
 
-from ._common import (
+from .assemblies import assembly_scope_check, require_caller, require_draft, scope_roll
+from .common import (
     assembly_lock,
     cn_date,
     cn_datetime,
     earliest_open_at,
     local_date,
     notice_days,
+    notify_after_commit,
     transition,
 )
-from .assemblies import _require_caller, _require_draft, _scope_roll, assembly_scope_check
 
 logger = logging.getLogger("gongzhi.voting")
 
@@ -110,7 +114,7 @@ def _notice_period_error(earliest: datetime) -> DomainError:
         "表决开始时间不得早于%(date)s：公告发布之日不计入，须满 %(days)d 日"
         "（期间最后一日为法定节假日的，顺延至节假日后的第一个工作日）。"
     ) % {"date": cn_date(local_date(earliest)), "days": notice_days()}
-    return DomainError("notice_period", message, fields={"opens_at": message})
+    return Conflict("notice_period", message, fields={"opens_at": message})
 
 
 def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -> Assembly:
@@ -122,21 +126,19 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
     or with a scope or motion that breaks the scope rule (RULES.md §1,
     ``assemblies.assembly_scope_check``).
     """
-    from publications.models import Kind
-    from publications.services import issued_file_guard, publication_issue
 
-    _require_caller(actor, assembly.area)
+    require_caller(actor, assembly.area)
     now = now or timezone.now()
     with transaction.atomic():
         locked = assembly_lock(assembly)
-        _require_draft(locked)
+        require_draft(locked)
         motions = list(locked.motions.prefetch_related("candidates"))
         if not motions:
-            raise DomainError("no_motions", _("会议至少需要一个表决议题。"))
+            raise Conflict("no_motions", _("会议至少需要一个表决议题。"))
         if locked.closes_at <= now:
             message = _("截止时间已过，请修改表决时间。")
-            raise DomainError("bad_window", message, fields={"closes_at": message})
-        _scope_roll(locked.area, locked.scope_buildings, locked.scope_unit_codes)
+            raise Conflict("bad_window", message, fields={"closes_at": message})
+        scope_roll(locked.area, locked.scope_buildings, locked.scope_unit_codes)
         # RULES.md §1 "Scope", checked again: the register or the rule may have moved
         # since the motions were added (voting.scoperule).
         assembly_scope_check(locked)
@@ -167,19 +169,8 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
                 },
                 summary={"serial": publication.serial},
             )
-        transaction.on_commit(lambda: _notify_later(locked.pk, "notice"))
+        notify_after_commit(locked.pk, "notice")
     return locked
-
-
-def _notify_later(assembly_id: int, kind: str) -> None:
-    """Queue the text messages; runs after commit. Never lets a message fail the action."""
-    from voting import tasks
-
-    try:
-        tasks.notify.delay(assembly_id, kind)
-    except Exception:
-        # The broker is down or a sender failed in eager mode: the tick sends them later.
-        logger.exception("voting: could not queue %s messages of assembly %s", kind, assembly_id)
 
 
 # --------------------------------------------------------------------------- opening
@@ -205,7 +196,7 @@ def _roll_freeze(assembly: Assembly, now: datetime) -> RollSnapshot:
     the opening is refused rather than freezing a roll that disagrees with
     itself.
     """
-    roll = _scope_roll(assembly.area, assembly.scope_buildings, assembly.scope_unit_codes)
+    roll = scope_roll(assembly.area, assembly.scope_buildings, assembly.scope_unit_codes)
     owners = _owners_now(assembly.area)
     totals = roll.totals
     snapshot = RollSnapshot.objects.create(
@@ -227,7 +218,7 @@ def _roll_freeze(assembly: Assembly, now: datetime) -> RollSnapshot:
             for code in right.unit_codes:
                 persons.update(owners.get(code, {}))
             if roll_core.owner_set_key(persons.values()) != right.key:
-                raise DomainError("register_changed", _("业主名册正在更新，请稍后再开启表决。"))
+                raise Conflict("register_changed", _("业主名册正在更新，请稍后再开启表决。"))
         rights.append(
             VotingRight(
                 assembly=assembly,
@@ -260,15 +251,15 @@ def open_locked(assembly: Assembly, *, actor, now: datetime) -> Assembly:
     the opening is reached and never depends on a job having run.
     """
     if now < assembly.opens_at:
-        raise DomainError(
+        raise Conflict(
             "not_yet",
             _("表决将于%(when)s开始，届时才能开启。") % {"when": cn_datetime(assembly.opens_at)},
         )
     if assembly.notice_published_at is None:
-        raise DomainError("not_noticed", _("会议尚未发布公告。"))
+        raise Conflict("not_noticed", _("会议尚未发布公告。"))
     earliest = _published_earliest(assembly)
     if now < earliest:
-        raise DomainError(
+        raise Conflict(
             "notice_period",
             _("公告期未满，最早可于%(date)s开始表决。") % {"date": cn_date(local_date(earliest))},
         )
@@ -296,22 +287,22 @@ def assembly_open(*, assembly: Assembly, actor, now: datetime | None = None) -> 
     the date it may open.
     """
     if actor is not None:
-        _require_caller(actor, assembly.area)
+        require_caller(actor, assembly.area)
     now = now or timezone.now()
     with transaction.atomic():
         locked = assembly_lock(assembly)
         if locked.status == Assembly.Status.OPEN:
             return locked
         if locked.status != Assembly.Status.NOTICED:
-            raise DomainError(
+            raise Conflict(
                 "bad_transition",
                 _("会议当前状态为“%(status)s”，不能开启表决。")
                 % {"status": locked.get_status_display()},
             )
         if now >= locked.closes_at:
-            raise DomainError("closed", _("表决时间已过，不能再开启。"))
+            raise Conflict("closed", _("表决时间已过，不能再开启。"))
         open_locked(locked, actor=actor, now=now)
-        transaction.on_commit(lambda: _notify_later(locked.pk, "open"))
+        notify_after_commit(locked.pk, "open")
     return locked
 
 
@@ -326,20 +317,15 @@ def assembly_cancel(
     After ``opens_at`` a vote runs its course: cancelling then would let a
     convener stop a vote that is going the wrong way.
     """
-    from publications.models import Kind
-    from publications.services import issued_file_guard, publication_issue
 
-    _require_caller(actor, assembly.area)
-    reason = (reason or "").strip()
-    if not reason:
-        message = _("请填写取消原因。")
-        raise DomainError("required", message, fields={"reason": message})
+    require_caller(actor, assembly.area)
+    reason = clean_text(reason, field="reason", limit=2000, label=_("取消原因"), multiline=True)
     now = now or timezone.now()
     with transaction.atomic():
         locked = assembly_lock(assembly)
         current = locked.current_status(now)
         if current not in (Assembly.Status.DRAFT, Assembly.Status.NOTICED):
-            raise DomainError(
+            raise Conflict(
                 "too_late",
                 _("表决已开始或已结束（%(status)s），不能取消。")
                 % {"status": Assembly.Status(current).label},

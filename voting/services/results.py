@@ -3,7 +3,7 @@
 Two steps, kept apart on purpose:
 
 1. **count** (``assembly_count``): once ``closes_at`` has passed, the board is
-   built from the ballots (``voting.board``), its ``result`` — the count of
+   built from the ballots (``voting.board_store``), its ``result`` — the count of
    ``voting.counting`` — and head are stored, the assembly is *closed*.
    Database work only; it commits on its own.
 2. **publish** (``assembly_result_publish``): the preliminary result notice is
@@ -16,7 +16,7 @@ missing, no Chinese font), the count stays done and the assembly stays
 closed; running it again publishes. Nothing about the count depends on the
 PDF, and the PDF is only ever made from a stored count.
 
-Objections (RULES.md §3): owners of the frozen roll may object for
+Objections (RULES.md §3; filed and answered in ``services.objections``): owners of the frozen roll may object for
 ``GONGZHI_OBJECTION_DAYS`` days (default 7), counted like every period
 (``core.periods``: the publication day not counted; a last day that is a
 rest day moves to the next working day); the convener answers each; when the
@@ -36,35 +36,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict
+from publications.models import Kind
+from publications.services import issued_file_guard, publication_issue
 from voting import counting
-from voting.board import BoardMismatch, BoardNotReady, board_build
+from voting.board_store import BoardMismatch, BoardNotReady, board_build
 from voting.integrity import ballot_anchor, board_mismatch_alarm, board_mismatch_message
 from voting.models import (
     CHOICE_LABELS,
     OUTCOME_LABELS,
     Assembly,
-    Motion,
-    Objection,
     RollSnapshot,
-    VotingRight,
 )
 
-from ._common import (
+from .common import (
     assembly_lock,
     cn_date,
     cn_datetime,
     local_date,
+    notify_after_commit,
     objection_days,
     objection_deadline,
     transition,
 )
-from .ballots import person_of
-from .opening import _notify_later, open_locked
+from .opening import open_locked
 
 RESULT_TEMPLATE = "voting/result_notice.html"
-MAX_TEXT = 2000
 
 
 def _require_caller(actor, assembly: Assembly) -> None:
@@ -83,7 +80,7 @@ def assembly_count(*, assembly: Assembly, actor=None, now: datetime | None = Non
     as no quorum, which is what happened. Already counted: returned as it is.
     A ballot that no longer matches the audit event written when it was cast
     stops the count (``voting.integrity``): an audit event records it, the
-    bureau is alerted, and ``DomainError("board_mismatch")`` says
+    bureau is alerted, and ``Conflict("board_mismatch")`` says
     "公示板校验失败".
     """
     _require_caller(actor, assembly)
@@ -94,7 +91,7 @@ def assembly_count(*, assembly: Assembly, actor=None, now: datetime | None = Non
         # The count stops; its transaction rolled back, the alarm is recorded
         # in one of its own (DESIGN.md "Trust anchors").
         board_mismatch_alarm(assembly, str(exc))
-        raise DomainError("board_mismatch", board_mismatch_message()) from exc
+        raise Conflict("board_mismatch", board_mismatch_message()) from exc
 
 
 def _board_check(assembly: Assembly, *, now: datetime | None = None) -> None:
@@ -109,7 +106,7 @@ def _board_check(assembly: Assembly, *, now: datetime | None = None) -> None:
         return  # the notice's own checks say why it cannot be published yet
     except BoardMismatch as exc:
         board_mismatch_alarm(assembly, str(exc))
-        raise DomainError("board_mismatch", board_mismatch_message()) from exc
+        raise Conflict("board_mismatch", board_mismatch_message()) from exc
 
 
 def _count(assembly: Assembly, *, actor, now: datetime) -> Assembly:
@@ -122,7 +119,7 @@ def _count(assembly: Assembly, *, actor, now: datetime) -> Assembly:
         ):
             return locked
         if locked.current_status(now) != Assembly.Status.CLOSED:
-            raise DomainError(
+            raise Conflict(
                 "not_closed",
                 _("表决将于%(when)s截止，截止后才能计票。")
                 % {"when": cn_datetime(locked.closes_at)},
@@ -289,8 +286,6 @@ def _period(assembly: Assembly) -> str:
 
 def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
     """Publish the preliminary result of a counted assembly (step 2); the objection period starts."""
-    from publications.models import Kind
-    from publications.services import issued_file_guard, publication_issue
 
     _require_caller(actor, assembly)
     _board_check(assembly)
@@ -299,7 +294,7 @@ def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
         if locked.status in (Assembly.Status.PRELIMINARY, Assembly.Status.FINAL):
             return locked
         if locked.status != Assembly.Status.CLOSED:
-            raise DomainError("not_counted", _("尚未计票，不能公布结果。"))
+            raise Conflict("not_counted", _("尚未计票，不能公布结果。"))
         # The deadline printed on the notice is computed from the issuing moment;
         # the publication's own moment follows within the same call.
         now = timezone.now()
@@ -325,7 +320,7 @@ def assembly_result_publish(*, assembly: Assembly, actor=None) -> Assembly:
                 fields={"preliminary_publication": publication, "objection_deadline": deadline},
                 summary={"serial": publication.serial, "head": locked.chain_head},
             )
-        transaction.on_commit(lambda: _notify_later(locked.pk, "result"))
+        notify_after_commit(locked.pk, "result")
     return locked
 
 
@@ -337,87 +332,8 @@ def assembly_close_and_count(
     return assembly_result_publish(assembly=counted, actor=actor)
 
 
-# --------------------------------------------------------------------------- objections
-
-
-def objection_file(
-    *,
-    assembly: Assembly,
-    text: str,
-    actor,
-    motion: Motion | None = None,
-    now: datetime | None = None,
-) -> Objection:
-    """An owner of the frozen roll objects to the preliminary result, within the period."""
-    person = person_of(actor)
-    text = (text or "").strip()
-    if not text or len(text) > MAX_TEXT:
-        message = _("请填写异议内容（不超过 %(limit)d 字）。") % {"limit": MAX_TEXT}
-        raise DomainError("bad_text", message, fields={"text": message})
-    if motion is not None and motion.assembly_id != assembly.pk:
-        raise DomainError("bad_motion", _("该议题不属于本次会议。"), fields={"motion": _("无效。")})
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = assembly_lock(assembly)
-        if locked.status != Assembly.Status.PRELIMINARY:
-            raise DomainError("no_objection_period", _("现在不是异议期。"))
-        if now >= locked.objection_deadline:
-            raise DomainError(
-                "objection_closed",
-                _("异议期已于%(when)s结束。") % {"when": cn_datetime(locked.objection_deadline)},
-            )
-        if (
-            person is None
-            or not VotingRight.objects.filter(assembly=locked, holder_rows__person=person).exists()
-        ):
-            raise DomainError("not_on_roll", _("只有本次表决名册中的业主可以对结果提出异议。"))
-        objection = Objection.objects.create(
-            assembly=locked, motion=motion, filed_by=actor, person=person, text=text, filed_at=now
-        )
-        audit_record(
-            actor=actor,
-            action="objection.file",
-            obj=objection,
-            after={"assembly": locked.pk, "motion": motion.code if motion else ""},
-            summary={"assembly": locked.pk, "objection": objection.pk},
-        )
-    return objection
-
-
-def objection_answer(
-    *, objection: Objection, answer: str, actor, now: datetime | None = None
-) -> Objection:
-    """The convener's answer to an objection; it is published with the final result."""
-    permissions.require(actor, "assembly.call", objection.assembly.area)
-    answer = (answer or "").strip()
-    if not answer or len(answer) > MAX_TEXT:
-        message = _("请填写答复（不超过 %(limit)d 字）。") % {"limit": MAX_TEXT}
-        raise DomainError("bad_text", message, fields={"answer": message})
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = assembly_lock(objection.assembly)
-        if locked.status != Assembly.Status.PRELIMINARY:
-            raise DomainError("finalised", _("结果已确定，不能再答复。"))
-        row = Objection.objects.select_for_update().get(pk=objection.pk)
-        if row.answered:
-            raise DomainError("already_answered", _("该异议已答复。"))
-        row.answer, row.answered_by, row.answered_at = answer, actor, now
-        row.save(update_fields=["answer", "answered_by", "answered_at"])
-        audit_record(
-            actor=actor,
-            action="objection.answer",
-            obj=row,
-            before={"answered": False},
-            after={"answered": True},
-            summary={"assembly": locked.pk, "objection": row.pk},
-        )
-    return row
-
-
 def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = None) -> Assembly:
     """Publish the final result once the objection period is over and every objection answered."""
-    from publications.models import Kind
-    from publications.services import issued_file_guard, publication_issue
 
     _require_caller(actor, assembly)
     now = now or timezone.now()
@@ -432,16 +348,16 @@ def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = 
         if locked.status == Assembly.Status.FINAL:
             return locked
         if locked.status != Assembly.Status.PRELIMINARY:
-            raise DomainError("not_preliminary", _("初步结果尚未公告。"))
+            raise Conflict("not_preliminary", _("初步结果尚未公告。"))
         if now < locked.objection_deadline:
-            raise DomainError(
+            raise Conflict(
                 "objection_period",
                 _("异议期至%(when)s结束，之后才能公布最终结果。")
                 % {"when": cn_datetime(locked.objection_deadline)},
             )
         waiting = locked.objections.filter(answered_at__isnull=True).count()
         if waiting:
-            raise DomainError(
+            raise Conflict(
                 "objections_open",
                 _("还有 %(count)d 条异议未答复，答复后才能公布最终结果。") % {"count": waiting},
             )

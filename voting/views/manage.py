@@ -1,6 +1,7 @@
 """The committee's assembly pages: list, detail, draft, motions, attachments, notice,
 opening and cancelling (RULES.md §2–3; who: ``assembly.call`` — the committee, or
 the street / community office or the bureau for an area without one).
+Motions and attachments of a draft: ``manage_motions``.
 
 Thin (STYLE.md §3): a form parses, one service decides and writes, the page
 shows its message on the form when it refuses (``manage_common.form_error``),
@@ -27,18 +28,17 @@ from accounts.mixins import action_required
 from core.errors import DomainError
 from estates.browse import buildings_with_counts
 from voting import selectors, services
-from voting.forms_manage import AssemblyForm, AttachmentForm, CancelForm, MotionForm, item_label
-from voting.models import CIVIL_CODE_ITEMS, Assembly, RollSnapshot, kind_for_item, threshold_text
-from voting.services._common import cn_date, local_date, notice_days
+from voting.forms_manage import AssemblyForm, CancelForm
+from voting.models import Assembly, RollSnapshot
 from voting.services.assemblies import assembly_scope_check
+from voting.services.common import cn_date, local_date, notice_days
 
-from . import manage_ballots
+from . import manage_ballots, manage_motions
 from .manage_common import (
     CALL,
     ENTER,
     TRACE,
     assembly_for,
-    attachment_response,
     form_error,
     refusal,
 )
@@ -50,14 +50,6 @@ CANCELLABLE = (Assembly.Status.DRAFT, Assembly.Status.NOTICED)
 
 def _detail(assembly: Assembly):
     return redirect("voting:manage_detail", pk=assembly.pk)
-
-
-def _items() -> list[dict]:
-    """The nine art. 278 items with the kind and threshold each one brings (shown, never typed)."""
-    return [
-        {"item": n, "label": item_label(n), "threshold": threshold_text(kind_for_item(n))}
-        for n in CIVIL_CODE_ITEMS
-    ]
 
 
 # --------------------------------------------------------------------------- list and detail
@@ -135,7 +127,7 @@ def assembly_detail(request, pk: int):
 # --------------------------------------------------------------------------- draft
 
 
-def _form_page(request, form: AssemblyForm, area, assembly: Assembly | None):
+def _form_page(request, form: AssemblyForm, area, assembly: Assembly | None, status: int):
     """The draft form, with the date voting could open at the earliest if noticed today."""
     context = {
         "form": form,
@@ -145,7 +137,6 @@ def _form_page(request, form: AssemblyForm, area, assembly: Assembly | None):
         "earliest": selectors.notice_earliest_open(),
         "notice_days": notice_days(),
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "voting/manage/assembly_form.html", context, status=status)
 
 
@@ -169,17 +160,18 @@ def assembly_create(request):
         raise Http404
     buildings = [b.name for b in buildings_with_counts(area)]
     form = AssemblyForm(request.POST or None, buildings=buildings)
+    status = 400 if request.method == "POST" else 200  # an invalid form, unless refused below
     if request.method == "POST" and form.is_valid():
         try:
             assembly = services.assembly_create(
                 area=area, actor=request.user, **form.service_kwargs()
             )
         except DomainError as error:
-            form_error(error, form)
+            status = form_error(error, form)
         else:
             messages.success(request, _("已保存会议草稿。"))
             return _detail(assembly)
-    return _form_page(request, form, area, None)
+    return _form_page(request, form, area, None, status)
 
 
 @action_required(CALL)
@@ -191,6 +183,7 @@ def assembly_edit(request, pk: int):
         form = AssemblyForm(request.POST, buildings=buildings)
     else:
         form = AssemblyForm(initial=AssemblyForm.initial_for(assembly), buildings=buildings)
+    status = 400 if request.method == "POST" else 200  # an invalid form, unless refused below
     if request.method == "POST" and form.is_valid():
         changes = form.service_kwargs()
         # Blank means the default convener, as when the draft was created.
@@ -198,106 +191,11 @@ def assembly_edit(request, pk: int):
         try:
             services.assembly_update(assembly=assembly, actor=request.user, **changes)
         except DomainError as error:
-            form_error(error, form)
+            status = form_error(error, form)
         else:
             messages.success(request, _("已保存会议草稿。"))
             return _detail(assembly)
-    return _form_page(request, form, assembly.area, assembly)
-
-
-# --------------------------------------------------------------------------- motions
-
-
-@action_required(CALL)
-@require_http_methods(["GET", "POST"])
-def motion_add(request, pk: int):
-    """A motion: the art. 278 item decides its kind and threshold (``kind_for_item``)."""
-    assembly = assembly_for(request.user, pk, CALL)
-    buildings = [b.name for b in buildings_with_counts(assembly.area)]
-    form = MotionForm(request.POST or None, buildings=buildings)
-    if request.method == "POST" and form.is_valid():
-        try:
-            motion = services.motion_add(
-                assembly=assembly, actor=request.user, **form.service_kwargs()
-            )
-        except DomainError as error:
-            form_error(error, form)
-        else:
-            messages.success(
-                request,
-                _("已添加议题 %(position)d：%(title)s（%(kind)s）。")
-                % {
-                    "position": motion.position,
-                    "title": motion.title,
-                    "kind": motion.get_kind_display(),
-                },
-            )
-            return _detail(assembly)
-    return render(
-        request,
-        "voting/manage/motion_form.html",
-        {"assembly": assembly, "form": form, "items": _items()},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@action_required(CALL)
-@require_http_methods(["GET", "POST"])
-def motion_remove(request, pk: int, code: str):
-    """GET asks for confirmation; POST removes the motion from the draft (audited)."""
-    assembly = assembly_for(request.user, pk, CALL)
-    motion = next((m for m in assembly.motions.all() if m.code == code), None)
-    if motion is None:
-        raise Http404
-    error = ""
-    if request.method == "POST":
-        try:
-            services.motion_remove(motion=motion, actor=request.user)
-        except DomainError as refused:
-            error = refusal(refused)
-        else:
-            messages.success(request, _("已删除议题：%(title)s。") % {"title": motion.title})
-            return _detail(assembly)
-    return render(
-        request,
-        "voting/manage/motion_remove.html",
-        {"assembly": assembly, "motion": motion, "error": error},
-        status=409 if error else 200,
-    )
-
-
-# --------------------------------------------------------------------------- attachments
-
-
-@action_required(CALL)
-@require_http_methods(["GET", "POST"])
-def attachment_add(request, pk: int):
-    assembly = assembly_for(request.user, pk, CALL)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            attachment = services.attachment_add(
-                assembly=assembly,
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                file=form.cleaned_data["file"],
-            )
-        except DomainError as error:
-            form_error(error, form)
-        else:
-            messages.success(request, _("已上传附件：%(title)s。") % {"title": attachment.title})
-            return _detail(assembly)
-    return render(
-        request,
-        "voting/manage/attachment_form.html",
-        {"assembly": assembly, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@action_required(CALL)
-def attachment_file(request, pk: int, attachment: int):
-    return attachment_response(assembly_for(request.user, pk, CALL), attachment)
+    return _form_page(request, form, assembly.area, assembly, status)
 
 
 # --------------------------------------------------------------------------- notice, open, cancel
@@ -309,12 +207,12 @@ def assembly_notice(request, pk: int):
     """Confirmation, then ``assembly_notice``: a signed PDF is published; cannot be undone."""
     assembly = assembly_for(request.user, pk, CALL)
     earliest = selectors.notice_earliest_open()
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             noticed = services.assembly_notice(assembly=assembly, actor=request.user)
         except DomainError as refused:
-            error = refusal(refused)
+            error, status = refusal(refused), refused.status
         else:
             messages.success(
                 request,
@@ -335,7 +233,7 @@ def assembly_notice(request, pk: int):
             "notice_days": notice_days(),
             "error": error,
         },
-        status=400 if error else 200,
+        status=status,
     )
 
 
@@ -344,12 +242,12 @@ def assembly_notice(request, pk: int):
 def assembly_open(request, pk: int):
     """Confirmation, then ``assembly_open``: the roll of the scope is frozen now."""
     assembly = assembly_for(request.user, pk, CALL)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             services.assembly_open(assembly=assembly, actor=request.user)
         except DomainError as refused:
-            error = refusal(refused)
+            error, status = refusal(refused), refused.status
         else:
             messages.success(request, _("表决已开启，表决名册已冻结。"))
             return _detail(assembly)
@@ -357,7 +255,7 @@ def assembly_open(request, pk: int):
         request,
         "voting/manage/open.html",
         {"assembly": assembly, "error": error},
-        status=400 if error else 200,
+        status=status,
     )
 
 
@@ -367,13 +265,14 @@ def assembly_cancel(request, pk: int):
     """Confirmation with a reason, then ``assembly_cancel`` (only before voting opens)."""
     assembly = assembly_for(request.user, pk, CALL)
     form = CancelForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200  # an invalid form, unless refused below
     if request.method == "POST" and form.is_valid():
         try:
             services.assembly_cancel(
                 assembly=assembly, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            form_error(error, form)
+            status = form_error(error, form)
         else:
             messages.success(request, _("会议已取消。"))
             return _detail(assembly)
@@ -381,7 +280,7 @@ def assembly_cancel(request, pk: int):
         request,
         "voting/manage/cancel.html",
         {"assembly": assembly, "form": form, "noticed": assembly.notice_publication_id},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -390,18 +289,7 @@ routes = [
     path("manage/new/", assembly_create, name="manage_create"),
     path("manage/<int:pk>/", assembly_detail, name="manage_detail"),
     path("manage/<int:pk>/edit/", assembly_edit, name="manage_edit"),
-    path("manage/<int:pk>/motions/add/", motion_add, name="manage_motion_add"),
-    path(
-        "manage/<int:pk>/motions/<str:code>/remove/",
-        motion_remove,
-        name="manage_motion_remove",
-    ),
-    path("manage/<int:pk>/attachments/add/", attachment_add, name="manage_attachment_add"),
-    path(
-        "manage/<int:pk>/attachments/<int:attachment>/",
-        attachment_file,
-        name="manage_attachment_file",
-    ),
+    *manage_motions.routes,
     path("manage/<int:pk>/notice/", assembly_notice, name="manage_notice"),
     path("manage/<int:pk>/open/", assembly_open, name="manage_open"),
     path("manage/<int:pk>/cancel/", assembly_cancel, name="manage_cancel"),

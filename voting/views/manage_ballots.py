@@ -40,7 +40,7 @@ from voting.forms_manage import (
     UnitSearchForm,
 )
 from voting.models import Assembly, Ballot, VotingRight
-from voting.services._common import not_open_error
+from voting.services.common import not_open_error
 
 from .manage_common import ENTER, TRACE, assembly_for, form_error, refusal
 
@@ -136,8 +136,7 @@ def _entry(request, pk: int, right_pk: int, channel: str):
         # The review shows the sheet as the service will store it, or the service's objection.
         cleaned = services.choices_clean(motions, sheet.choices(), channel=channel)
     except DomainError as error:
-        form_error(error, sheet)
-        return page("entry", 400)
+        return page("entry", form_error(error, sheet))
     context.update(review=_review(motions, sheet), key=request.POST.get("key") or "")
     if step != "confirm" or not files.is_valid():
         context["key"] = context["key"] or secrets.token_hex(16)
@@ -163,15 +162,13 @@ def _entry(request, pk: int, right_pk: int, channel: str):
         if error.code == "already_voted":
             # The service's message names the moment the right voted; see _already_voted.
             context["refusal"] = _already_voted()
-            return page("entry", 409)
+            return page("entry", error.status)
         if error.code in FINAL_REFUSALS:
             context["refusal"] = refusal(error)
-            return page("entry", 409)
+            return page("entry", error.status)
         if any(name in sheet.fields for name in error.fields):
-            form_error(error, sheet)
-            return page("entry", 400)
-        form_error(error, files)
-        return page("entry_review", 400)
+            return page("entry", form_error(error, sheet))
+        return page("entry_review", form_error(error, files))
     messages.success(
         request,
         _("已录入%(units)s的%(channel)s。业主登录后可在“我的表决”查看投票凭证号。")
@@ -225,8 +222,10 @@ def _trace_form(request, data=None) -> TraceForm:
 def ballot_trace(request):
     """Bureau only, for disputes: which right cast the ballot with this tracker (audited)."""
     form = _trace_form(request, request.POST or None)
-    traced = None
-    if request.method == "POST" and form.is_valid():
+    traced, status = None, 200
+    if request.method == "POST" and not form.is_valid():
+        status = 400
+    elif request.method == "POST":
         try:
             traced = services.ballot_trace(
                 actor=request.user,
@@ -235,10 +234,11 @@ def ballot_trace(request):
             )
         except DomainError as error:
             if error.code == "not_found":
+                # The service names no field; the tracker typed is what was not found.
                 form.add_error("tracker", error.message)
+                status = error.status
             else:
-                form_error(error, form)
-    status = 400 if request.method == "POST" and traced is None else 200
+                status = form_error(error, form)
     return render(
         request,
         "voting/manage/trace.html",

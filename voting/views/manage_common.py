@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404
 
 from accounts import permissions
 from core.errors import DomainError, PermissionDeniedError
+from core.forms import place_error
 from voting import selectors
 from voting.models import Assembly
 
@@ -47,23 +48,16 @@ def assembly_for(user, pk: int, action: str) -> Assembly:
     return assembly
 
 
-def form_error(error: DomainError, *forms) -> None:
-    """Put a service's refusal on the first of ``forms`` with a field it names, else as a
-    non-field error of the first form (``core.views.DomainErrorMixin`` for function views).
+def form_error(error: DomainError, *forms) -> int:
+    """Put a service's refusal on the first of ``forms`` with a field it names (else the
+    first form) through ``core.forms.place_error``; the status the page answers.
 
     A permission refusal (``PermissionDeniedError`` is a DomainError) is a 403, not a form error.
     """
     if isinstance(error, PermissionDeniedError):
         raise PermissionDenied(error.message)
-    unplaced = not error.fields
-    for name, message in error.fields.items():
-        form = next((f for f in forms if name in f.fields), None)
-        if form is None:
-            unplaced = True
-        else:
-            form.add_error(name, message)
-    if unplaced:
-        forms[0].add_error(None, error.message)
+    named = (f for f in forms if any(name in f.fields for name in error.fields))
+    return place_error(next(named, forms[0]), error)
 
 
 def refusal(error: DomainError) -> str:

@@ -31,18 +31,14 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
 from core.errors import DomainError, PermissionDeniedError
+from core.forms import place_error
 from voting import selectors, services
 from voting.forms_progress import AnswerForm, ObjectionForm
 from voting.models import Assembly, Objection
-from voting.services._common import cn_datetime
 from voting.services.ballots import person_of
+from voting.services.common import cn_datetime
 
-from ._scope import VIEW, assembly_in_scope, may_call
-
-# Refusals about the moment or the person, not the text: shown above the form, status 409.
-STATE_CODES = frozenset(
-    {"no_objection_period", "objection_closed", "not_on_roll", "finalised", "already_answered"}
-)
+from .scope import VIEW, assembly_in_scope, may_call
 
 
 def window_open(assembly: Assembly, now: datetime) -> bool:
@@ -53,18 +49,6 @@ def window_open(assembly: Assembly, now: datetime) -> bool:
         and assembly.objection_deadline is not None
         and now < assembly.objection_deadline
     )
-
-
-def _place(form, error: DomainError) -> int:
-    """Put a service refusal on the form; the response status that goes with it."""
-    placed = False
-    for name, message in error.fields.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-    return 409 if error.code in STATE_CODES else 400
 
 
 def _rows(assembly: Assembly, user) -> list[dict]:
@@ -111,7 +95,7 @@ def objection_list(request, pk: int):
                     actor=request.user,
                 )
             except DomainError as error:
-                status = _place(form, error)
+                status = place_error(form, error)
             else:
                 messages.success(
                     request, _("您的异议已提交。业委会答复后，答复将显示在本页并随最终结果公告。")
@@ -167,7 +151,7 @@ def objection_answer(request, pk: int, objection_pk: int):
             except PermissionDeniedError:
                 raise PermissionDenied from None
             except DomainError as error:
-                status = _place(form, error)
+                status = place_error(form, error)
             else:
                 messages.success(request, _("答复已提交，将随最终结果公告一并公布。"))
                 url = reverse("voting:objections", kwargs={"pk": assembly.pk})

@@ -21,13 +21,13 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.mixins import action_required
 from core.errors import DomainError
-from funds.selectors_applications import ballot_fund_uses
-from voting import selectors, services
-from voting.board import BoardMismatch, BoardNotReady, board_bytes, board_verified
+from core.forms import place_error
+from voting import ballot_panels, selectors, services
+from voting.board_store import BoardMismatch, BoardNotReady, board_bytes, board_verified
 from voting.forms import BallotForm
 from voting.integrity import board_mismatch_error, board_mismatch_message
 from voting.models import Assembly, Ballot
-from voting.services._common import not_open_error
+from voting.services.common import not_open_error
 
 ACTION = "ballot.cast"
 VISIBLE = (
@@ -78,16 +78,6 @@ def mine(request):
     return render(request, "voting/mine.html", {"rows": rows})
 
 
-def _errors_from(form: BallotForm, error: DomainError) -> None:
-    placed = False
-    for name, message in error.fields.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed or not error.fields:
-        form.add_error(None, error.message)
-
-
 @action_required(ACTION)
 @require_http_methods(["GET", "POST"])
 def ballot(request, pk: int):
@@ -99,8 +89,9 @@ def ballot(request, pk: int):
     context = {
         "assembly": assembly,
         "rights": rights,
-        # RULES.md §4: a fund-use motion shows its budget, 列支范围 and the owner's share.
-        "fund_uses": ballot_fund_uses(assembly=assembly, rights=rights, user=request.user),
+        # RULES.md §4: what other apps show with their motions (a fund-use motion: its
+        # budget, 列支范围 and the owner's share), registered in voting.ballot_panels.
+        "panels": ballot_panels.panels_for(assembly=assembly, rights=rights, user=request.user),
     }
     if status != Assembly.Status.OPEN:
         context["refusal"] = not_open_error(assembly, status).message
@@ -132,11 +123,12 @@ def ballot(request, pk: int):
                 return redirect("voting:receipt", pk=assembly.pk)
         except DomainError as error:
             if error.code in {"closed", "cancelled", "not_open", "not_noticed"}:
+                # Voting is not open (any more): no form to correct, only the reason.
                 context["refusal"] = error.message
                 context.pop("form")
-                return render(request, "voting/ballot.html", context, status=409)
-            _errors_from(form, error)
-            return render(request, "voting/ballot.html", context, status=400)
+                return render(request, "voting/ballot.html", context, status=error.status)
+            status = place_error(form, error)
+            return render(request, "voting/ballot.html", context, status=status)
         context.update(
             review=_review_rows(motions, cleaned),
             key=request.POST.get("key") or secrets.token_hex(16),

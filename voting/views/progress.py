@@ -38,14 +38,14 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.mixins import action_required
 from voting import counting, selectors, svgbars
-from voting.board import BoardMismatch, board_verified
+from voting.board_store import BoardMismatch, board_verified
 from voting.integrity import board_mismatch_message
 from voting.models import CHOICE_LABELS, OUTCOME_LABELS, Assembly, Motion
-from voting.services._common import cn_datetime
+from voting.services.common import cn_datetime
 
 from . import objections
-from ._scope import CALL, VIEW, assembly_in_scope, live_approval
 from .manage_common import attachment_response
+from .scope import CALL, VIEW, assembly_in_scope, live_approval
 
 PAGE_SIZE = 20
 AFTER_CLOSE = (Assembly.Status.CLOSED, Assembly.Status.PRELIMINARY, Assembly.Status.FINAL)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from voting.board import BoardMismatch, BoardNotReady, board_build, board_bytes
+from voting.board_store import BoardMismatch, BoardNotReady, board_build, board_bytes
 from voting.models import Assembly
 
 

@@ -1,7 +1,7 @@
-"""The public ballot board of an assembly, built from the database (DESIGN.md "gongzhi-board/1").
+"""The public ballot board of an assembly, read from the database (DESIGN.md "gongzhi-board/1").
 
-``voting.boardformat`` (pure) defines the format and chains the ballots;
-this module only reads the rows and hands them over. Two checks make sure
+The database adapter of the board: ``voting.boardformat`` (pure, no Django)
+defines the format and chains the ballots; this module only reads the rows and hands them over. Two checks make sure
 what is published is what was cast:
 
 - every ballot's hash recomputed by ``boardformat.build_board`` must equal

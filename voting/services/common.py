@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core import periods
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from voting.models import Assembly
+
+logger = logging.getLogger("gongzhi.voting")
 
 # Floor of the notice period: 物业管理条例 art. 14, "a setting; never shorter" (RULES.md §3).
 MIN_NOTICE_DAYS = 15
@@ -108,7 +113,7 @@ def transition(
     """Move a locked assembly to ``new`` if the table allows it; save, audit (STYLE.md §5)."""
     old = assembly.status
     if new not in Assembly.TRANSITIONS[old]:
-        raise DomainError(
+        raise Conflict(
             "bad_transition",
             _("会议当前状态为“%(old)s”，不能变为“%(new)s”。")
             % {"old": Assembly.Status(old).label, "new": Assembly.Status(new).label},
@@ -136,12 +141,41 @@ def closed_message(assembly: Assembly) -> str:
 def not_open_error(assembly: Assembly, status: str) -> DomainError:
     """Why a ballot cannot be taken now, in words an owner understands."""
     if status == Assembly.Status.DRAFT:
-        return DomainError("not_noticed", _("本次会议尚未发布公告，不能投票。"))
+        return Conflict("not_noticed", _("本次会议尚未发布公告，不能投票。"))
     if status == Assembly.Status.NOTICED:
-        return DomainError(
+        return Conflict(
             "not_open",
             _("表决将于%(when)s开始，请届时再投票。") % {"when": cn_datetime(assembly.opens_at)},
         )
     if status == Assembly.Status.CANCELLED:
-        return DomainError("cancelled", _("本次会议已取消。"))
-    return DomainError("closed", closed_message(assembly))
+        return Conflict("cancelled", _("本次会议已取消。"))
+    return Conflict("closed", closed_message(assembly))
+
+
+# ---------------------------------------------------------------- text messages later
+# A service never imports its tasks module (STYLE.md §14): ``voting.tasks``
+# registers how messages are queued, and the services ask for it after commit.
+_notify_queue: Callable[[int, str], object] | None = None
+
+
+def notify_queue_register(queue: Callable[[int, str], object]) -> None:
+    """Called once by ``voting.tasks``: ``queue(assembly_id, kind)`` enqueues the messages."""
+    global _notify_queue
+    _notify_queue = queue
+
+
+def notify_after_commit(assembly_id: int, kind: str) -> None:
+    """Queue notice ``kind`` of the assembly once the transaction commits."""
+    transaction.on_commit(lambda: notify_now(assembly_id, kind))
+
+
+def notify_now(assembly_id: int, kind: str) -> None:
+    """Queue the text messages; runs after commit. Never lets a message fail the action."""
+    if _notify_queue is None:
+        # No task module loaded (a script): the tick sends them later.
+        return
+    try:
+        _notify_queue(assembly_id, kind)
+    except Exception:
+        # The broker is down or a sender failed in eager mode: the tick sends them later.
+        logger.exception("voting: could not queue %s messages of assembly %s", kind, assembly_id)

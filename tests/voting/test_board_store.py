@@ -23,7 +23,7 @@ from django.core.management import call_command
 
 from tests.tamper import tamper
 from voting import boardformat
-from voting.board import BoardMismatch, BoardNotReady, board_build, board_bytes
+from voting.board_store import BoardMismatch, BoardNotReady, board_build, board_bytes
 from voting.models import Ballot, VotingRight
 
 from .conftest import close, pdf_upload

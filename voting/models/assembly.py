@@ -1,20 +1,8 @@
-"""Owners' assemblies, their motions, the frozen roll and the ballots (RULES.md §1–3).
-
-Every write goes through ``voting.services``; this module holds the data, the
-transition table and the legal texts each motion shows. What is final stays
-final in the database as well as in the services: a cast ballot and a roll
-snapshot refuse ``save`` on an existing row and ``delete``, and their
-querysets refuse bulk ``update``/``delete``.
-
-Ballot secrecy (RULES.md §3): a ballot row carries its voting right (the
-bureau traces disputes through it, ``ballot.trace``) but nothing of it that is
-published says who cast it: the public board shows seq, tracker, weight,
-channel and choices only (``voting.board``).
-"""
+"""The assembly, its attachments, motions and candidates; objections to its result and
+the sent-markers of its text messages (RULES.md §1–3)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from django.conf import settings
@@ -23,129 +11,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.kept import KeptError, KeptModel, KeptQuerySet
 from core.uploads import UploadModel, validate_upload
 from voting import boardformat, counting, scoperule
 
+from .law import CIVIL_CODE_ITEMS, ELECTION_ITEMS, SPECIAL_ITEMS, legal_basis, threshold_text
+
 GENESIS = boardformat.GENESIS
 
-# --------------------------------------------------------------------------- law texts
 
-# Civil Code art. 278 para 1: the matters owners decide jointly (RULES.md §2).
-CIVIL_CODE_ITEMS: dict[int, str] = {
-    1: "制定和修改业主大会议事规则",
-    2: "制定和修改管理规约",
-    3: "选举业主委员会或者更换业主委员会成员",
-    4: "选聘和解聘物业服务企业或者其他管理人",
-    5: "使用建筑物及其附属设施的维修资金",
-    6: "筹集建筑物及其附属设施的维修资金",
-    7: "改建、重建建筑物及其附属设施",
-    8: "改变共有部分的用途或者利用共有部分从事经营活动",
-    9: "有关共有和共同管理权利的其他重大事项",
-}
-_ITEM_NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
-SPECIAL_ITEMS = frozenset({6, 7, 8})
-ELECTION_ITEMS = frozenset({3})
-
-QUORUM_TEXT = (
-    "应当由专有部分面积占比三分之二以上的业主且人数占比三分之二以上的业主参与表决"
-    "（《民法典》第二百七十八条第二款）"
-)
-ORDINARY_TEXT = (
-    "经参与表决专有部分面积过半数的业主且参与表决人数过半数的业主同意"
-    "（《民法典》第二百七十八条第二款）"
-)
-SPECIAL_TEXT = (
-    "经参与表决专有部分面积四分之三以上的业主且参与表决人数四分之三以上的业主同意"
-    "（《民法典》第二百七十八条第二款）"
-)
-ELECTION_TEXT = (
-    "每名候选人须经参与表决专有部分面积过半数的业主且参与表决人数过半数的业主同意；"
-    "应选名额按同意人数、再按同意面积依次确定，末位同票的如实公布、不自行决定"
-    "（《民法典》第二百七十八条第二款）"
-)
-
-
-def kind_for_item(item: int) -> str:
-    """The kind of a motion follows from the art. 278 item it decides (never typed by hand).
-
-    Items 6–8 need three quarters (special); item 3 is an election; items
-    1–2, 4–5 and 9 need more than half (ordinary). Fund *use* (item 5) is
-    ordinary, raising the fund (item 6) special (RULES.md §2).
-    """
-    if item not in CIVIL_CODE_ITEMS:
-        raise ValueError(f"art. 278 has items 1–9, not {item!r}")
-    if item in SPECIAL_ITEMS:
-        return counting.SPECIAL
-    if item in ELECTION_ITEMS:
-        return counting.ELECTION
-    return counting.ORDINARY
-
-
-def legal_basis(item: int) -> str:
-    return f"《民法典》第二百七十八条第一款第（{_ITEM_NUMERALS[item]}）项：{CIVIL_CODE_ITEMS[item]}"
-
-
-def item_name(item: int) -> str:
-    """第（一）项“制定和修改业主大会议事规则” — how a message names an art. 278 item."""
-    return f"第（{_ITEM_NUMERALS[item]}）项“{CIVIL_CODE_ITEMS[item]}”"
-
-
-def threshold_text(kind: str) -> str:
-    approval = {
-        counting.SPECIAL: SPECIAL_TEXT,
-        counting.ELECTION: ELECTION_TEXT,
-        counting.ORDINARY: ORDINARY_TEXT,
-    }[kind]
-    return f"参与：{QUORUM_TEXT}；通过：{approval}。"
-
-
-CHOICE_LABELS = {
-    counting.APPROVE: _("同意"),
-    counting.REJECT: _("反对"),
-    counting.ABSTAIN: _("弃权"),
-    counting.INVALID: _("无效"),
-}
-OUTCOME_LABELS = {
-    counting.APPROVED: _("通过"),
-    counting.REJECTED: _("未通过"),
-    counting.NO_QUORUM: _("参与表决未达法定比例（不成立）"),
-    counting.ELECTED: _("选举有效"),
-}
-
-
-def _attachment_path(instance: AssemblyAttachment, filename: str) -> str:
+def attachment_path(instance: AssemblyAttachment, filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower()
     return f"voting/{instance.assembly_id}/attachments/{instance.sha256[:16]}.{extension}"
-
-
-def _scan_path(instance: Ballot, filename: str) -> str:
-    # A random name, never the tracker (which is public on the board) nor the unit or
-    # owner: a scan shows who signed, so its path must not lead from a tracker to it.
-    extension = filename.rsplit(".", 1)[-1].lower()
-    folder = "paper" if instance.channel == Ballot.Channel.PAPER else "proxy"
-    return f"voting/{instance.assembly_id}/{folder}/{secrets.token_hex(16)}.{extension}"
-
-
-def _authorisation_path(instance: Ballot, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower()
-    return f"voting/{instance.assembly_id}/proxy/{secrets.token_hex(16)}.{extension}"
-
-
-class FinalError(KeptError):
-    """Raised on any attempt to change or remove a cast ballot or a frozen roll."""
-
-
-FinalQuerySet = KeptQuerySet
-
-
-class FinalModel(KeptModel):
-    """Insert once, then never change or delete (RULES.md §1, §3)."""
-
-    kept_error = FinalError
-
-    class Meta:
-        abstract = True
 
 
 # --------------------------------------------------------------------------- assembly
@@ -294,7 +170,7 @@ class AssemblyAttachment(UploadModel):
     assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="attachments")
     title = models.CharField(_("名称"), max_length=200)
     file = models.FileField(
-        _("文件"), upload_to=_attachment_path, max_length=200, validators=[validate_upload]
+        _("文件"), upload_to=attachment_path, max_length=200, validators=[validate_upload]
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -432,195 +308,6 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-# --------------------------------------------------------------------------- the frozen roll
-
-
-class RollSnapshot(FinalModel):
-    """The roll of an assembly as it stood when voting opened (RULES.md §1).
-
-    Totals and digest are those of ``estates.roll.Roll`` for the assembly's
-    scope at that moment; the rights are the ``VotingRight`` rows. Later
-    register edits (sales, corrected areas) never reach it.
-    """
-
-    assembly = models.OneToOneField(Assembly, on_delete=models.PROTECT, related_name="snapshot")
-    taken_at = models.DateTimeField(_("冻结时间"))
-    rights = models.PositiveIntegerField(_("表决权数"))
-    heads = models.PositiveIntegerField(_("人数"))
-    area = models.DecimalField(_("专有部分面积"), max_digits=14, decimal_places=2)
-    units = models.PositiveIntegerField(_("房屋数"))
-    digest = models.CharField(_("名册摘要（SHA-256）"), max_length=64)
-    scope = models.JSONField(_("表决范围"))
-    # Per unit: [code, basis, area] — which area each unit counted with (SPC art. 8).
-    unit_areas = models.JSONField(_("房屋面积依据"))
-
-    class Meta:
-        verbose_name = _("表决名册")
-        verbose_name_plural = _("表决名册")
-
-    def __str__(self) -> str:
-        return f"{self.assembly} · {self.rights}"
-
-    def totals(self) -> counting.Totals:
-        return counting.Totals.of(heads=self.heads, area=self.area)
-
-    def scope_object(self):
-        return self.assembly.area
-
-
-class VotingRight(FinalModel):
-    """One voting right of a frozen roll: one head, the summed area of its units.
-
-    ``holders`` are the register persons who owned its units when the roll was
-    frozen: they, and nobody else, may cast its ballot online, whatever the
-    register says later (a sale after opening does not move the vote). The
-    developer's right has no holders: it votes on paper or by proxy through
-    its representative (RULES.md §3).
-    """
-
-    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="rights")
-    position = models.PositiveIntegerField(_("序号"))
-    key = models.CharField(_("表决权标识"), max_length=64)
-    heads = models.PositiveSmallIntegerField(_("人数"), default=1)
-    area = models.DecimalField(_("面积"), max_digits=12, decimal_places=2)
-    unit_codes = models.JSONField(_("房屋"))
-    is_developer = models.BooleanField(_("开发建设单位"), default=False)
-    holders = models.ManyToManyField(
-        "estates.Person", through="VotingRightHolder", related_name="voting_rights"
-    )
-
-    class Meta:
-        ordering = ["assembly", "position"]
-        verbose_name = _("表决权")
-        verbose_name_plural = _("表决权")
-        constraints = [
-            models.UniqueConstraint(fields=["assembly", "key"], name="voting_right_key_unique"),
-            models.UniqueConstraint(
-                fields=["assembly", "position"], name="voting_right_position_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return "、".join(self.unit_codes)
-
-    @property
-    def label(self) -> str:
-        codes = list(self.unit_codes)
-        text = "、".join(codes[:3])
-        return text + (f" 等{len(codes)}套" if len(codes) > 3 else "")
-
-    def scope_object(self):
-        return self.assembly.area
-
-
-class VotingRightHolder(FinalModel):
-    right = models.ForeignKey(VotingRight, on_delete=models.PROTECT, related_name="holder_rows")
-    person = models.ForeignKey("estates.Person", on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        verbose_name = _("表决权人")
-        verbose_name_plural = _("表决权人")
-        constraints = [
-            models.UniqueConstraint(fields=["right", "person"], name="voting_right_holder_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.right} · {self.person}"
-
-
-# --------------------------------------------------------------------------- ballots
-
-
-class Ballot(FinalModel):
-    """A cast ballot: final once stored (no revote, RULES.md §3).
-
-    One per voting right — the ``(assembly, right)`` constraint holds even if
-    two requests slip past the service's check at the same moment. ``seq``,
-    ``prev`` and ``hash`` place it in the assembly's hash chain; they are
-    assigned under the assembly row's lock, so the chain has no gaps
-    (``voting.services.ballots``). The ``tracker`` is random
-    (``secrets.token_hex``), not derived from anything about the voter.
-    """
-
-    class Channel(models.TextChoices):
-        ONLINE = "online", _("网上投票")
-        PAPER = "paper", _("纸质表决票")
-        PROXY = "proxy", _("委托投票")
-
-    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="ballots")
-    right = models.ForeignKey(VotingRight, on_delete=models.PROTECT, related_name="ballots")
-    seq = models.PositiveIntegerField(_("序号"))
-    tracker = models.CharField(_("查验码"), max_length=32)
-    heads = models.PositiveSmallIntegerField(_("人数"))
-    area = models.DecimalField(_("面积"), max_digits=12, decimal_places=2)
-    channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
-    choices = models.JSONField(_("表决意见"))
-    prev = models.CharField(max_length=64)
-    hash = models.CharField(_("选票哈希"), max_length=64)
-    cast_at = models.DateTimeField(_("投票时间"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("提交人"),
-    )
-    voter = models.ForeignKey(
-        "estates.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("投票业主"),
-    )
-    proxy_name = models.CharField(_("受托人"), max_length=100, blank=True)
-    scan = models.FileField(_("表决票扫描件"), upload_to=_scan_path, max_length=200, blank=True)
-    authorisation = models.FileField(
-        _("授权委托书"), upload_to=_authorisation_path, max_length=200, blank=True
-    )
-    idempotency_key = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        ordering = ["assembly", "seq"]
-        verbose_name = _("选票")
-        verbose_name_plural = _("选票")
-        constraints = [
-            models.UniqueConstraint(fields=["assembly", "right"], name="ballot_one_per_right"),
-            models.UniqueConstraint(fields=["assembly", "seq"], name="ballot_seq_unique"),
-            models.UniqueConstraint(fields=["assembly", "tracker"], name="ballot_tracker_unique"),
-            models.UniqueConstraint(
-                fields=["assembly", "idempotency_key"],
-                condition=~Q(idempotency_key=""),
-                name="ballot_idempotency_key_unique",
-            ),
-            models.CheckConstraint(
-                condition=~Q(channel="paper") | ~Q(scan=""), name="ballot_paper_has_scan"
-            ),
-            models.CheckConstraint(
-                condition=~Q(channel="proxy") | (~Q(authorisation="") & ~Q(proxy_name="")),
-                name="ballot_proxy_has_authorisation",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.assembly_id}#{self.seq}"
-
-    def board_entry(self) -> dict:
-        """The ballot as the public board shows it, with its chain fields (DESIGN.md)."""
-        return {
-            "seq": self.seq,
-            "tracker": self.tracker,
-            "heads": self.heads,
-            "area": counting.cents_to_area(counting.area_to_cents(self.area)),
-            "channel": self.channel,
-            "choices": self.choices,
-            "prev": self.prev,
-            "hash": self.hash,
-        }
-
-    def scope_object(self):
-        return self.assembly.area
 
 
 # --------------------------------------------------------------------------- after the count
