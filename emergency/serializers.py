@@ -1,7 +1,7 @@
 """Serializers of the emergency API (``emergency.api``): read only.
 
 Money as integer fen plus a yuan string with two decimals (the fund ledger
-API's fields, ``funds.serializers_ledger``). Times are ISO 8601 with the
+API's fields, ``funds.ledger.serializers``). Times are ISO 8601 with the
 district's offset. The state shown is the state *now*: with the
 auto-approve setting on, an application whose review is overdue reads as
 approved before any service has recorded it (``EmergencyApplication.current_status``).
@@ -13,8 +13,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from funds.ledger.serializers import OptionalYuanField, YuanField
 from funds.models import FundUse
-from funds.serializers_ledger import OptionalYuanField, YuanField
 
 from . import deadlines
 from .models import (

@@ -13,3 +13,5 @@ class FundsConfig(AppConfig):
         from .integrity import transactions_records_check
 
         integrity.register_records("ledger transactions", transactions_records_check)
+        # Register the fund's Celery tasks by name: services queue them by name only.
+        from . import tasks  # noqa: F401

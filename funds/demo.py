@@ -29,9 +29,10 @@ def funds_demo_seed(area, *, actor=None) -> dict:
     from django.db import transaction
 
     from estates.models import Unit
-    from funds import selectors, services
+    from funds import services
     from funds.apportion import apportion, shortfalls
-    from funds.deposit import first_deposit_fen
+    from funds.ledger import selectors
+    from funds.ledger.deposit_rule import first_deposit_fen
     from funds.models import Account, FundProfile, InterestPosting, Transaction
 
     with transaction.atomic():

@@ -18,7 +18,7 @@ from django.db import connection
 from audit.models import AuditEvent
 from core.errors import DomainError
 from funds import services
-from funds.deposit import RULE_VERSION
+from funds.ledger.deposit_rule import RULE_VERSION
 from funds.models import Account, FirstDepositDemand, LedgerError, Transaction
 from tests.estates.helpers import make_unit
 
@@ -133,7 +133,7 @@ def test_a_later_price_applies_to_units_demanded_after_it(fund):
 
 def test_a_payment_from_a_unit_not_yet_demanded_demands_it_on_the_terms_in_force(fund):
     unit = make_unit(fund.area, "105", registered="50.00")
-    from funds.services.ledger import accounts_ensure
+    from funds.ledger.services.posting import accounts_ensure
 
     accounts_ensure(area=fund.area)
     services.deposit_record(
