@@ -560,7 +560,7 @@ def test_the_annual_page_shows_the_year_and_the_approver_publishes_it(
     client.force_login(personas.committee)
     page = client.get(url)
     assert page.status_code == 200
-    assert "26454.70" in page.content.decode()
+    assert "26,454.70" in page.content.decode()
     assert client.post(url).status_code == 403
 
     login_with_totp(client, personas.approver)

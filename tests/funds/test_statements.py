@@ -464,13 +464,13 @@ def test_the_command_prints_the_year_totals_and_publishes_nothing(worked):
     text = out.getvalue()
     assert "a1 甲一小区 2025: 4 sub-ledgers" in text
     for label, figure in (
-        ("opening balance", "30731.25"),
+        ("opening balance", "30,731.25"),
         ("deposits", "500.00"),
         ("interest", "123.45"),
         ("other returns", "100.00"),
-        ("uses (apportioned)", "3000.00"),
-        ("refunds", "2000.00"),
-        ("closing balance", "26454.70"),
+        ("uses (apportioned)", "3,000.00"),
+        ("refunds", "2,000.00"),
+        ("closing balance", "26,454.70"),
     ):
         assert any(
             line.split() and label in line and line.endswith(figure) for line in text.splitlines()

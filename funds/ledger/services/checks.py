@@ -20,6 +20,7 @@ from datetime import date
 from typing import NamedTuple
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -245,8 +246,6 @@ def hold_interest_lock(area_id: int) -> None:
     lock, so they never wait for each other. SQLite runs one writer at a time
     and has no row locks: nothing to take.
     """
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

@@ -39,16 +39,13 @@ from core.errors import Conflict, DomainError
 from estates.models import ManagementArea
 from funds.ledger.models import Account, CustodyRegime, FundProfile, Transaction
 from funds.ledger.selectors import balance
+from funds.ledger.statement_layout import cn_date
 
 from .accounts import accounts_ensure, profile_state
 from .checks import today
 from .posting import transaction_post
 
 Kind = Account.Kind
-
-
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def custody_transfer_check(*, area: ManagementArea, value_date: date) -> None:
