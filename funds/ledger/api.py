@@ -8,7 +8,7 @@ action anywhere: 403. A unit or an area outside the caller's reach: 404,
 never 403, so an answer does not confirm that it exists.
 
 Every figure comes from the ledger's selectors (``funds.ledger.selectors``,
-``funds.ledger.figures``, ``funds.services.deposit_demands``): nothing is
+``funds.ledger.figures``, ``funds.ledger.services.deposit_demands``): nothing is
 computed here but the page slicing and the filters.
 """
 

@@ -80,7 +80,7 @@ class CustodyRegime(models.TextChoices):
 class FundProfile(models.Model):
     """The fund settings of one management area: custody, bank, deposit rate and cost.
 
-    Changed only through ``funds.services.fund_profile_set`` (deposit terms)
+    Changed only through ``funds.ledger.services.fund_profile_set`` (deposit terms)
     and ``custody_transfer`` (regime and bank), each audited.
     """
 

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions
 from accounts.mixins import action_required
 from core.errors import Conflict, DomainError, PermissionDeniedError
+from core.forms import place_error
 from funds.ledger import figures as statements
 from funds.ledger.services import statements as statement_services
 
@@ -185,18 +186,11 @@ def upload(request, code: str):
             status=400,
         )
     except DomainError as exc:
-        placed = False
-        for field, message in exc.fields.items():
-            if field in form.fields:
-                form.add_error(field, message)
-                placed = True
-        if not placed:
-            form.add_error(None, exc.message)
         return render(
             request,
             "funds/reconciliation/area.html",
             _area_context(request, area, form=form),
-            status=400,
+            status=place_error(form, exc),
         )
     return render(
         request,
@@ -289,7 +283,7 @@ def annual(request, code: str, year: int):
                 raise PermissionDenied from None
             error, status = exc.message, 403
         except DomainError as exc:
-            error, status = exc.message, 400
+            error, status = exc.message, exc.status
         else:
             messages.success(
                 request,

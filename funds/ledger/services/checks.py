@@ -170,7 +170,7 @@ def later_lows(ids: Sequence[int], area_id: int, value_date: date) -> dict[int, 
 def check_never_negative(decreasing: dict[int, int], accounts, value_date: date) -> None:
     """Refuse a posting that takes a bank account or a sub-ledger below zero on its value
     date or any day since (``later_lows``), and a sub-ledger below what is reserved (冻结)
-    on it for repairs today (``funds.models.reservations``: reserved money stays the
+    on it for repairs today (the use procedure's ``Reservation`` rows: reserved money stays the
     owner's but is not free to leave)."""
     Reservation = apps.get_model("funds", "Reservation")
     ids = sorted(decreasing)
