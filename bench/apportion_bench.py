@@ -13,7 +13,7 @@ same run, times:
   unit and the audit events, committed;
 - **baseline**: the same rows — the transaction, its entries, the notices and
   the share rows — written with the ledger's bulk writer alone
-  (``funds.services._bulk.insert_rows``: COPY on PostgreSQL) in a database
+  (``funds.ledger.services.bulk.insert_rows``: COPY on PostgreSQL) in a database
   transaction rolled back afterwards: only the cost of writing what
   the settlement writes. The ratio is what reading, apportioning, locking,
   checking and auditing add on top.
@@ -54,7 +54,8 @@ DEPOSIT_FEN = 900_000
 
 def fund_area(units: int):
     """An area of ``units`` units with a profile, open accounts and an opening deposit each."""
-    from funds import selectors, services
+    from funds import services
+    from funds.ledger import selectors
     from funds.models import Account, Transaction
 
     area = build_area(units, label="apportion")
@@ -119,8 +120,8 @@ def baseline_bulk_insert(area, fund_use) -> float:
     """Write the same transaction, entries, notices and share rows, nothing else; roll back."""
     from django.db import transaction
 
+    from funds.ledger.services.bulk import insert_rows
     from funds.models import FundUse, FundUseShare, Transaction
-    from funds.services._bulk import insert_rows
 
     entries, notices = posting_rows(fund_use.settlement_txn)
     shares = list(

@@ -29,8 +29,8 @@ def posting_insert(area, *, kind: str, value_date: date, entries, notices, tag: 
     """A transaction of ``kind`` with ``entries`` and ``notices``, written and nothing else."""
     from django.utils import timezone
 
+    from funds.ledger.services.bulk import db_datetime, insert_rows
     from funds.models import Entry, PostingNotice, Transaction
-    from funds.services._bulk import db_datetime, insert_rows
 
     txn = Transaction.objects.create(
         area=area, kind=kind, memo="baseline", value_date=value_date, key=tag, digest="0" * 64

@@ -8,10 +8,10 @@ the 积数 has activity inside the period). Then it times, in the same run:
 
 - **interest_post**: ``funds.services.interest_post`` for 2024-01-01..2024-12-31 —
   one aggregate query for the activity, the 积数 allocation
-  (``funds.interest``), one posted transaction with a credit per sub-ledger,
+  (``funds.ledger.accrual``), one posted transaction with a credit per sub-ledger,
   the owners' notices and the audit event, committed;
 - **baseline**: the same rows (a transaction, its entries and the notices)
-  written with the ledger's bulk writer alone (``funds.services._bulk.insert_rows``:
+  written with the ledger's bulk writer alone (``funds.ledger.services.bulk.insert_rows``:
   COPY on PostgreSQL), in a database transaction rolled back afterwards — only the cost of writing what the
   posting writes; the ratio is what reading, allocating, checking and
   auditing add on top.
@@ -55,7 +55,8 @@ TARGET_SECONDS = 60
 
 def fund_area(units: int):
     """An area of ``units`` units with a profile, open accounts and a year of deposits."""
-    from funds import selectors, services
+    from funds import services
+    from funds.ledger import selectors
     from funds.models import Account, Transaction
 
     area = build_area(units, label="interest")

@@ -1,6 +1,6 @@
 """Admin: the fund ledger can be read here but never written.
 
-Ledger rows are written only by ``funds.services`` (balanced, audited, with
+Ledger rows are written only by ``funds.ledger.services`` (balanced, audited, with
 the owners' notices); an admin form would bypass all three. The fund
 profile is changed through ``fund_profile_set`` / ``custody_transfer`` for
 the same reason (both audited), so it is read-only here too.
@@ -9,6 +9,8 @@ the same reason (both audited), so it is read-only here too.
 from __future__ import annotations
 
 from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin
 
 from .models import (
     Account,
@@ -25,20 +27,6 @@ from .models import (
     Transaction,
     UseFiling,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
 
 @admin.register(FundProfile)

@@ -10,7 +10,7 @@ the largest remainders, ties broken by key ascending; the shares always add up
 to the total exactly.
 
 The same rule allocates a period's interest by day-weighted balance (积数,
-``funds.interest``): the weights there are fen·days instead of m².
+``funds.ledger.accrual``): the weights there are fen·days instead of m².
 
 Everything is computed in exact integers. Decimal weights are scaled to
 integers exactly (by their common power of ten), so a weight may carry any

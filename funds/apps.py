@@ -23,3 +23,6 @@ class FundsConfig(AppConfig):
         ballot_panels.register(
             ballot_fund_uses, template="funds/applications/_ballot_fund.html", name="fund"
         )
+
+        # Register the fund's Celery tasks by name: services queue them by name only.
+        from . import tasks  # noqa: F401

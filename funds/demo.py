@@ -14,6 +14,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
+
+from estates.models import Unit
+from funds import services
+from funds.apportion import apportion, shortfalls
+from funds.ledger import selectors
+from funds.ledger.deposit_rule import first_deposit_fen
+from funds.models import Account, FundProfile, InterestPosting, Transaction
+
 DEMO_RATE = Decimal("0.05")
 DEMO_COST_PER_M2_FEN = 150_000
 INTEREST_START, INTEREST_END = date(2024, 1, 1), date(2024, 12, 31)
@@ -26,14 +35,6 @@ REPAIR_ON = date(2025, 5, 20)
 
 def funds_demo_seed(area, *, actor=None) -> dict:
     """Seed the fund of ``area``; returns counts. Safe to run again."""
-    from django.db import transaction
-
-    from estates.models import Unit
-    from funds import selectors, services
-    from funds.apportion import apportion, shortfalls
-    from funds.deposit import first_deposit_fen
-    from funds.models import Account, FundProfile, InterestPosting, Transaction
-
     with transaction.atomic():
         if not FundProfile.objects.filter(area=area).exists():
             services.fund_profile_set(

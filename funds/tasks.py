@@ -1,8 +1,12 @@
-"""Celery tasks of the fund: thin wrappers over ``funds.services`` (DESIGN.md "Layout").
+"""Celery tasks of the fund: thin wrappers over its services (DESIGN.md "Layout").
+
+A service never imports this module: the ledger's notices queue the send task
+by its name (``funds.ledger.services.notices.SEND_TASK``); ``FundsConfig.ready``
+imports this module so the name is registered in every process.
 
 No posting depends on them: the notice rows are written with the posting;
 these only deliver the text messages, each at most once
-(``funds.services.notices``).
+(``funds.ledger.services.notices``).
 
 Beat entry (settings.CELERY_BEAT_SCHEDULE)::
 
@@ -14,10 +18,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import notices, reservations
+from funds.ledger.services import notices
+
+from .services import reservations
 
 
-@shared_task(name="funds.posting_notices_send")
+@shared_task(name=notices.SEND_TASK)
 def posting_notices_send_task(transaction_id: int) -> dict:
     """Text the owners of the units one transaction posted to (batched, idempotent)."""
     return notices.posting_notices_send(transaction_id=transaction_id).as_dict()

@@ -1,18 +1,13 @@
-"""The fund's pages (RULES.md §4). Mounted by gongzhi/urls.py at ``funds/``."""
+"""The fund's pages (RULES.md §4). Mounted by gongzhi/urls.py at ``funds/``; bank
+reconciliation and the annual statement are mounted at ``funds/reconciliation/``
+(``funds.ledger.reconciliation.urls``)."""
 
 from django.urls import include, path
 
-from . import views
-
 app_name = "funds"
 urlpatterns = [
-    # Owners (fund.view_own): their own units' sub-ledgers only.
-    path("mine/", views.mine, name="mine"),
-    path("mine/<int:pk>/", views.unit_ledger, name="unit_ledger"),
-    path("mine/<int:pk>/csv/", views.unit_ledger_csv, name="unit_ledger_csv"),
-    # Committee, officers and the bureau (fund.view_area), within their scope.
-    path("areas/", views.areas, name="areas"),
-    path("areas/<str:code>/", views.area_ledger, name="area_ledger"),
+    # The ledger half: owners' sub-ledgers, the areas' ledgers.
+    path("", include("funds.ledger.urls")),
     # The use procedure (RULES.md §4 arts. 22–25), in the same namespace.
     path("applications/", include("funds.urls_applications")),
 ]

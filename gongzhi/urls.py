@@ -11,7 +11,7 @@ api_v1 = [
     path("", include("voting.api_urls")),
     path("", include("revenue.api_urls")),
     path("funds/", include("funds.api_urls_applications")),
-    path("funds/", include("funds.api_urls_ledger")),
+    path("funds/", include("funds.ledger.api_urls")),
     path("", include("emergency.api_urls")),
 ]
 
@@ -24,7 +24,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("voting/", include("voting.urls")),
     path("revenue/", include("revenue.urls")),
-    path("funds/reconciliation/", include("funds.urls_reconciliation")),
+    path("funds/reconciliation/", include("funds.ledger.reconciliation.urls")),
     path("funds/", include("funds.urls")),
     path("emergency/", include("emergency.urls")),
     path("", include("publications.urls")),

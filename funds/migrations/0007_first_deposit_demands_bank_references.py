@@ -12,7 +12,7 @@ from django.db import migrations, models
 # demanded, never a figure recomputed from today's price. Units that existed
 # before demands were stored get theirs from their actual first deposit
 # posting, or from the area's recorded price history (the audited
-# ``fund.profile_set`` events) — the rule is ``funds.deposit.backfill_demand``.
+# ``fund.profile_set`` events) — the rule is ``funds.ledger.deposit_rule.backfill_demand``.
 # The historical models are used; the pure rule module is imported (no Django).
 
 
@@ -20,7 +20,7 @@ def _history(apps, profile):
     from datetime import datetime
     from decimal import Decimal
 
-    from funds.deposit import Terms
+    from funds.ledger.deposit_rule import Terms
 
     AuditEvent = apps.get_model("audit", "AuditEvent")
     history = []
@@ -52,7 +52,7 @@ def _history(apps, profile):
 def backfill_first_deposits(apps, schema_editor):
     from django.utils import timezone
 
-    from funds.deposit import RULE_VERSION, backfill_demand
+    from funds.ledger.deposit_rule import RULE_VERSION, backfill_demand
 
     FundProfile = apps.get_model("funds", "FundProfile")
     Unit = apps.get_model("estates", "Unit")
@@ -120,7 +120,7 @@ def backfill_first_deposits(apps, schema_editor):
 
 def backfill_statement_lines(apps, schema_editor):
     """Each bank statement's parsed-lines digest; a second copy of one keeps none."""
-    from funds.bankcsv import lines_digest
+    from funds.ledger.reconciliation.bankcsv import lines_digest
 
     BankStatement = apps.get_model("funds", "BankStatement")
     Line = apps.get_model("funds", "BankStatementLine")

@@ -1,4 +1,7 @@
-"""Models of the maintenance fund; one module per part, re-exported here."""
+"""Models of the maintenance fund (the app's models module): the ledger half
+(``funds.ledger.models``, ``funds.ledger.reconciliation.models``) and the use-procedure
+half, re-exported here. Code inside ``funds.ledger`` imports ``funds.ledger.models``
+directly, never this aggregator."""
 
 from .applications import (
     ApplicationApproval,
@@ -8,7 +11,6 @@ from .applications import (
     RepairType,
 )
 from .approval import FundUseCountersign, UseFiling
-from .deposits import FirstDepositDemand
 from .fund_use import (
     ContractorRefund,
     FundUse,
@@ -16,18 +18,6 @@ from .fund_use import (
     PaymentInstruction,
     ShortfallCollection,
 )
-from .ledger import (
-    Account,
-    AppendOnlyModel,
-    AppendOnlyQuerySet,
-    CustodyRegime,
-    Entry,
-    FundProfile,
-    InterestPosting,
-    LedgerError,
-    Transaction,
-)
-from .notices import PostingNotice
 from .scope import CostScopeModel
 from .settlement_limits import SettlementAuditReport, SettlementExcessApproval, SupplementaryVote
 
@@ -61,8 +51,23 @@ __all__ = [
     "Transaction",
 ]
 
-# Bank reconciliation and annual statements (RULES.md §4 "Publication", Order 165 art. 30).
-from .reconciliation import *  # noqa: E402, F403
+# The ledger half (RULES.md §4): accounts, postings, deposits, notices, annual statements,
+# bank reconciliation (Order 165 art. 30).
+from funds.ledger.models import (  # noqa: E402
+    Account,
+    AnnualStatement,
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    CustodyRegime,
+    Entry,
+    FirstDepositDemand,
+    FundProfile,
+    InterestPosting,
+    LedgerError,
+    PostingNotice,
+    Transaction,
+)
+from funds.ledger.reconciliation.models import BankStatement, BankStatementLine  # noqa: E402
 
 # Frozen apportionment basis, reservations (冻结) and shortfall demands (分摊补缴), RULES.md §4.
 from .reservations import (  # noqa: E402
@@ -79,4 +84,7 @@ __all__ += [
     "Reservation",
     "ShortfallDemand",
     "ShortfallReport",
+    "AnnualStatement",
+    "BankStatement",
+    "BankStatementLine",
 ]

@@ -39,7 +39,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .ledger import AppendOnlyModel
+from funds.ledger.models import AppendOnlyModel
 
 
 class ApportionmentBasis(AppendOnlyModel):

@@ -23,26 +23,29 @@
   ``custody``: when a custody transfer (art. 15) may happen.
 """
 
-from .deposits import (
+# The ledger half (funds.ledger.services), re-exported for the procedure until it imports it.
+from funds.ledger.services import (
     DepositStatus,
+    accounts_ensure,
+    custody_transfer,
     deposit_demands,
     deposit_record,
     first_deposit_correct,
     first_deposit_of,
     first_deposits_demand,
-    units_to_top_up,
-    units_unpaid,
-)
-from .interest import interest_post, interest_preview
-from .ledger import (
-    accounts_ensure,
-    custody_transfer,
     fund_profile_set,
+    interest_post,
+    interest_preview,
+    notices_create,
+    posting_notices_retry,
+    posting_notices_send,
+    statement_publish,
     today,
     transaction_post,
     transaction_reverse,
+    units_to_top_up,
+    units_unpaid,
 )
-from .notices import notices_create, posting_notices_retry, posting_notices_send
 
 # isort: split
 # The use procedure (issue #7 item 5). application_vote registers the payment gate of
@@ -147,8 +150,11 @@ __all__ = [
 ]
 
 # Annual statements and bank reconciliation (RULES.md §4 "Publication", Order 165 art. 30).
-from .reconciliation import BankFileError, bank_statement_check, bank_statement_import  # noqa: E402
-from .statements import statement_publish  # noqa: E402
+from funds.ledger.reconciliation.services import (  # noqa: E402
+    BankFileError,
+    bank_statement_check,
+    bank_statement_import,
+)
 
 __all__ += [
     "BankFileError",

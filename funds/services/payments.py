@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
+from funds.ledger.reconciliation import bankfile
 
-from .. import bankfile
 from ..models import Account, FundUse, PaymentInstruction, Transaction
 from ._procedure import clean_fen, clean_text, local_today, transition, yuan
 from .authority import APPROVE, CONFIRM, instruction_authorise, step_require
@@ -203,12 +203,12 @@ def payment_cancel(*, instruction: PaymentInstruction, reason: str, actor) -> Pa
 
 
 def payment_file_export(*, instructions: Sequence[PaymentInstruction], actor) -> bytes:
-    """The CSV file for the custody bank (``funds.bankfile``): one row per open instruction.
+    """The CSV file for the custody bank (``funds.ledger.reconciliation.bankfile``): one row per open instruction.
 
     Only instructions still waiting for the bank go into the file, each from
     the account of its area's custody regime in force (Order 165 arts. 10, 15).
     """
-    from ..selectors import profile_of
+    from funds.ledger.selectors import profile_of
 
     rows = []
     with transaction.atomic():
@@ -272,8 +272,8 @@ def payment_confirm(
     contractor) — ``funds_ledger_api.md``. Confirming again with the same
     reference returns the instruction; with another reference it is refused.
     """
-    from ..selectors import account_of, bank_account, profile_of
-    from .ledger import transaction_post
+    from funds.ledger.selectors import account_of, bank_account, profile_of
+    from funds.ledger.services import transaction_post
 
     step_require(actor, instruction.fund_use.area, CONFIRM, source=instruction.fund_use.source)
     bank_reference = clean_text(bank_reference, field="bank_reference", limit=60)

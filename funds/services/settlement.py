@@ -199,8 +199,9 @@ def fund_use_settle(
     The 质保金 (``retention_fen``) is recorded with the works' warranty end
     (``warranty_ends_on``, default ``settlement_limits.warranty_end_default``).
     """
-    from ..selectors import account_of
-    from .ledger import accounts_ensure, transaction_post
+    from funds.ledger.selectors import account_of
+    from funds.ledger.services import accounts_ensure, transaction_post
+
     from .settlement_limits import (
         audit_report_check,
         audit_report_store,
@@ -318,8 +319,8 @@ def shortfall_collect(*, share: FundUseShare, actor, collected_on: date | None =
     Returns the ``ShortfallCollection``; refused when nothing is owed or the
     sub-ledger is still empty.
     """
-    from ..selectors import account_of
-    from .ledger import transaction_post
+    from funds.ledger.selectors import account_of
+    from funds.ledger.services import transaction_post
 
     permissions.require(actor, "application.review", share.fund_use.area)
     collected_on = collected_on or local_today()
@@ -375,8 +376,8 @@ def refund_confirm(
     actor,
 ) -> ContractorRefund:
     """Record the contractor paying back an overpayment (final cost below what was paid)."""
-    from ..selectors import account_of, bank_account
-    from .ledger import transaction_post
+    from funds.ledger.selectors import account_of, bank_account
+    from funds.ledger.services import transaction_post
 
     permissions.require(actor, "payment.confirm", fund_use.area)
     amount = clean_fen(amount_fen, field="amount_fen")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.db.models import F
 
 from accounts import permissions
+from funds.ledger.selectors import owner_units
 
 from .. import selectors_applications as reads
 from ..models import ApplicationAttachment, FundApplication, FundUse
-from ..selectors import owner_units
 from ..selectors_approval import fund_use_approvers
 from ..selectors_reservations import reservations_context
 from ..services.application_review import warranty_checks

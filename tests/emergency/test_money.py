@@ -18,8 +18,8 @@ from core.errors import DomainError, PermissionDeniedError
 from emergency import selectors, services
 from emergency.models import EmergencyApplication, EvidenceKind
 from emergency.services import money
-from funds import selectors as ledger
 from funds.integrity import ledger_check
+from funds.ledger import selectors as ledger
 from funds.models import Account, FundUse, PaymentInstruction
 
 from .conftest import DEPOSIT_FEN, file_application, pdf, review

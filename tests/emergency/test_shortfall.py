@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from estates.models import Unit
-from funds import selectors as ledger
 from funds.integrity import ledger_check
+from funds.ledger import selectors as ledger
 from funds.models import Reservation, ShortfallDemand, Transaction
 from funds.services import reservations
 from tests.estates.helpers import make_unit

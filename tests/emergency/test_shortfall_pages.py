@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from estates.models import Unit
-from funds import selectors as ledger
+from funds.ledger import selectors as ledger
 from funds.models import AdvanceAccount, Reservation, ShortfallDemand, Transaction
 
 from .conftest import file_application

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds import selectors, services
+from funds import services
+from funds.ledger import selectors
 from funds.models import Account, FundApplication, PaymentInstruction, Transaction
 from tests.funds.app_helpers import BUDGET, PAYABLE, approved, instruct
 

@@ -34,7 +34,7 @@ from django.db import transaction
 from audit.models import AuditEvent
 from estates import jobs, tasks
 from estates.models import ImportJob
-from funds import selectors
+from funds.ledger import selectors
 from funds.models import InterestPosting, Transaction
 from tests.celeryworker import process_env, task_result, task_send, worker_start
 from tests.funds.conftest import build_fund

@@ -24,8 +24,8 @@ from audit.models import AuditEvent
 from estates import jobs, tasks
 from estates.models import Building, ImportJob, Ownership, Person, Unit
 from funds import tasks as fund_tasks
+from funds.ledger.services import notices, transaction_post
 from funds.models import PostingNotice, Transaction
-from funds.services import notices, transaction_post
 from publications import signing
 from publications.models import Publication, PublicationLogEntry, SerialCounter
 from publications.selectors import log_verify

@@ -432,7 +432,7 @@ def test_an_area_without_deposit_terms_answers_with_nulls(api, district, persona
         0,
         None,
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["code"] == "no_profile"
 
 
@@ -510,4 +510,4 @@ def test_real_answers_are_the_ones_the_schema_declares(api, ledger, personas, di
         conforms(schema, f"GET /api/v1/funds{operation}", response)
         seen.add(response.status_code)
 
-    assert seen == {200, 400, 403, 404}
+    assert seen == {200, 400, 403, 404, 409}

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from core.errors import DomainError
-from funds import selectors, services
+from funds import services
+from funds.ledger import selectors
 from funds.models import (
     Account,
     FundApplication,

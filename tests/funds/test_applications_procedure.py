@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds import selectors, services
+from funds import services
 from funds.apportion import apportion
+from funds.ledger import selectors
 from funds.models import Account, FundApplication, FundUse, PaymentInstruction, PostingNotice
 from publications.models import Kind, Publication
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures

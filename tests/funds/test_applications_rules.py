@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funds import bankfile, warranty
+from funds import warranty
+from funds.ledger.reconciliation import bankfile
 
 # --------------------------------------------------------------------------- warranty
 

@@ -22,7 +22,8 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds import selectors, services
+from funds import services
+from funds.ledger import selectors
 from funds.models import FundApplication, FundUseCountersign, PaymentInstruction, UseFiling
 from funds.selectors_approval import split_flag
 from tests.factories import UserFactory, grant

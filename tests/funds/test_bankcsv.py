@@ -1,4 +1,4 @@
-"""The bank statement parser (``funds.bankcsv``): pure, exact to the fen, all or nothing."""
+"""The bank statement parser (``funds.ledger.reconciliation.bankcsv``): pure, exact to the fen, all or nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funds import bankcsv
-from funds.bankcsv import format_amount, parse_amount, parse_date, parse_statement
+from funds.ledger.reconciliation import bankcsv
+from funds.ledger.reconciliation.bankcsv import (
+    format_amount,
+    parse_amount,
+    parse_date,
+    parse_statement,
+)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "bank-statement-sample.csv"
 HEADER = "交易日期,借方金额,贷方金额,余额,流水号,对方户名,摘要"

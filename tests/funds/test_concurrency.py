@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from funds import selectors, services
+from funds import services
+from funds.ledger import selectors
 from funds.models import Account, Transaction
 from tests.parallel import in_threads
 

@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 
 from core.errors import DomainError
-from funds import selectors, services
+from funds import services
+from funds.ledger import selectors
 from funds.models import Account, FundProfile, Transaction
 
 from .app_helpers import (

@@ -1,4 +1,4 @@
-"""funds.deposit: first deposit (Order 165 art. 7) and the top-up flag (art. 17, RULES.md §4)."""
+"""funds.ledger.deposit_rule: first deposit (Order 165 art. 7) and the top-up flag (art. 17, RULES.md §4)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from funds.deposit import first_deposit_fen, needs_top_up
+from funds.ledger.deposit_rule import first_deposit_fen, needs_top_up
 
 D = Decimal
 
@@ -138,7 +138,7 @@ def test_bad_amounts_are_refused(balance, first):
 
 
 def _history():
-    from funds.deposit import Terms
+    from funds.ledger.deposit_rule import Terms
 
     t0 = datetime(2023, 1, 1, tzinfo=UTC)
     t1 = datetime(2024, 6, 1, tzinfo=UTC)
@@ -146,7 +146,7 @@ def _history():
 
 
 def test_backfill_without_a_posting_takes_the_oldest_recorded_terms():
-    from funds.deposit import backfill_demand
+    from funds.ledger.deposit_rule import backfill_demand
 
     choice = backfill_demand(area=Decimal("89.50"), history=_history(), first_posting=None)
     assert (choice.amount_fen, choice.terms.cost_per_m2_fen, choice.source) == (
@@ -157,7 +157,7 @@ def test_backfill_without_a_posting_takes_the_oldest_recorded_terms():
 
 
 def test_backfill_takes_the_posting_when_it_is_a_first_deposit_under_recorded_terms():
-    from funds.deposit import backfill_demand
+    from funds.ledger.deposit_rule import backfill_demand
 
     after = datetime(2025, 1, 1, tzinfo=UTC)
     between = datetime(2024, 1, 1, tzinfo=UTC)
@@ -170,7 +170,7 @@ def test_backfill_takes_the_posting_when_it_is_a_first_deposit_under_recorded_te
 
 
 def test_backfill_of_a_posting_one_fen_short_takes_the_terms_in_force_when_it_was_paid():
-    from funds.deposit import backfill_demand
+    from funds.ledger.deposit_rule import backfill_demand
 
     paid = datetime(2024, 5, 31, 23, 59, tzinfo=UTC)  # a minute before the new price
     choice = backfill_demand(
@@ -189,7 +189,7 @@ def test_backfill_of_a_posting_one_fen_short_takes_the_terms_in_force_when_it_wa
 
 
 def test_backfill_needs_a_recorded_history():
-    from funds.deposit import backfill_demand
+    from funds.ledger.deposit_rule import backfill_demand
 
     with pytest.raises(ValueError):
         backfill_demand(area=Decimal("89.50"), history=[], first_posting=None)

@@ -1,4 +1,4 @@
-"""funds.services.deposits: demands, payments, unpaid units, top-up (Order 165 arts. 7, 17)."""
+"""funds.ledger.services.deposits: demands, payments, unpaid units, top-up (Order 165 arts. 7, 17)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from core.errors import DomainError
-from funds import selectors, services
+from funds import services
+from funds.ledger import selectors
 from funds.models import Account, Transaction
 
 Kind = Account.Kind

@@ -18,7 +18,7 @@ from django.db import connection
 from audit.models import AuditEvent
 from core.errors import DomainError
 from funds import services
-from funds.deposit import RULE_VERSION
+from funds.ledger.deposit_rule import RULE_VERSION
 from funds.models import Account, FirstDepositDemand, LedgerError, Transaction
 from tests.estates.helpers import make_unit
 
@@ -133,7 +133,7 @@ def test_a_later_price_applies_to_units_demanded_after_it(fund):
 
 def test_a_payment_from_a_unit_not_yet_demanded_demands_it_on_the_terms_in_force(fund):
     unit = make_unit(fund.area, "105", registered="50.00")
-    from funds.services.ledger import accounts_ensure
+    from funds.ledger.services import accounts_ensure
 
     accounts_ensure(area=fund.area)
     services.deposit_record(
@@ -305,5 +305,5 @@ def test_the_correction_command_supersedes_with_reason_and_refuses_a_non_bureau_
         stdout=out,
     )
     # 120.52 × 1,500.00 × 5 % = 9,039.00 元
-    assert out.getvalue().startswith(f"OK {unit}: first deposit 9018.75 → 9039.00 yuan")
+    assert out.getvalue().startswith(f"OK {unit}: first deposit 9,018.75 → 9,039.00 yuan")
     assert services.first_deposit_of(fund.units["103"]).amount_fen == 903_900

@@ -138,7 +138,7 @@ def test_a_whole_transaction_inserted_behind_the_service_breaks_the_area_sum_or_
 
 def test_a_negative_sub_ledger_is_named(ledger):
     # Move 101's whole deposit out through a forged, balanced, digest-consistent posting.
-    from funds.services.ledger import _digest
+    from funds.ledger.services.posting import transaction_digest
 
     area_fund = ledger.account(Account.Kind.AREA_FUND)
     lines = [
@@ -146,7 +146,7 @@ def test_a_negative_sub_ledger_is_named(ledger):
         (area_fund.pk, 200_000),
         (ledger.account("works").pk, -200_000),
     ]
-    digest = _digest(
+    digest = transaction_digest(
         kind="adjustment",
         area_id=ledger.area.pk,
         value_date=date(2024, 2, 1),
@@ -180,9 +180,9 @@ def test_a_forged_reversal_that_does_not_negate_its_original_is_named(ledger):
 
 def forge(ledger, *, kind, value_date, lines, key="forged"):
     """A balanced transaction with its control entry and a correct digest, by raw SQL."""
-    from funds.services.ledger import _digest
+    from funds.ledger.services.posting import transaction_digest
 
-    digest = _digest(
+    digest = transaction_digest(
         kind=kind, area_id=ledger.area.pk, value_date=value_date, lines=lines, reverses_id=None
     )
     sql(

@@ -1,4 +1,4 @@
-"""funds.interest: a period's interest allocated by 积数 (RULES.md §4, Order 165 art. 26)."""
+"""funds.ledger.accrual: a period's interest allocated by 积数 (RULES.md §4, Order 165 art. 26)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from funds.interest import (
+from funds.ledger.accrual import (
     InterestLine,
     LedgerActivity,
     allocate_interest,

@@ -1,4 +1,4 @@
-"""funds.services.interest: a period's interest posted to sub-ledgers by 积数 (RULES.md §4)."""
+"""funds.ledger.services.interest: a period's interest posted to sub-ledgers by 积数 (RULES.md §4)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.errors import DomainError
-from funds import selectors, services
+from funds import services
+from funds.ledger import selectors
 from funds.models import InterestPosting, PostingNotice, Transaction
 
 JAN_1, JAN_16, JAN_31 = date(2024, 1, 1), date(2024, 1, 16), date(2024, 1, 31)

@@ -1,4 +1,4 @@
-"""funds.services.ledger: double-entry, append-only postings (RULES.md §4, Order 165 art. 10)."""
+"""funds.ledger.services.posting: double-entry, append-only postings (RULES.md §4, Order 165 art. 10)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditEvent
 from core.errors import DomainError
 from estates.models import Unit
-from funds import selectors, services
+from funds import services
 from funds.integrity import check_running_balances
+from funds.ledger import selectors
 from funds.models import Account, Entry, LedgerError, Transaction
 from tests.estates.helpers import make_person, make_unit, sell
 

@@ -16,8 +16,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from funds.ledger.services.posting import transaction_digest
 from funds.models import Entry, Transaction
-from funds.services.ledger import _digest
 from tests.tamper import tamper
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_a_posting_rewritten_with_a_fresh_digest_passes_funds_check_but_not_audi
         tamper("UPDATE funds_entry SET amount_fen = %s WHERE id = %s", [amount, entry.pk])
         lines.append((entry.account_id, amount))
     assert sorted(amount for _a, amount in lines) == [-100_001, -100_001, 100_001]
-    digest = _digest(
+    digest = transaction_digest(
         kind=txn.kind,
         area_id=txn.area_id,
         value_date=txn.value_date,

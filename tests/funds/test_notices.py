@@ -37,7 +37,7 @@ def test_the_text_goes_out_after_commit_without_name_or_unit(
 
     assert [m.phone for m in outbox] == [fund.persons["甲"].phone]
     text = outbox[0].text
-    assert "2024-01-10存入6712.50元（交存）" in text
+    assert "2024-01-10存入6,712.50元（交存）" in text
     assert "甲" not in text and "101" not in text
     assert PostingNotice.objects.get().sms_status == PostingNotice.Sms.SENT
 
@@ -108,7 +108,7 @@ def test_a_notice_claimed_by_another_sender_is_not_sent_again(fund, outbox):
 
 
 def test_notices_are_sent_in_batches_of_claims(fund, outbox, monkeypatch):
-    from funds.services import notices
+    from funds.ledger.services import notices
 
     monkeypatch.setattr(notices, "BATCH", 1)
     fund.deposit("103", 100)  # two co-owners: two batches of one

@@ -34,18 +34,18 @@ def test_owner_sees_each_entry_with_the_running_balance(client, posted):
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "+6712.50" in page
+    assert "+6,712.50" in page
     assert "-123.45" in page
-    assert "6589.05" in page  # 6,712.50 − 123.45
+    assert "6,589.05" in page  # 6,712.50 − 123.45
     assert "首期应交存" in page
 
 
 def test_owner_list_shows_balances_and_the_notice_list(client, posted):
     client.force_login(posted.users["甲"])
     page = client.get(reverse("funds:mine")).content.decode()
-    assert "6589.05" in page
-    assert "+6712.50" in page and "-123.45" in page
-    assert "7500.00" not in page  # 102 is 乙's
+    assert "6,589.05" in page
+    assert "+6,712.50" in page and "-123.45" in page
+    assert "7,500.00" not in page  # 102 is 乙's
 
 
 def test_owner_gets_404_for_another_owners_unit(client, posted):
@@ -73,7 +73,7 @@ def test_seller_loses_and_buyer_gains_the_sub_ledger_with_its_history(client, po
     assert client.get(url).status_code == 404
     client.force_login(buyer_user)
     page = client.get(url).content.decode()
-    assert "+6712.50" in page and "6589.05" in page
+    assert "+6,712.50" in page and "6,589.05" in page
 
 
 def test_csv_download_has_every_entry_and_neutralises_formulas(client, posted):
@@ -106,7 +106,7 @@ def test_committee_sees_its_area_totals_and_flags(client, posted, personas):
     client.force_login(personas.committee)
     page = client.get(reverse("funds:area_ledger", args=["a1"])).content.decode()
 
-    assert "14089.05" in page  # sub-ledgers: 6,588.05 + 7,500.00
+    assert "14,089.05" in page  # sub-ledgers: 6,588.05 + 7,500.00
     assert "未交足首期（2）" in page  # 103 and 901
     assert "应续交（0）" in page
 
@@ -156,7 +156,7 @@ def test_owner_sees_the_units_annual_figures_for_the_chosen_year(client, posted)
     cells = card.split('class="num nowrap">')[1:9]
     figures = [cell.removeprefix("<strong>").split("<")[0] for cell in cells]
     # Opening, deposits, interest, returns, uses, refunds, adjustments, closing (RULES.md §4).
-    assert figures == ["0.00", "6712.50", "0.00", "0.00", "123.45", "0.00", "0.00", "6589.05"]
+    assert figures == ["0.00", "6,712.50", "0.00", "0.00", "123.45", "0.00", "0.00", "6,589.05"]
 
 
 def test_a_year_outside_the_ledger_shows_zeros_and_bad_input_falls_back(client, posted):

@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds import reconcile, services, statements
+from funds import services
+from funds.ledger import figures as statements
+from funds.ledger.reconciliation import matching as reconcile
+from funds.ledger.reconciliation.selectors import statement_report
+from funds.ledger.reconciliation.services import BankFileError
 from funds.models import BankStatement, BankStatementLine, PaymentInstruction, Transaction
-from funds.selectors_reconciliation import statement_report
-from funds.services.reconciliation import BankFileError
 from tests.parallel import in_threads
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 
@@ -268,7 +270,7 @@ def test_the_same_statement_in_other_bytes_is_a_duplicate(worked, personas, othe
 
 
 def test_a_statement_differing_by_one_fen_in_one_line_is_not_a_duplicate(worked, personas):
-    from funds import bankcsv
+    from funds.ledger.reconciliation import bankcsv
 
     original = bankcsv.parse_statement(SAMPLE.read_bytes())
     lines = [
@@ -558,7 +560,7 @@ def test_the_annual_page_shows_the_year_and_the_approver_publishes_it(
     client.force_login(personas.committee)
     page = client.get(url)
     assert page.status_code == 200
-    assert "26454.70" in page.content.decode()
+    assert "26,454.70" in page.content.decode()
     assert client.post(url).status_code == 403
 
     login_with_totp(client, personas.approver)
@@ -570,7 +572,7 @@ def test_the_annual_page_shows_the_year_and_the_approver_publishes_it(
 
 
 def statements_current(fund):
-    from funds.services.statements import current_statement
+    from funds.ledger.services.statements import current_statement
 
     return current_statement(fund.area, 2025)
 

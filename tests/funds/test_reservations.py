@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from estates.models import Unit
-from funds import selectors, services
 from funds import selectors_applications as reads
+from funds import services
 from funds.integrity import Broken, ledger_check, reservations_check
+from funds.ledger import selectors
 from funds.models import (
     Account,
     FundUse,

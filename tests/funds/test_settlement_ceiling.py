@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds import ceiling, selectors, services
+from funds import ceiling, services
 from funds.apportion import apportion
+from funds.ledger import selectors
 from funds.models import (
     Account,
     FundApplication,

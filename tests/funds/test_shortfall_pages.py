@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from funds import selectors
+from funds.ledger import selectors
 from funds.models import ShortfallDemand, Transaction
 from funds.services import reservations
 

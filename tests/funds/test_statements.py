@@ -13,10 +13,11 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
 from estates.models import Person
-from funds import services, statements
+from funds import services
+from funds.ledger import figures as statements
+from funds.ledger.services.statements import check_year
+from funds.ledger.statement_layout import statement_context
 from funds.models import Account, AnnualStatement, Entry, Transaction
-from funds.services.statements import check_year
-from funds.statement_notice import statement_context
 from publications.models import Kind, Publication
 from publications.selectors import publication_verify_file
 from publications.signing import signature_check
@@ -108,7 +109,7 @@ def test_each_unit_closes_at_opening_plus_its_flows_and_the_units_add_up_to_the_
 
 
 def test_the_unit_figures_agree_with_the_ledger_balances(worked):
-    from funds import selectors
+    from funds.ledger import selectors
 
     data = statements.area_statement(worked.area, 2025)
 
@@ -463,13 +464,13 @@ def test_the_command_prints_the_year_totals_and_publishes_nothing(worked):
     text = out.getvalue()
     assert "a1 甲一小区 2025: 4 sub-ledgers" in text
     for label, figure in (
-        ("opening balance", "30731.25"),
+        ("opening balance", "30,731.25"),
         ("deposits", "500.00"),
         ("interest", "123.45"),
         ("other returns", "100.00"),
-        ("uses (apportioned)", "3000.00"),
-        ("refunds", "2000.00"),
-        ("closing balance", "26454.70"),
+        ("uses (apportioned)", "3,000.00"),
+        ("refunds", "2,000.00"),
+        ("closing balance", "26,454.70"),
     ):
         assert any(
             line.split() and label in line and line.endswith(figure) for line in text.splitlines()

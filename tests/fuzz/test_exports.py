@@ -187,7 +187,7 @@ def test_the_sub_ledger_csv_writes_a_formula_like_memo_as_text(fund, text):
 @FEW
 @given(text=formulas)
 def test_the_bank_payment_file_writes_a_formula_like_payee_as_text(text):
-    from funds.bankfile import COLUMNS, bank_csv
+    from funds.ledger.reconciliation.bankfile import COLUMNS, bank_csv
 
     row = {key: text for key, _label in COLUMNS}
     row["amount_fen"] = 123456

@@ -1,4 +1,4 @@
-"""Prove the fund ledger is whole (STYLE.md §12; invariants in funds.models.ledger)."""
+"""Prove the fund ledger is whole (STYLE.md §12; invariants in funds.ledger.models.accounts)."""
 
 from __future__ import annotations
 

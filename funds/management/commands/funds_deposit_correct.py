@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts import permissions
 from core.errors import DomainError
+from core.money import parse_yuan, yuan
 from estates.models import ManagementArea, Unit
 from funds import services
-from funds.money import yuan
 
 
 def _decimal(value: str) -> Decimal:
@@ -23,10 +23,10 @@ def _decimal(value: str) -> Decimal:
 
 def _fen(value: str) -> int:
     """Yuan per m² with at most two decimals → exact int fen (never through float)."""
-    amount = _decimal(value)
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise CommandError(f"amount must be yuan with at most two decimals: {value!r}")
-    return int(amount * 100)
+    try:
+        return parse_yuan(value)
+    except ValueError as exc:
+        raise CommandError(f"amount must be yuan with at most two decimals: {value!r}") from exc
 
 
 class Command(BaseCommand):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from core.errors import DomainError
+from core.money import parse_yuan, yuan
 from estates.models import ManagementArea
 from funds import services
-from funds.money import yuan
 
 STAGES = ("activity", "allocate", "post", "done")
 
@@ -27,12 +26,9 @@ def _day(value: str) -> date:
 def _fen(value: str) -> int:
     """Yuan with at most two decimals → exact int fen (never through float)."""
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise CommandError(f"not an amount in yuan: {value!r}") from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise CommandError(f"amount must be yuan with at most two decimals: {value!r}")
-    return int(amount * 100)
+        return parse_yuan(value)
+    except ValueError as exc:
+        raise CommandError(f"not an amount in yuan (at most two decimals): {value!r}") from exc
 
 
 class Command(BaseCommand):

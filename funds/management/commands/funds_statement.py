@@ -15,10 +15,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
+from core.money import yuan
 from estates.models import ManagementArea
-from funds.money import yuan
-from funds.services.statements import statement_publish
-from funds.statements import area_statement
+from funds.ledger.figures import area_statement
+from funds.ledger.services.statements import statement_publish
 
 LABELS = (
     ("opening_fen", "opening balance"),

@@ -178,8 +178,8 @@ def _demand_lock(demand: ShortfallDemand) -> tuple[FundUse, ShortfallDemand]:
 
 def _post_in(*, fund_use, demand, amount, when, key, actor, memo, reason, **fields):
     """Deposit ``amount`` into the unit's sub-ledger and reserve it for the use."""
-    from ...selectors import bank_account
-    from ..ledger import accounts_ensure, transaction_post
+    from funds.ledger.selectors import bank_account
+    from funds.ledger.services import accounts_ensure, transaction_post
 
     accounts_ensure(area=fund_use.area, actor=actor)
     sub = Account.objects.select_for_update().get(kind=Kind.UNIT, unit_id=demand.unit_id)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from .apportion import apportion
+from funds.apportion import apportion
 
 __all__ = [
     "InterestLine",

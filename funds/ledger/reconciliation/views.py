@@ -35,12 +35,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.mixins import action_required
-from core.errors import DomainError, PermissionDeniedError
+from core.errors import Conflict, DomainError, PermissionDeniedError
+from core.forms import place_error
+from funds.ledger import figures as statements
+from funds.ledger.services import statements as statement_services
 
-from . import bankcsv, selectors_reconciliation, statements
+from . import bankcsv
+from . import selectors as selectors_reconciliation
 from .models import BankStatement
-from .services import statements as statement_services
-from .services.reconciliation import BankFileError, bank_statement_check, bank_statement_import
+from .services import BankFileError, bank_statement_check, bank_statement_import
 
 VIEW = "fund.view_area"
 IMPORT = "payment.confirm"
@@ -112,7 +115,7 @@ def _untoken(token: str, area_code: str) -> dict:
             signing.TimestampSigner(salt=UPLOAD_SALT).unsign(token, max_age=TOKEN_MAX_AGE)
         )
     except signing.SignatureExpired:
-        raise DomainError("expired", _("确认已超时（1 小时），请重新上传对账单。")) from None
+        raise Conflict("expired", _("确认已超时（1 小时），请重新上传对账单。")) from None
     except (signing.BadSignature, ValueError):
         raise DomainError("bad_token", _("确认信息无效，请重新上传对账单。")) from None
     if payload.get("area") != area_code:
@@ -183,18 +186,11 @@ def upload(request, code: str):
             status=400,
         )
     except DomainError as exc:
-        placed = False
-        for field, message in exc.fields.items():
-            if field in form.fields:
-                form.add_error(field, message)
-                placed = True
-        if not placed:
-            form.add_error(None, exc.message)
         return render(
             request,
             "funds/reconciliation/area.html",
             _area_context(request, area, form=form),
-            status=400,
+            status=place_error(form, exc),
         )
     return render(
         request,
@@ -287,7 +283,7 @@ def annual(request, code: str, year: int):
                 raise PermissionDenied from None
             error, status = exc.message, 403
         except DomainError as exc:
-            error, status = exc.message, 400
+            error, status = exc.message, exc.status
         else:
             messages.success(
                 request,

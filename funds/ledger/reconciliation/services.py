@@ -2,7 +2,7 @@
 
 Order 165 art. 30: the fund is reconciled with the account bank. The bureau
 (``payment.confirm``, the reviewer who also records the bank's payment
-confirmations) uploads the bank's statement as CSV (``funds.bankcsv``:
+confirmations) uploads the bank's statement as CSV (``funds.ledger.reconciliation.bankcsv``:
 format in docs/funds-reconciliation.md). ``bank_statement_check`` parses and
 checks it and shows what it would reconcile, writing nothing (the page's
 confirmation step); ``bank_statement_import`` stores it, all lines or none,
@@ -28,12 +28,15 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from estates.models import ManagementArea
+from funds.ledger.models import Account, FundProfile
+from funds.ledger.selectors import bank_account, profile_of
 
-from .. import bankcsv, reconcile
-from ..models import Account, BankStatement, BankStatementLine, FundProfile
-from ..selectors_reconciliation import Report, reconcile_lines
+from . import bankcsv
+from . import matching as reconcile
+from .models import BankStatement, BankStatementLine
+from .selectors import Report, reconcile_lines
 
 ACTION = "payment.confirm"
 FILENAME_LIMIT = 200
@@ -102,7 +105,7 @@ def _duplicate(sha256: str, lines_sha256: str) -> DomainError | None:
         "start": existing.start_date,
         "end": existing.end_date,
     }
-    return DomainError("duplicate_file", message, fields={"file": message})
+    return Conflict("duplicate_file", message, fields={"file": message})
 
 
 def bank_statement_check(
@@ -115,8 +118,6 @@ def bank_statement_check(
     today: date | None = None,
 ) -> StatementCheck:
     """Parse and check a bank statement file for ``area`` and reconcile it, storing nothing."""
-    from ..selectors import bank_account, profile_of
-
     permissions.require(actor, ACTION, area)
     data, filename = _read(file)
     parsed = bankcsv.parse_statement(data)
@@ -201,7 +202,7 @@ def bank_statement_import(
     check = bank_statement_check(
         area=area, file=file, actor=actor, period_start=period_start, period_end=period_end
     )
-    parsed, report = check.parsed, check.report
+    parsed = check.parsed
     with transaction.atomic():
         # One import of an area at a time (and the duplicate check under that lock).
         FundProfile.objects.select_for_update().filter(area=area).first()
@@ -230,42 +231,53 @@ def bank_statement_import(
                 )
         except IntegrityError:
             # The same file, imported concurrently (SQLite has no row locks).
-            raise _duplicate(parsed.sha256, parsed.lines_sha256) or DomainError(
+            raise _duplicate(parsed.sha256, parsed.lines_sha256) or Conflict(
                 "duplicate_file", _("同一文件不能重复导入。")
             ) from None
-        BankStatementLine.objects.bulk_create(
-            [
-                BankStatementLine(
-                    statement=statement,
-                    seq=seq,
-                    file_line=line.line,
-                    value_date=line.value_date,
-                    amount_fen=line.amount_fen,
-                    balance_fen=line.balance_fen,
-                    reference=line.reference,
-                    counterparty=line.counterparty,
-                    memo=line.memo,
-                )
-                for seq, line in enumerate(parsed.lines, start=1)
-            ],
-            batch_size=2000,
-        )
-        audit_record(
-            actor=actor,
-            action="fund.bank_statement_import",
-            obj=statement,
-            after={"sha256": parsed.sha256, "lines": len(parsed.lines)},
-            summary={
-                "area": area.code,
-                "filename": check.filename,
-                "start": check.start.isoformat(),
-                "end": check.end.isoformat(),
-                "lines": len(parsed.lines),
-                "closing_balance_fen": parsed.closing_balance_fen,
-                "matched": len(report.result.matched),
-                "bank_only": len(report.result.bank_only),
-                "ledger_only": len(report.result.ledger_only),
-                "difference_fen": report.closing_difference_fen,
-            },
-        )
+        _store_lines(statement, parsed.lines)
+        _import_audit(statement, check, actor=actor)
     return statement
+
+
+def _store_lines(statement: BankStatement, lines) -> None:
+    """The statement's lines, in the bank's order (one bulk insert)."""
+    BankStatementLine.objects.bulk_create(
+        [
+            BankStatementLine(
+                statement=statement,
+                seq=seq,
+                file_line=line.line,
+                value_date=line.value_date,
+                amount_fen=line.amount_fen,
+                balance_fen=line.balance_fen,
+                reference=line.reference,
+                counterparty=line.counterparty,
+                memo=line.memo,
+            )
+            for seq, line in enumerate(lines, start=1)
+        ],
+        batch_size=2000,
+    )
+
+
+def _import_audit(statement: BankStatement, check, *, actor) -> None:
+    """The audit event of an import, with the difference report's counts."""
+    parsed, report, area = check.parsed, check.report, statement.area
+    audit_record(
+        actor=actor,
+        action="fund.bank_statement_import",
+        obj=statement,
+        after={"sha256": parsed.sha256, "lines": len(parsed.lines)},
+        summary={
+            "area": area.code,
+            "filename": check.filename,
+            "start": check.start.isoformat(),
+            "end": check.end.isoformat(),
+            "lines": len(parsed.lines),
+            "closing_balance_fen": parsed.closing_balance_fen,
+            "matched": len(report.result.matched),
+            "bank_only": len(report.result.bank_only),
+            "ledger_only": len(report.result.ledger_only),
+            "difference_fen": report.closing_difference_fen,
+        },
+    )

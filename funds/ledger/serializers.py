@@ -1,46 +1,17 @@
-"""Serializers of the fund-ledger API (``funds.api_ledger``): read only.
+"""Serializers of the fund-ledger API (``funds.ledger.api``): read only.
 
 Every amount is given twice: integer fen (``*_fen``, what a program adds up)
 and a yuan string with two decimals (``*_yuan``, what a person reads), never
 a float (DESIGN.md "Conventions"). The data are the selectors' dataclasses
-and dicts (``funds.selectors``, ``funds.statements``), not model rows.
+and dicts (``funds.ledger.selectors``, ``funds.ledger.figures``), not model rows.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import CustodyRegime, Transaction
-from .money import yuan
-
-YUAN_SCHEMA = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "6712.50"}
-
-
-class YuanField(serializers.Field):
-    """Integer fen shown as a yuan string with two decimals (``"6712.50"``), read only."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return yuan(int(value))
-
-
-class OptionalYuanField(YuanField):
-    """The same, or null where the amount is not known (e.g. no deposit terms yet)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("allow_null", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return None if value is None else yuan(int(value))
-
-
-extend_schema_field(YUAN_SCHEMA)(YuanField)
-extend_schema_field({**YUAN_SCHEMA, "nullable": True})(OptionalYuanField)
+from core.fields import YuanField
+from funds.ledger.models import CustodyRegime, Transaction
 
 
 def fen(**kwargs) -> serializers.IntegerField:
@@ -85,7 +56,7 @@ class FundMyUnitSerializer(serializers.Serializer):
 
 
 class FundLedgerLineSerializer(serializers.Serializer):
-    """One entry of a sub-ledger with the balance after it (``funds.selectors.LedgerLine``)."""
+    """One entry of a sub-ledger with the balance after it (``funds.ledger.selectors.LedgerLine``)."""
 
     transaction_id = serializers.IntegerField(read_only=True, help_text="凭证号")
     value_date = serializers.DateField(read_only=True)
@@ -142,7 +113,7 @@ class FundStatementUseSerializer(serializers.Serializer):
 
 
 class FundUnitStatementSerializer(serializers.Serializer):
-    """``funds.statements.unit_statement``: closing = opening + deposits + interest + returns
+    """``funds.ledger.figures.unit_statement``: closing = opening + deposits + interest + returns
     − uses − refunds + adjustments."""
 
     unit = FundStatementUnitSerializer(read_only=True)
@@ -199,7 +170,7 @@ class FundProfileSerializer(serializers.Serializer):
 
 
 class FundTotalsSerializer(serializers.Serializer):
-    """The area's general-ledger balances (``funds.selectors.AreaTotals``)."""
+    """The area's general-ledger balances (``funds.ledger.selectors.AreaTotals``)."""
 
     bank_fen = fen(help_text="专户存款（现行管理方式，分）")
     bank_yuan = YuanField(source="bank_fen")
@@ -260,11 +231,11 @@ class FundAreaUnitSerializer(serializers.Serializer):
     code = serializers.CharField(read_only=True)
     floor_area = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     first_fen = fen(allow_null=True, help_text="首期应交存（分）")
-    first_yuan = OptionalYuanField(source="first_fen")
+    first_yuan = YuanField(source="first_fen")
     paid_fen = fen(help_text="已交存（分）")
     paid_yuan = YuanField(source="paid_fen")
     outstanding_fen = fen(allow_null=True, help_text="尚欠首期（分）")
-    outstanding_yuan = OptionalYuanField(source="outstanding_fen")
+    outstanding_yuan = YuanField(source="outstanding_fen")
     balance_fen = fen(help_text="分户账余额（分）")
     balance_yuan = YuanField(source="balance_fen")
     paid_in_full = serializers.BooleanField(read_only=True, allow_null=True)

@@ -15,6 +15,8 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 
+from core.money import yuan_plain
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # (key in each row, header label) in file order.
@@ -34,8 +36,7 @@ def yuan_text(fen: int) -> str:
     """``123456`` → ``"1234.56"``; exact; refuses negative or non-int amounts."""
     if isinstance(fen, bool) or not isinstance(fen, int) or fen < 0:
         raise ValueError(f"amount must be a non-negative int of fen, got {fen!r}")
-    whole, cents = divmod(fen, 100)
-    return f"{whole}.{cents:02d}"
+    return yuan_plain(fen)
 
 
 def safe_cell(value: object) -> str:

@@ -1,20 +1,18 @@
-"""Reconciliation with the custody bank, and the published annual statements.
+"""Reconciliation with the custody bank.
 
 RULES.md §4 "Publication" (Order 165 art. 30, programme task 3): reconcile
 with the account bank and publish at least yearly per area. Both are records
 that are kept, not edited:
 
 - ``BankStatement`` + ``BankStatementLine``: one imported bank statement of
-  an area's custody account (``funds.bankcsv`` parses it), identified by the
+  an area's custody account (``funds.ledger.reconciliation.bankcsv`` parses it), identified by the
   SHA-256 of the file — the same file is never imported twice. The lines are
   what the bank said; how they match the ledger is computed when the report
-  is read (``funds.selectors_reconciliation``), so an entry posted after the
+  is read (``funds.ledger.reconciliation.selectors``), so an entry posted after the
   import shows as matched the next time.
-- ``AnnualStatement``: one published annual statement of an area
-  (``funds.services.statements``); a correction is a new row that
-  ``supersedes`` the current one (RULES.md §7), never an edit.
+(The published annual statements are ``funds.ledger.models.statements``.)
 
-All three are append-only (``AppendOnlyModel``: save of a stored row,
+Both are append-only (``AppendOnlyModel``: save of a stored row,
 delete and queryset update/delete raise).
 """
 
@@ -26,9 +24,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .ledger import AppendOnlyModel
+from funds.ledger.models.accounts import AppendOnlyModel
 
-__all__ = ["AnnualStatement", "BankStatement", "BankStatementLine"]
+__all__ = ["BankStatement", "BankStatementLine"]
 
 
 class BankStatement(AppendOnlyModel):
@@ -47,7 +45,7 @@ class BankStatement(AppendOnlyModel):
     )
     account_no = models.CharField(_("专户账号"), max_length=40)
     sha256 = models.CharField(_("文件 SHA-256"), max_length=64, unique=True)
-    # ``funds.bankcsv.lines_digest`` of the parsed lines: the same statement in other
+    # ``funds.ledger.reconciliation.bankcsv.lines_digest`` of the parsed lines: the same statement in other
     # bytes (CRLF line endings, GB18030) is the same statement. Null only for a
     # statement imported twice before this was kept (the later copy, migration 0004).
     lines_sha256 = models.CharField(
@@ -132,67 +130,3 @@ class BankStatementLine(AppendOnlyModel):
 
     def scope_object(self):
         return self.statement.area
-
-
-class AnnualStatement(AppendOnlyModel):
-    """One published annual statement of an area's fund (RULES.md §4 "Publication", §7)."""
-
-    area = models.ForeignKey(
-        "estates.ManagementArea",
-        on_delete=models.PROTECT,
-        related_name="annual_statements",
-        verbose_name=_("物业管理区域"),
-    )
-    year = models.PositiveSmallIntegerField(_("年度"))
-    publication = models.OneToOneField(
-        "publications.Publication",
-        on_delete=models.PROTECT,
-        related_name="annual_statement",
-        verbose_name=_("公示"),
-    )
-    # A correction supersedes the statement it corrects; one correction per statement,
-    # so the versions of a year form one chain.
-    supersedes = models.OneToOneField(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="superseded_by",
-        verbose_name=_("更正的公示"),
-    )
-    reason = models.TextField(_("更正原因"), blank=True)
-    opening_fen = models.BigIntegerField(_("期初余额（分）"))
-    closing_fen = models.BigIntegerField(_("期末余额（分）"))
-    units = models.PositiveIntegerField(_("分户账数"))
-    published_at = models.DateTimeField(_("公示时间"), default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("签发人"),
-    )
-
-    class Meta:
-        ordering = ["area", "-year", "-pk"]
-        verbose_name = _("维修资金年度账目公示")
-        verbose_name_plural = _("维修资金年度账目公示")
-        constraints = [
-            # The first statement of a year is unique; later ones must supersede.
-            models.UniqueConstraint(
-                fields=["area", "year"],
-                condition=Q(supersedes__isnull=True),
-                name="annual_statement_first_once",
-            ),
-            models.CheckConstraint(
-                condition=Q(supersedes__isnull=True) | ~Q(reason=""),
-                name="annual_statement_correction_has_reason",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.area} {self.year}"
-
-    def scope_object(self):
-        return self.area

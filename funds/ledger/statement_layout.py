@@ -2,7 +2,7 @@
 
 RULES.md §4 "Publication" (Order 165 art. 30): totals, each account, each use
 with its apportionment, each unit's figures. Built from
-``funds.statements.area_statement`` data for the template
+``funds.ledger.figures.area_statement`` data for the template
 ``funds/statement.html``; read-only, no Django model access. Unit codes and
 figures only: never an owner's name or ID number (a notice is public for ever).
 
@@ -15,17 +15,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.money import yuan as y
 from publications.rendering import GRID_KEY, table_grid
 
 # Apportionment tables are set three units to a row: a use over 2,000 units is ~670 lines.
 PAIRS_PER_ROW = 3
-
-
-def y(fen: int) -> str:
-    """Fen as yuan with thousands separators, exact: 123456 → "1,234.56"."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def cn_date(day) -> str:
@@ -247,7 +241,7 @@ def _units_table(data: dict, number: str) -> dict:
 
 
 def statement_context(data: dict, *, reason: str = "") -> dict:
-    """The notice's template context from ``funds.statements.area_statement`` data."""
+    """The notice's template context from ``funds.ledger.figures.area_statement`` data."""
     tables = [_accounts_table(data), *_uses_tables(data)]
     tables.append(_units_table(data, _("四") if data["uses"] else _("三")))
     notes = [

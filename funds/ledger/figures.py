@@ -5,7 +5,9 @@ yearly per area — totals of deposits, uses, returns and balance; each use with
 its apportionment; each unit's sub-ledger figures (owners see their own).
 
 Read-only: the functions here query the ledger (``Entry`` rows, nothing
-cached) and return plain dicts of ints, strings and dates, which the
+cached; each use's title and notice is read from the use procedure's rows by
+model name, ``apps.get_model``, so the ledger imports nothing of the
+procedure) and return plain dicts of ints, strings and dates, which the
 publication service renders and digests. Every figure is in fen.
 
 **Flows.** Each sub-ledger movement of the year falls in one category by its
@@ -32,11 +34,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.apps import apps
 from django.db.models import Count, Q, Sum
 
 from estates.models import ManagementArea, Unit
-
-from .models import Account, BankStatement, Entry, FundUse, ShortfallCollection, Transaction
+from funds.ledger.models import Account, Entry, Transaction
+from funds.ledger.reconciliation.models import BankStatement
+from funds.ledger.selectors import owner_units, sub_ledger
 
 Kind = Account.Kind
 TxnKind = Transaction.Kind
@@ -207,7 +211,10 @@ def _uses(area: ManagementArea, start: date, end: date, *, unit: Unit | None = N
 
 def _fund_uses_of(txn_ids: list[int]) -> dict[int, dict]:
     """transaction id → the fund use it settled or collected a shortfall for (title, notice)."""
-    found: dict[int, FundUse] = {}
+    # Fund uses belong to the use procedure: read by model name (like a string FK).
+    FundUse = apps.get_model("funds", "FundUse")
+    ShortfallCollection = apps.get_model("funds", "ShortfallCollection")
+    found: dict = {}
     for fund_use in FundUse.objects.filter(settlement_txn_id__in=txn_ids).select_related(
         "publication"
     ):
@@ -321,8 +328,6 @@ def area_statement(area: ManagementArea, year: int) -> dict:
 def unit_statement(unit: Unit, year: int) -> dict:
     """One unit's figures for ``year``, its entries of the year with the running balance, and
     its share of each use — what its owner sees of the annual statement (RULES.md §4)."""
-    from .selectors import sub_ledger
-
     start, end = year_bounds(year)
     figures = _unit_figures(
         Entry.objects.filter(account__unit=unit, account__kind=Kind.UNIT), start, end
@@ -368,8 +373,6 @@ def unit_statement(unit: Unit, year: int) -> dict:
 def owner_unit_statements(user, year: int) -> list[dict]:
     """``unit_statement`` of each unit ``user`` owns now (a buyer sees the unit's whole year:
     the sub-ledger moves with the unit, Order 165 art. 28)."""
-    from .selectors import owner_units
-
     return [unit_statement(unit, year) for unit in owner_units(user)]
 
 

@@ -5,7 +5,7 @@ Mounted by gongzhi/urls.py at ``funds/reconciliation/`` (namespace ``funds_recon
 
 from django.urls import path
 
-from . import views_reconciliation as views
+from . import views
 
 app_name = "funds_reconciliation"
 urlpatterns = [

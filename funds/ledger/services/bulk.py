@@ -9,7 +9,7 @@ one statement for all rows, about twenty times faster than one INSERT per row
 (which is what ``executemany`` sends, pipelined), with every constraint,
 index and trigger applied as for an INSERT. Elsewhere (SQLite) they go to
 ``executemany`` in batches. Only for new rows: the append-only guards
-(``funds.models.ledger``) are on update and delete.
+(``funds.ledger.models.accounts``) are on update and delete.
 """
 
 from __future__ import annotations

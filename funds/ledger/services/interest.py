@@ -2,7 +2,7 @@
 
 Interest and other returns roll into the fund: the period's interest is
 received in the custody bank account and allocated to every unit's
-sub-ledger in proportion to its day-weighted balance (``funds.interest``,
+sub-ledger in proportion to its day-weighted balance (``funds.ledger.accrual``,
 with the apportionment rounding of ``funds.apportion``), all as **one**
 transaction dated the last day of the period. A period of an area is posted
 once: the same period again is refused (``InterestPosting`` is unique per
@@ -23,12 +23,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from estates.models import ManagementArea
+from funds.ledger.accrual import InterestPeriod, interest_for_period
+from funds.ledger.models import Account, Entry, FundProfile, InterestPosting, Transaction
+from funds.ledger.selectors import bank_account
 
-from ..interest import InterestPeriod, interest_for_period
-from ..models import Account, Entry, FundProfile, InterestPosting, Transaction
-from .ledger import today, transaction_post
+from .checks import today
+from .posting import transaction_post
 
 Progress = Callable[[str], None]
 
@@ -84,7 +86,7 @@ def _check_period(start: date, end: date, amount_fen: int) -> None:
     if not isinstance(start, date) or not isinstance(end, date) or end < start:
         raise DomainError("bad_period", _("计息期间无效：止日不能早于起日。"))
     if end >= today():
-        raise DomainError("period_not_over", _("计息期间尚未结束，不能分配利息。"))
+        raise Conflict("period_not_over", _("计息期间尚未结束，不能分配利息。"))
     if type(amount_fen) is not int or amount_fen <= 0:
         raise DomainError(
             "bad_amount", _("利息金额必须是正的整数分。"), fields={"amount_fen": _("无效。")}
@@ -108,14 +110,12 @@ def interest_post(
     a period not yet over, no sub-ledger with a balance in the period.
     ``progress(stage)`` is called as the work advances (the command's bar).
     """
-    from ..selectors import bank_account
-
     _check_period(start, end, amount_fen)
     step = progress or (lambda stage: None)
     with transaction.atomic():
         # One interest posting per area at a time: the overlap check below is then exact.
         # Every sub-ledger posting share-locks this row before its closed-period check
-        # (``ledger._hold_interest_lock``): a backdated deposit either commits before
+        # (``checks.hold_interest_lock``): a backdated deposit either commits before
         # the 积数 is read below, or is checked after this posting commits and refused.
         FundProfile.objects.select_for_update().filter(area=area).first()
         _refuse_posted(area, start, end)
@@ -159,7 +159,7 @@ def interest_post(
 
 
 def _already_posted(start: date, end: date) -> DomainError:
-    return DomainError(
+    return Conflict(
         "interest_already_posted",
         _("%(start)s至%(end)s的利息已经分配过，不能重复分配。") % {"start": start, "end": end},
     )
@@ -174,7 +174,7 @@ def _refuse_posted(area: ManagementArea, start: date, end: date) -> None:
         .first()
     )
     if overlap is not None:
-        raise DomainError(
+        raise Conflict(
             "interest_period_overlaps",
             _("计息期间与已分配的%(start)s至%(end)s重叠，同一天的利息不能分配两次。")
             % {"start": overlap.start, "end": overlap.end},

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .ledger import AppendOnlyModel
+from .accounts import AppendOnlyModel
 
 
 class FirstDepositDemand(AppendOnlyModel):

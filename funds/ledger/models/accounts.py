@@ -15,11 +15,11 @@ with one sub-ledger per unit door number (分户账). Here:
 Sign convention: an entry's ``amount_fen`` is positive for a debit and
 negative for a credit. ``bank``, ``works`` and ``developer`` are debit-normal
 (assets); ``area_fund``, ``unit``, ``payable`` and ``income`` are
-credit-normal. A *balance* as people read it (``funds.selectors.balance``) is
+credit-normal. A *balance* as people read it (``funds.ledger.selectors.balance``) is
 the sum of the entries for a debit-normal account and its negation for a
 credit-normal one, so an owner who paid 100 元 sees +100.00.
 
-**Invariants** (enforced by ``funds.services.ledger.transaction_post`` and
+**Invariants** (enforced by ``funds.ledger.services.posting.transaction_post`` and
 proved by ``manage.py funds_check``):
 
 1. Each transaction balances: the entries on general-ledger accounts (every
@@ -51,7 +51,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.kept import KeptError, KeptModel, KeptQuerySet
-from funds.deposit import MAX_RATE, MIN_RATE
+from funds.ledger.deposit_rule import MAX_RATE, MIN_RATE
 
 
 class LedgerError(KeptError):
@@ -80,7 +80,7 @@ class CustodyRegime(models.TextChoices):
 class FundProfile(models.Model):
     """The fund settings of one management area: custody, bank, deposit rate and cost.
 
-    Changed only through ``funds.services.fund_profile_set`` (deposit terms)
+    Changed only through ``funds.ledger.services.fund_profile_set`` (deposit terms)
     and ``custody_transfer`` (regime and bank), each audited.
     """
 

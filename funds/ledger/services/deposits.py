@@ -2,7 +2,7 @@
 
 Order 165 art. 7 (RULES.md §4): a unit's first deposit is its area × the
 area's rate (5%–8%) × the local construction cost per m², rounded to the fen
-(``funds.deposit.first_deposit_fen``). The amount is fixed when it is
+(``funds.ledger.deposit_rule.first_deposit_fen``). The amount is fixed when it is
 demanded and stored with its basis (``FirstDepositDemand``): setting an
 area's terms demands every unit not yet demanded (``first_deposits_demand``),
 and so does a unit's first recorded payment. A later price applies to new
@@ -10,7 +10,7 @@ demands only; a stored demand changes only by an explicit, reasoned, audited
 correction (``first_deposit_correct``).
 
 Art. 17: a unit whose balance falls below 30% of its first deposit — the
-stored demanded amount — must top up (``funds.deposit.needs_top_up``).
+stored demanded amount — must top up (``funds.ledger.deposit_rule.needs_top_up``).
 
 The top-up flag is raised for units whose first deposit has been paid in
 full: a unit that has not yet paid owes its first deposit (art. 7) and is
@@ -29,12 +29,21 @@ from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 from estates.models import ManagementArea, Unit
+from funds.ledger.deposit_rule import (
+    MAX_RATE,
+    MIN_RATE,
+    RULE_VERSION,
+    first_deposit_fen,
+    needs_top_up,
+)
+from funds.ledger.models import Account, Entry, FirstDepositDemand, FundProfile, Transaction
+from funds.ledger.selectors import bank_account, profile_of, unit_account
 
-from ..deposit import MAX_RATE, MIN_RATE, RULE_VERSION, first_deposit_fen, needs_top_up
-from ..models import Account, Entry, FirstDepositDemand, FundProfile, Transaction
-from .ledger import today, transaction_post
+from .checks import today
+from .posting import transaction_post
 
 Kind = Account.Kind
 
@@ -86,8 +95,6 @@ def deposit_demands(area: ManagementArea, *, unit: Unit | None = None) -> list[D
     profile, one GROUP BY over the sub-ledger entries (balance and deposits
     together), the units with their demand.
     """
-    from ..selectors import profile_of
-
     profile = profile_of(area)
     entries = Entry.objects.filter(account__area=area, account__kind=Kind.UNIT)
     demanded = FirstDepositDemand.objects.filter(_in_force(), unit=OuterRef("pk")).values(
@@ -139,8 +146,6 @@ def deposit_record(
     again returns the same transaction (``transaction_post``). A payment
     dated in the future or not a positive int of fen is refused.
     """
-    from ..selectors import bank_account, unit_account
-
     if type(amount_fen) is not int or amount_fen <= 0:
         raise DomainError(
             "bad_amount", _("交存金额必须是正的整数分。"), fields={"amount_fen": _("无效。")}
@@ -185,7 +190,7 @@ def first_deposits_demand(
     """
     profile = FundProfile.objects.filter(area=area).first()
     if profile is None:
-        raise DomainError("no_profile", _("该区域尚未设置维修资金。"))
+        raise Conflict("no_profile", _("该区域尚未设置维修资金。"))
     on = on or today()
     with transaction.atomic():
         rows = Unit.objects.filter(area=area).exclude(
@@ -267,34 +272,13 @@ def first_deposit_correct(
     nothing, or without a reason, is refused; two corrections of the same
     demand at once: one wins, the other is told the demand changed (409).
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(
-            "reason_required", _("更正首期交存须说明原因。"), fields={"reason": _("必填。")}
-        )
-    if len(reason) > 500:
-        raise DomainError("bad_reason", _("原因最多 500 个字。"), fields={"reason": _("过长。")})
-    for value, what in ((floor_area, "floor_area"), (deposit_rate, "deposit_rate")):
-        if value is not None and (not isinstance(value, Decimal) or not value.is_finite()):
-            raise DomainError("bad_basis", _("核定依据无效。"), fields={what: _("无效。")})
-    if floor_area is not None and (floor_area <= 0 or floor_area.as_tuple().exponent < -2):
-        raise DomainError(
-            "bad_area", _("计缴面积必须为正数，最多两位小数。"), fields={"floor_area": _("无效。")}
-        )
-    if deposit_rate is not None and (
-        not MIN_RATE <= deposit_rate <= MAX_RATE or deposit_rate.as_tuple().exponent < -4
-    ):
-        raise DomainError(
-            "bad_rate",
-            _("首期交存比例必须在 5%–8% 之间（《住宅专项维修资金管理办法》第七条）。"),
-            fields={"deposit_rate": _("必须在 0.05–0.08 之间。")},
-        )
-    if cost_per_m2_fen is not None and (type(cost_per_m2_fen) is not int or cost_per_m2_fen <= 0):
-        raise DomainError(
-            "bad_cost", _("每平方米造价必须是正的整数分。"), fields={"cost_per_m2_fen": _("无效。")}
-        )
-    if area_basis is not None and area_basis not in Unit.Basis.values:
-        raise DomainError("bad_basis", _("面积依据无效。"), fields={"area_basis": _("无效。")})
+    reason = _checked_correction(
+        reason=reason,
+        floor_area=floor_area,
+        area_basis=area_basis,
+        cost_per_m2_fen=cost_per_m2_fen,
+        deposit_rate=deposit_rate,
+    )
     with transaction.atomic():
         current = (
             FirstDepositDemand.objects.select_for_update(of=("self",))
@@ -302,7 +286,7 @@ def first_deposit_correct(
             .first()
         )
         if current is None:
-            raise DomainError("not_demanded", _("该房屋尚未核定首期交存，无需更正。"))
+            raise Conflict("not_demanded", _("该房屋尚未核定首期交存，无需更正。"))
         new = FirstDepositDemand(
             area_id=current.area_id,
             unit=unit,
@@ -325,7 +309,7 @@ def first_deposit_correct(
             with transaction.atomic():
                 new.save()
         except IntegrityError:
-            raise DomainError(
+            raise Conflict(
                 "demand_changed", _("该房屋的首期交存核定刚被更正，请刷新后重试。")
             ) from None
         audit_record(
@@ -342,3 +326,37 @@ def first_deposit_correct(
             },
         )
     return new
+
+
+def _checked_correction(*, reason, floor_area, area_basis, cost_per_m2_fen, deposit_rate) -> str:
+    """The reason and the named basis of a first-deposit correction, checked; the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            "reason_required", _("更正首期交存须说明原因。"), fields={"reason": _("必填。")}
+        )
+    if len(reason) > 500:
+        raise DomainError("bad_reason", _("原因最多 500 个字。"), fields={"reason": _("过长。")})
+    reason = clean_text(reason, field="reason", limit=500)
+    for value, what in ((floor_area, "floor_area"), (deposit_rate, "deposit_rate")):
+        if value is not None and (not isinstance(value, Decimal) or not value.is_finite()):
+            raise DomainError("bad_basis", _("核定依据无效。"), fields={what: _("无效。")})
+    if floor_area is not None and (floor_area <= 0 or floor_area.as_tuple().exponent < -2):
+        raise DomainError(
+            "bad_area", _("计缴面积必须为正数，最多两位小数。"), fields={"floor_area": _("无效。")}
+        )
+    if deposit_rate is not None and (
+        not MIN_RATE <= deposit_rate <= MAX_RATE or deposit_rate.as_tuple().exponent < -4
+    ):
+        raise DomainError(
+            "bad_rate",
+            _("首期交存比例必须在 5%–8% 之间（《住宅专项维修资金管理办法》第七条）。"),
+            fields={"deposit_rate": _("必须在 0.05–0.08 之间。")},
+        )
+    if cost_per_m2_fen is not None and (type(cost_per_m2_fen) is not int or cost_per_m2_fen <= 0):
+        raise DomainError(
+            "bad_cost", _("每平方米造价必须是正的整数分。"), fields={"cost_per_m2_fen": _("无效。")}
+        )
+    if area_basis is not None and area_basis not in Unit.Basis.values:
+        raise DomainError("bad_basis", _("面积依据无效。"), fields={"area_basis": _("无效。")})
+    return reason

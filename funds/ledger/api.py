@@ -1,14 +1,14 @@
 """The fund ledger over the API, read only: owners' sub-ledgers and areas' accounts.
 
-Same rules as the pages (``funds.views``): an owner reaches only the units
+Same rules as the pages (``funds.ledger.views``): an owner reaches only the units
 they own now (``fund.view_own``; a unit sold is no longer theirs, the buyer
 sees its whole history, Order 165 art. 28); the committee, officers and the
 bureau read the areas in their scope (``fund.view_area``). Without the
 action anywhere: 403. A unit or an area outside the caller's reach: 404,
 never 403, so an answer does not confirm that it exists.
 
-Every figure comes from the ledger's selectors (``funds.selectors``,
-``funds.statements``, ``funds.services.deposit_demands``): nothing is
+Every figure comes from the ledger's selectors (``funds.ledger.selectors``,
+``funds.ledger.figures``, ``funds.ledger.services.deposit_demands``): nothing is
 computed here but the page slicing and the filters.
 """
 
@@ -28,12 +28,13 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.mixins import HasAction
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from estates.models import ManagementArea, Unit
 
 from . import selectors
-from .selectors_reconciliation import statements_of
-from .serializers_ledger import (
+from .figures import bank_check, unit_statement
+from .reconciliation.selectors import statements_of
+from .serializers import (
     AreaFundSerializer,
     AreaUnitQuerySerializer,
     FundAreaUnitSerializer,
@@ -43,7 +44,6 @@ from .serializers_ledger import (
     StatementQuerySerializer,
 )
 from .services import DepositStatus, deposit_demands, today
-from .statements import bank_check, unit_statement
 
 OWN = "fund.view_own"
 AREA = "fund.view_area"
@@ -279,7 +279,7 @@ class AreaUnitsView(generics.ListAPIView):
         if demands is None:
             if unpaid is not None or top_up is not None:
                 field = "unpaid" if unpaid is not None else "top_up"
-                raise DomainError(
+                raise Conflict(
                     "no_profile",
                     _("该区域尚未设置维修资金，没有首期交存要求，不能按未交足或应续交筛选。"),
                     fields={field: _("该区域尚未设置维修资金。")},

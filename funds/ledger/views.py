@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.mixins import action_required
 from core.errors import DomainError
+from core.money import yuan_plain
 from estates.models import ManagementArea
 
 from . import selectors
-from .money import yuan
+from .figures import unit_statement
 from .services import deposit_demands, today
-from .statements import unit_statement
 
 OWN = "fund.view_own"
 AREA = "fund.view_area"
@@ -117,8 +117,8 @@ def unit_ledger_csv(request, pk: int):
                 line.transaction_id,
                 line.kind_label,
                 _safe(line.memo),
-                yuan(line.amount_fen),
-                yuan(line.balance_fen),
+                yuan_plain(line.amount_fen),
+                yuan_plain(line.balance_fen),
             ]
         )
     return response

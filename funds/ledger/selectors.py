@@ -8,10 +8,9 @@ from datetime import date, datetime
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict
 from estates.models import ManagementArea, Unit
-
-from .models import Account, CustodyRegime, Entry, FundProfile, PostingNotice
+from funds.ledger.models import Account, CustodyRegime, Entry, FundProfile, PostingNotice
 
 Kind = Account.Kind
 
@@ -20,7 +19,7 @@ def balance(account: Account) -> int:
     """The balance of ``account`` in fen as people read it (positive = normal side).
 
     A sub-ledger holding an owner's 100 元 is +10000, so is a bank account
-    holding 100 元 (``funds.models.ledger``, "Sign convention").
+    holding 100 元 (``funds.ledger.models.accounts``, "Sign convention").
     """
     raw = Entry.objects.filter(account=account).aggregate(total=Sum("amount_fen"))["total"] or 0
     return Account.natural(account.kind, raw)
@@ -60,14 +59,14 @@ def account_of(area: ManagementArea, kind: str, regime: str = "") -> Account:
         raise ValueError("unit sub-ledgers are found with unit_account(unit)")
     account = Account.objects.filter(area=area, kind=kind, regime=regime).first()
     if account is None:
-        raise DomainError("no_accounts", _("该区域尚未开设维修资金账户。"))
+        raise Conflict("no_accounts", _("该区域尚未开设维修资金账户。"))
     return account
 
 
 def profile_of(area: ManagementArea) -> FundProfile:
     profile = FundProfile.objects.filter(area=area).first()
     if profile is None:
-        raise DomainError("no_profile", _("该区域尚未设置维修资金。"))
+        raise Conflict("no_profile", _("该区域尚未设置维修资金。"))
     return profile
 
 
@@ -80,7 +79,7 @@ def unit_account(unit: Unit) -> Account:
     """The sub-ledger of ``unit`` (per unit, not per person: a sale keeps it, art. 28)."""
     account = Account.objects.filter(unit=unit).first()
     if account is None:
-        raise DomainError("no_accounts", _("房屋 %(unit)s 尚未开设分户账。") % {"unit": unit.code})
+        raise Conflict("no_accounts", _("房屋 %(unit)s 尚未开设分户账。") % {"unit": unit.code})
     return account
 
 

@@ -1,10 +1,10 @@
 """API routes of the fund ledger (read only). The lead mounts them under ``api/v1/`` with
-``path("funds/", include("funds.api_urls_ledger"))``, beside ``funds.api_urls_applications``
+``path("funds/", include("funds.ledger.api_urls"))``, beside ``funds.api_urls_applications``
 (whose paths — ``applications/``, ``my-shares/`` — and names do not overlap these)."""
 
 from django.urls import path
 
-from . import api_ledger as api
+from . import api
 
 urlpatterns = [
     path("mine/", api.MyUnitsView.as_view(), name="fund-mine"),

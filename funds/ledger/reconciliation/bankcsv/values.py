@@ -1,4 +1,4 @@
-"""Money and dates as banks write them, read exactly (part of ``funds.bankcsv``; no Django).
+"""Money and dates as banks write them, read exactly (part of ``funds.ledger.reconciliation.bankcsv``; no Django).
 
 Yuan with at most two decimals become integer fen by string arithmetic, never
 through a float (DESIGN.md "Money"): ``"0.1"`` is 10 fen, ``"1,234.56"`` is 123456.

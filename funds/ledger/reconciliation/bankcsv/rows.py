@@ -1,4 +1,4 @@
-"""The header and the rows of a bank statement (part of ``funds.bankcsv``; no Django).
+"""The header and the rows of a bank statement (part of ``funds.ledger.reconciliation.bankcsv``; no Django).
 
 Each column has a few accepted names (``COLUMNS``); a row becomes a
 ``BankLine`` or a list of ``RowError`` with the file's line number.

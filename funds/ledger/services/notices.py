@@ -17,21 +17,25 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.sms import sms_send
+from core.money import yuan
 from estates.models import Ownership
+from funds.ledger.models import PostingNotice, Transaction
 
-from ..models import PostingNotice, Transaction
-from ._bulk import db_datetime, insert_rows
+from .bulk import db_datetime, insert_rows
 
 logger = logging.getLogger("gongzhi.funds")
 
 # Above this many units, owners are looked up by area (one query) not by an IN list.
 _IN_LIST_LIMIT = 500
 BATCH = 500
+# The Celery task that sends one transaction's texts (registered by ``funds.tasks``).
+SEND_TASK = "funds.posting_notices_send"
 
 
 def notices_create(*, txn: Transaction, unit_lines: list[tuple[int, int]]) -> int:
@@ -72,10 +76,9 @@ def notices_create(*, txn: Transaction, unit_lines: list[tuple[int, int]]) -> in
 
 
 def _enqueue(transaction_id: int) -> None:
-    from ..tasks import posting_notices_send_task
-
+    """Queue the texts by task name (``funds.tasks`` imports this module, never the reverse)."""
     try:
-        posting_notices_send_task.delay(transaction_id)
+        current_app.tasks[SEND_TASK].delay(transaction_id)
     except Exception:
         # A broker outage must not undo or fail a posting; the periodic sweep retries.
         logger.exception("could not queue fund notices of transaction %s", transaction_id)
@@ -92,8 +95,6 @@ class Sent:
 
 
 def _text(notice: PostingNotice) -> str:
-    from ..money import yuan
-
     txn = notice.transaction
     direction = "存入" if notice.amount_fen > 0 else "支出"
     # No name, ID number or unit code in a text (voting.services.notifications).

@@ -1,7 +1,7 @@
 """Reads for bank reconciliation: the difference report of a bank statement against the ledger.
 
 RULES.md §4 "Publication" (Order 165 art. 30): reconcile with the account
-bank. The report is computed when it is read (``funds.reconcile.match``), so
+bank. The report is computed when it is read (``funds.ledger.reconciliation.matching.match``), so
 an entry posted after the statement was imported — the missing deposit found
 by the last report — shows as matched the next time. Nothing here writes.
 """
@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.db.models import Sum
 
 from estates.models import ManagementArea
+from funds.ledger.models import Account, Entry
 
-from . import reconcile
-from .models import Account, BankStatement, ContractorRefund, Entry, PaymentInstruction
+from . import matching as reconcile
+from .models import BankStatement
 
 # A bank may book a movement a day or two before or after the day we recorded it
 # (a deposit paid in on Friday evening, a payment executed on Monday).
@@ -122,6 +124,9 @@ def ledger_items(
         .order_by("transaction__value_date", "pk")
     )
     txn_ids = [e.transaction_id for e in entries]
+    # The bank references of payments and refunds (use procedure), read by model name.
+    PaymentInstruction = apps.get_model("funds", "PaymentInstruction")
+    ContractorRefund = apps.get_model("funds", "ContractorRefund")
     refs: dict[int, set[str]] = {txn_id: set() for txn_id in txn_ids}
     keys: dict[int, set[str]] = {txn_id: set() for txn_id in txn_ids}
     for txn_id, key, bank_reference in PaymentInstruction.objects.filter(

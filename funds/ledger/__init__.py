@@ -1,0 +1,1 @@
+"""The ledger half of the fund (RULES.md §4): accounts, postings, deposits, interest, owners' notices, annual statements, bank reconciliation, custody. It never imports the use procedure (``funds.procedure``)."""
