@@ -1,7 +1,7 @@
 """Serializers of the emergency API (``emergency.api``): read only.
 
-Money as integer fen plus a yuan string with two decimals (the fund ledger
-API's fields, ``core.fields``). Times are ISO 8601 with the
+Money as integer fen plus a yuan string with two decimals, null where unknown
+(``core.fields.YuanField``). Times are ISO 8601 with the
 district's offset. The state shown is the state *now*: with the
 auto-approve setting on, an application whose review is overdue reads as
 approved before any service has recorded it (``EmergencyApplication.current_status``).

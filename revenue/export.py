@@ -14,11 +14,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from core import money
 
 from . import ledger
 from .models import Category, Direction, RevenueEntry
@@ -54,7 +55,7 @@ def _row(entry: RevenueEntry, reversed_ids: set[int]) -> list[str]:
         f"{entry.occurred_on:%Y-%m-%d}",
         str(Direction(entry.direction).label),
         str(Category(entry.category).label),
-        ledger.yuan(entry.amount_fen),
+        money.yuan_plain(entry.amount_fen),
         str(entry.reverses_id or ""),
         "是" if entry.pk in reversed_ids else "",
         entry.counterparty,
@@ -88,10 +89,6 @@ def _put(ws, row: int, column: int, value) -> None:
         cell.value = value
 
 
-def _yuan_number(fen: int) -> Decimal:
-    return Decimal(fen) / 100
-
-
 def entries_xlsx(
     entries: Iterable[RevenueEntry],
     reversed_ids: set[int],
@@ -113,11 +110,11 @@ def entries_xlsx(
         cells = _row(entry, reversed_ids)
         for column, value in enumerate(cells, start=1):
             if column == 5:
-                _put(sheet, row, column, _yuan_number(entry.amount_fen))
+                _put(sheet, row, column, money.yuan_decimal(entry.amount_fen))
                 sheet.cell(row=row, column=column).number_format = "0.00"
             else:
                 _put(sheet, row, column, value)
-        _put(sheet, row, len(headings), _yuan_number(entry.signed_fen))
+        _put(sheet, row, len(headings), money.yuan_decimal(entry.signed_fen))
         sheet.cell(row=row, column=len(headings)).number_format = "0.00"
         row += 1
 
@@ -133,7 +130,7 @@ def entries_xlsx(
     ]
     for offset, (label, fen) in enumerate(lines, start=3):
         _put(summary, offset, 1, label)
-        _put(summary, offset, 2, _yuan_number(fen))
+        _put(summary, offset, 2, money.yuan_decimal(fen))
         summary.cell(row=offset, column=2).number_format = "0.00"
     out = io.BytesIO()
     workbook.save(out)

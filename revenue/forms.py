@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import money
 from voting import counting
 from voting.models import Assembly, Motion
 
@@ -91,12 +92,15 @@ class EntryForm(forms.Form):
 
     def clean_amount(self) -> int:
         try:
-            return ledger.parse_yuan(self.cleaned_data["amount"])
+            amount = money.parse_yuan(self.cleaned_data["amount"])
         except ValueError:
+            amount = None
+        if amount is None or amount > ledger.MAX_FEN:
             raise forms.ValidationError(
                 _("请填写大于零的金额，以元为单位，最多两位小数（不超过 %(max)s 元）。")
-                % {"max": ledger.yuan(ledger.MAX_FEN)}
-            ) from None
+                % {"max": money.yuan(ledger.MAX_FEN)}
+            )
+        return amount
 
 
 class ReverseForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Totals of the public-revenue ledger and money as text — a pure module, no Django.
+"""Totals of the public-revenue ledger — a pure module, no Django.
 
 Civil Code art. 282: income from the common parts belongs to the owners
 *after reasonable costs*; so the ledger's figure that matters is the net,
@@ -10,10 +10,8 @@ reversal add up to nothing in every total.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 INCOME = "income"
 COST = "cost"
@@ -21,7 +19,6 @@ COST = "cost"
 # 1,000,000,000.00 yuan: far beyond any estate's parking income, small enough
 # that a slip of the keyboard (an account number typed as an amount) is refused.
 MAX_FEN = 100_000_000_000
-_YUAN = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 
 
 @dataclass(frozen=True)
@@ -70,35 +67,3 @@ def totals(lines: Iterable[Line], categories: Sequence[str] = ()) -> Totals:
             cost += signed
         by_category[line.category] = by_category.get(line.category, 0) + signed
     return Totals(income_fen=income, cost_fen=cost, by_category=by_category)
-
-
-def yuan(fen: int, *, grouping: bool = False) -> str:
-    """``fen`` as yuan with two decimals: 123456 → "1234.56" ("1,234.56" with ``grouping``)."""
-    if isinstance(fen, bool) or not isinstance(fen, int):
-        raise ValueError(f"fen must be an int, got {type(fen).__name__}")
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    text = f"{whole:,}" if grouping else str(whole)
-    return f"{sign}{text}.{cents:02d}"
-
-
-def parse_yuan(text: str) -> int:
-    """A positive amount typed in yuan ("1234.5", "1234.56", "1,234.56") → fen.
-
-    At most two decimals: 0.005 yuan is not an amount anyone was paid, and
-    rounding it silently would make the ledger disagree with the voucher.
-    Raises ``ValueError`` for anything else (a sign, an exponent, zero, more
-    than ``MAX_FEN``).
-    """
-    cleaned = (text or "").strip().replace(",", "").replace("，", "")
-    if not _YUAN.match(cleaned):
-        raise ValueError(f"not an amount in yuan: {text!r}")
-    try:
-        fen = int(Decimal(cleaned) * 100)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
-        raise ValueError(f"not an amount in yuan: {text!r}") from exc
-    if fen <= 0:
-        raise ValueError("the amount must be more than zero")
-    if fen > MAX_FEN:
-        raise ValueError(f"the amount exceeds {yuan(MAX_FEN)} yuan")
-    return fen

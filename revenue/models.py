@@ -14,6 +14,9 @@ Everything here is append-only, like a ledger whose rows cannot be deleted
 by a reversing entry linked to it (at most one per entry); an owners'
 decision on the use of a quarter's net, or a quarter's notice, is corrected
 by a new row that supersedes the old one — nothing recorded disappears.
+
+One piece although past 400 lines: the append-only base, the entries, the decisions
+with their shares and the notices are the one ledger, read together by its invariants.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import money
 from core.kept import KeptError, KeptModel
 from core.uploads import validate_upload
 
@@ -151,7 +155,7 @@ class RevenueEntry(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.get_category_display()} {ledger.yuan(self.amount_fen)}"
+        return f"#{self.pk} {self.get_category_display()} {money.yuan(self.amount_fen)}"
 
     @property
     def is_reversal(self) -> bool:
@@ -344,7 +348,7 @@ class AllocationShare(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_code} {ledger.yuan(self.share_fen)}"
+        return f"{self.unit_code} {money.yuan(self.share_fen)}"
 
     def scope_object(self):
         return self.allocation.area

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from . import ledger
+from core import money
+
 from .models import RevenueEntry
 
 
@@ -42,7 +43,7 @@ class RevenueEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_amount_yuan(self, entry: RevenueEntry) -> str:
-        return ledger.yuan(entry.amount_fen)
+        return money.yuan_plain(entry.amount_fen)
 
     def get_has_voucher(self, entry: RevenueEntry) -> bool:
         return bool(entry.voucher)

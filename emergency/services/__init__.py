@@ -13,6 +13,7 @@
 - ``reminders``: reminders and escalation of response times (the Celery task's body).
 """
 
+from ._common import normal_procedure_url
 from .applications import application_file
 from .commission import commission_create
 from .decisions import (
@@ -75,6 +76,7 @@ __all__ = [
     "current_version",
     "evidence_add",
     "materialise_deemed",
+    "normal_procedure_url",
     "plan_save",
     "problem_create",
     "problem_update",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict
 
 from ..models import EmergencyApplication
 from ..models.applications import EXCLUSION_FIELDS
@@ -103,7 +103,7 @@ def transition(
     """Move a locked application to ``new`` if the table allows it; save, audit (STYLE.md §5)."""
     old = application.status
     if new not in EmergencyApplication.TRANSITIONS[old]:
-        raise DomainError(
+        raise Conflict(
             "bad_transition",
             _("申请当前状态为“%(old)s”，不能变为“%(new)s”。")
             % {"old": Status(old).label, "new": Status(new).label},
@@ -146,14 +146,3 @@ def record(
         summary={"application": application.pk, **(summary or {})},
     )
     return application
-
-
-def clean_text(value: str, *, field: str, required: bool, limit: int, label: str) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        message = _("请填写%(label)s。") % {"label": label}
-        raise DomainError("required", message, fields={field: _("必填。")})
-    if len(text) > limit:
-        message = _("%(label)s不能超过 %(limit)d 字。") % {"label": label, "limit": limit}
-        raise DomainError("too_long", message, fields={field: message})
-    return text

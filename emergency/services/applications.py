@@ -31,7 +31,9 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Role
 from audit.services import audit_record
-from core.errors import DomainError, PermissionDeniedError
+from core.errors import Conflict, DomainError, PermissionDeniedError
+from core.money import yuan
+from core.text import clean_text
 from estates.models import Building, ManagementArea, Unit
 from funds import warranty
 from funds.services.application_review import scope_warranty_checks
@@ -44,7 +46,7 @@ from ..models import (
     Problem,
     WhitelistItem,
 )
-from ._common import clean_text, district_tz, normal_procedure_text, state, yuan
+from ._common import district_tz, normal_procedure_text, state
 from .evidence import Upload, evidence_clean, evidence_store
 from .whitelist import current_version
 
@@ -194,7 +196,7 @@ def _clean_scope(
         raise DomainError("bad_scope", message, fields={"scope": message})
     if not Unit.objects.filter(area=area).exists():
         message = _("本区域台账中还没有房屋，无法确定列支范围。")
-        raise DomainError("empty_scope", message, fields={"scope": message})
+        raise Conflict("empty_scope", message, fields={"scope": message})
     return buildings, codes
 
 
@@ -240,7 +242,12 @@ def application_file(
     role = _require_applicant(actor, area)
     item = _current_item((item_code or "").strip())
     description = clean_text(
-        description, field="description", required=True, limit=5000, label=_("情况说明")
+        description,
+        field="description",
+        required=True,
+        limit=5000,
+        label=_("情况说明"),
+        multiline=True,
     )
     _clean_estimate(item, estimate_fen, prepayment_fen)
     buildings, codes = _clean_scope(area, scope_buildings, scope_unit_codes)

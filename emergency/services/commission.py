@@ -20,13 +20,43 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.money import yuan
+from core.text import clean_text
 
 from ..models import Commission, EmergencyApplication
-from ._common import application_lock, clean_text, cn_datetime, normal_procedure_text, yuan
+from ._common import application_lock, cn_datetime, normal_procedure_text
 from .decisions import materialise_deemed
 
 COMMISSION = "emergency.commission"
+
+
+def _check_commissionable(locked: EmergencyApplication, estimate_fen: int, now: datetime) -> None:
+    """Approved (a deemed approval recorded first), not yet done, not yet taken over, its start
+    deadline passed, the estimate within the cap."""
+    materialise_deemed(locked, now)
+    if locked.status not in EmergencyApplication.WORKS_PENDING:
+        raise Conflict(
+            "not_pending",
+            _("申请当前状态为“%(status)s”，只有已批准、尚未完工的申请才能代修。")
+            % {"status": locked.get_status_display()},
+        )
+    if Commission.objects.filter(application=locked).exists():
+        raise Conflict("already_commissioned", _("该申请已决定代修。"))
+    if locked.works_start_due_at is None or now < locked.works_start_due_at:
+        raise Conflict(
+            "not_overdue",
+            _("开工时限（%(due)s）尚未届满，暂不能代修。")
+            % {"due": cn_datetime(locked.works_start_due_at) if locked.works_start_due_at else "—"},
+        )
+    cap = locked.item.cap_fen
+    if estimate_fen > cap:
+        message = (
+            _("代修预算 %(estimate)s 元超过该事项的费用上限 %(cap)s 元。")
+            % {"estimate": yuan(estimate_fen), "cap": yuan(cap)}
+            + normal_procedure_text()
+        )
+        raise DomainError("over_cap", message, fields={"estimate": message})
 
 
 def commission_create(
@@ -50,40 +80,16 @@ def commission_create(
         limit=100,
         label=_("施工单位联系人及电话"),
     )
-    reason = clean_text(reason, field="reason", required=True, limit=2000, label=_("代修原因"))
+    reason = clean_text(
+        reason, field="reason", required=True, limit=2000, label=_("代修原因"), multiline=True
+    )
     if isinstance(estimate_fen, bool) or not isinstance(estimate_fen, int) or estimate_fen <= 0:
         message = _("请填写大于零的代修预算。")
         raise DomainError("bad_estimate", message, fields={"estimate": message})
     now = now or timezone.now()
     with transaction.atomic():
         locked = application_lock(application)
-        materialise_deemed(locked, now)
-        if locked.status not in EmergencyApplication.WORKS_PENDING:
-            raise DomainError(
-                "not_pending",
-                _("申请当前状态为“%(status)s”，只有已批准、尚未完工的申请才能代修。")
-                % {"status": locked.get_status_display()},
-            )
-        if Commission.objects.filter(application=locked).exists():
-            raise DomainError("already_commissioned", _("该申请已决定代修。"))
-        if locked.works_start_due_at is None or now < locked.works_start_due_at:
-            raise DomainError(
-                "not_overdue",
-                _("开工时限（%(due)s）尚未届满，暂不能代修。")
-                % {
-                    "due": cn_datetime(locked.works_start_due_at)
-                    if locked.works_start_due_at
-                    else "—"
-                },
-            )
-        cap = locked.item.cap_fen
-        if estimate_fen > cap:
-            message = (
-                _("代修预算 %(estimate)s 元超过该事项的费用上限 %(cap)s 元。")
-                % {"estimate": yuan(estimate_fen), "cap": yuan(cap)}
-                + normal_procedure_text()
-            )
-            raise DomainError("over_cap", message, fields={"estimate": message})
+        _check_commissionable(locked, estimate_fen, now)
         commission = Commission.objects.create(
             application=locked,
             contractor=contractor,

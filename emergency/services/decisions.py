@@ -38,13 +38,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 from funds.models import RepairType
 from funds.services.application_review import exclusions_clean
 
 from .. import deadlines
 from ..models import EmergencyApplication, RecoveryClaim, WarrantyStatus
-from ._common import application_lock, clean_text, district_tz, record, transition
+from ._common import application_lock, district_tz, record, transition
 from .applications import times_of, warranty_snapshot
 from .money import fund_use_open_for
 from .recovery import ClaimInput, recovery_claim_open
@@ -90,7 +91,7 @@ def _undecided(locked: EmergencyApplication, now: datetime) -> None:
     # Only read here: the refusal below rolls the transaction back, and the first
     # service that can go on (works, payment) records the deemed approval.
     if locked.deemed_approved_now(now):
-        raise DomainError(
+        raise Conflict(
             "deemed_approved",
             _("住建局审核已逾期，按本平台设置该申请视为批准，不能再审核或不予批准。"),
         )
@@ -125,6 +126,60 @@ def _live_claims(application: EmergencyApplication) -> int:
     return application.recovery_claims.filter(status__in=RecoveryClaim.LIVE).count()
 
 
+def _checklist_notes(exclusion_note: str, warranty_note: str) -> tuple[str, str]:
+    exclusion_note = clean_text(
+        exclusion_note,
+        field="exclusion_note",
+        required=False,
+        limit=2000,
+        label=_("仍先行列支的理由"),
+        multiline=True,
+    )
+    warranty_note = clean_text(
+        warranty_note,
+        field="warranty_note",
+        required=False,
+        limit=2000,
+        label=_("保修期内仍先行列支的理由"),
+        multiline=True,
+    )
+    return exclusion_note, warranty_note
+
+
+def _checklist_reasons(
+    locked: EmergencyApplication,
+    *,
+    ticked: dict,
+    checked: dict,
+    exclusion_note: str,
+    warranty_note: str,
+    recovery: ClaimInput | None,
+) -> None:
+    """What the checklist flags needs its reason, and a warranty case its recovery claim
+    (art. 18, art. 25); sets the flags on the locked row for ``needs_recovery``."""
+    if any(ticked.values()) and not exclusion_note:
+        message = _(
+            "已勾选《住宅专项维修资金管理办法》第二十五条规定的不得列支情形：须写明紧急情况下"
+            "仍由维修资金先行列支的理由，否则请作出不予批准的决定。"
+        )
+        raise DomainError("exclusion_reason", message, fields={"exclusion_note": message})
+    flagged = checked["warranty_status"] in (WarrantyStatus.IN, WarrantyStatus.UNKNOWN)
+    if flagged and not warranty_note:
+        message = _(
+            "列支范围内的房屋仍在保修期内（或竣工验收日期未知）：须写明仍由维修资金先行列支的"
+            "理由，否则请作出不予批准的决定（《住宅专项维修资金管理办法》第十八条）。"
+        )
+        raise DomainError("warranty_reason", message, fields={"warranty_note": message})
+    locked.warranty_status = checked["warranty_status"]
+    locked.excl_developer = ticked["excl_developer"]
+    if needs_recovery(locked) and recovery is None and not _live_claims(locked):
+        message = _(
+            "保修期内的维修应由建设单位或施工单位承担：紧急情况下先行列支的，"
+            "须同时登记向其追偿（追偿对象、单位名称、金额）。"
+        )
+        raise DomainError("recovery_required", message, fields={"recovery_against": message})
+
+
 def application_checklist_record(
     *,
     application: EmergencyApplication,
@@ -149,25 +204,12 @@ def application_checklist_record(
     if repair_type is not None and repair_type not in RepairType.values:
         message = _("请选择维修类别。")
         raise DomainError("bad_repair_type", message, fields={"repair_type": message})
-    exclusion_note = clean_text(
-        exclusion_note,
-        field="exclusion_note",
-        required=False,
-        limit=2000,
-        label=_("仍先行列支的理由"),
-    )
-    warranty_note = clean_text(
-        warranty_note,
-        field="warranty_note",
-        required=False,
-        limit=2000,
-        label=_("保修期内仍先行列支的理由"),
-    )
+    exclusion_note, warranty_note = _checklist_notes(exclusion_note, warranty_note)
     with transaction.atomic():
         locked = application_lock(application)
         _undecided(locked, now)
         if locked.status != Status.UNDER_REVIEW or locked.reviewer_id != actor.pk:
-            raise DomainError(
+            raise Conflict(
                 "not_reviewer",
                 _("核查清单由受理审核的审核人在审核期间填写。"),
             )
@@ -178,27 +220,14 @@ def application_checklist_record(
             repair_type=repair_type or locked.repair_type,
             on=timezone.localdate(locked.filed_at, district_tz()),
         )
-        if any(ticked.values()) and not exclusion_note:
-            message = _(
-                "已勾选《住宅专项维修资金管理办法》第二十五条规定的不得列支情形：须写明紧急情况下"
-                "仍由维修资金先行列支的理由，否则请作出不予批准的决定。"
-            )
-            raise DomainError("exclusion_reason", message, fields={"exclusion_note": message})
-        flagged = checked["warranty_status"] in (WarrantyStatus.IN, WarrantyStatus.UNKNOWN)
-        if flagged and not warranty_note:
-            message = _(
-                "列支范围内的房屋仍在保修期内（或竣工验收日期未知）：须写明仍由维修资金先行列支的"
-                "理由，否则请作出不予批准的决定（《住宅专项维修资金管理办法》第十八条）。"
-            )
-            raise DomainError("warranty_reason", message, fields={"warranty_note": message})
-        locked.warranty_status = checked["warranty_status"]
-        locked.excl_developer = ticked["excl_developer"]
-        if needs_recovery(locked) and recovery is None and not _live_claims(locked):
-            message = _(
-                "保修期内的维修应由建设单位或施工单位承担：紧急情况下先行列支的，"
-                "须同时登记向其追偿（追偿对象、单位名称、金额）。"
-            )
-            raise DomainError("recovery_required", message, fields={"recovery_against": message})
+        _checklist_reasons(
+            locked,
+            ticked=ticked,
+            checked=checked,
+            exclusion_note=exclusion_note,
+            warranty_note=warranty_note,
+            recovery=recovery,
+        )
         updated = record(
             locked,
             actor=actor,
@@ -227,14 +256,16 @@ def application_approve(
 ) -> EmergencyApplication:
     """An approver approves an application under review; the works clocks start now."""
     permissions.require(actor, APPROVE, application)
-    note = clean_text(note, field="note", required=False, limit=2000, label=_("审批意见"))
+    note = clean_text(
+        note, field="note", required=False, limit=2000, label=_("审批意见"), multiline=True
+    )
     now = now or timezone.now()
     with transaction.atomic():
         locked = application_lock(application)
         _undecided(locked, now)
         if locked.status == Status.FILED:
             # Only a deemed approval moves filed → approved; a person approves what was reviewed.
-            raise DomainError("not_reviewed", _("申请须先由审核人受理审核，才能审批。"))
+            raise Conflict("not_reviewed", _("申请须先由审核人受理审核，才能审批。"))
         # Maker ≠ checker: the approver is neither the reviewer nor the applicant.
         if actor.pk in (locked.reviewer_id, locked.applicant_id):
             raise DomainError(
@@ -242,12 +273,12 @@ def application_approve(
                 _("审批人不能是本申请的审核人或申请人（审核与审批须由不同的人完成）。"),
             )
         if not locked.checklist_done:
-            raise DomainError(
+            raise Conflict(
                 "no_checklist",
                 _("审核人尚未填写核查清单（不得列支情形、保修期），不能审批。"),
             )
         if needs_recovery(locked) and not _live_claims(locked):
-            raise DomainError(
+            raise Conflict(
                 "recovery_required",
                 _("保修期内先行列支的紧急维修须先登记向建设单位或施工单位的追偿，才能审批。"),
             )
@@ -283,7 +314,7 @@ def application_refuse(
     ):
         permissions.require(actor, APPROVE, application)  # raises with the right message
     reason = clean_text(
-        reason, field="reason", required=True, limit=2000, label=_("不予批准的理由")
+        reason, field="reason", required=True, limit=2000, label=_("不予批准的理由"), multiline=True
     )
     now = now or timezone.now()
     with transaction.atomic():

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
+from core.text import clean_text
 from estates.models import ManagementArea
 
 from ..models import ResponsePlan
-from ._common import clean_text
 
 APPLY = "emergency.apply"
 
@@ -31,12 +31,24 @@ def plan_save(
     permissions.require(actor, APPLY, area)
     values = {
         "contacts": clean_text(
-            contacts, field="contacts", required=True, limit=2000, label=_("应急联系人")
+            contacts,
+            field="contacts",
+            required=True,
+            limit=2000,
+            label=_("应急联系人"),
+            multiline=True,
         ),
         "contractors": clean_text(
-            contractors, field="contractors", required=False, limit=2000, label=_("待命维修单位")
+            contractors,
+            field="contractors",
+            required=False,
+            limit=2000,
+            label=_("待命维修单位"),
+            multiline=True,
         ),
-        "steps": clean_text(steps, field="steps", required=True, limit=5000, label=_("处置步骤")),
+        "steps": clean_text(
+            steps, field="steps", required=True, limit=5000, label=_("处置步骤"), multiline=True
+        ),
     }
     with transaction.atomic():
         plan = ResponsePlan.objects.select_for_update().filter(area=area).first()

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 from accounts import permissions
 from audit.services import audit_record
 from core.errors import DomainError
+from core.text import clean_text
 from estates.models import Community, ManagementArea
 
 from ..models import Problem
-from ._common import clean_text
 
 OVERSEE = "oversee"
 FIELDS = (
@@ -88,7 +88,12 @@ def _clean(values: dict[str, Any], actor) -> dict[str, Any]:
     given = {**values, "company": company}
     texts = {
         name: clean_text(
-            given.get(name, ""), field=name, required=required, limit=limit, label=label
+            given.get(name, ""),
+            field=name,
+            required=required,
+            limit=limit,
+            label=label,
+            multiline=limit >= 500,
         )
         for name, (required, limit, label) in TEXTS.items()
     }

@@ -33,10 +33,12 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.money import yuan
+from core.text import clean_text
 
 from ..models import EmergencyApplication, RecoveryClaim
-from ._common import application_lock, clean_text, yuan
+from ._common import application_lock
 
 Status = RecoveryClaim.Status
 REVIEW = "application.review"
@@ -98,14 +100,19 @@ def recovery_claim_open(
         claim.party_name, field="recovery_party", required=True, limit=200, label=_("单位名称")
     )
     note = clean_text(
-        claim.note, field="recovery_note", required=False, limit=2000, label=_("登记说明")
+        claim.note,
+        field="recovery_note",
+        required=False,
+        limit=2000,
+        label=_("登记说明"),
+        multiline=True,
     )
     now = now or timezone.now()
     with transaction.atomic():
         target = application if locked else application_lock(application)
         amount = _clean_amount(claim.amount_fen, target.item.cap_fen, "recovery_amount")
         if target.status not in OPEN_FROM:
-            raise DomainError(
+            raise Conflict(
                 "not_open",
                 _("申请当前状态为“%(status)s”，不能登记追偿。")
                 % {"status": target.get_status_display()},
@@ -114,7 +121,7 @@ def recovery_claim_open(
             message = _("本申请已登记向%(party)s的追偿。") % {
                 "party": RecoveryClaim.Against(claim.against).label
             }
-            raise DomainError("claim_exists", message, fields={"recovery_against": message})
+            raise Conflict("claim_exists", message, fields={"recovery_against": message})
         row = RecoveryClaim.objects.create(
             application=target,
             against=claim.against,
@@ -145,7 +152,7 @@ def _lock(claim: RecoveryClaim) -> RecoveryClaim:
 def _move(locked: RecoveryClaim, new: str, *, actor, fields: dict, now: datetime) -> RecoveryClaim:
     old = locked.status
     if new not in RecoveryClaim.TRANSITIONS[old]:
-        raise DomainError(
+        raise Conflict(
             "bad_transition",
             _("追偿当前为“%(old)s”，不能变为“%(new)s”。")
             % {"old": Status(old).label, "new": Status(new).label},
@@ -175,7 +182,7 @@ def _move(locked: RecoveryClaim, new: str, *, actor, fields: dict, now: datetime
 
 
 def _reason(value: str, label: str) -> str:
-    return clean_text(value, field="note", required=True, limit=2000, label=label)
+    return clean_text(value, field="note", required=True, limit=2000, label=label, multiline=True)
 
 
 def recovery_claim_claim(

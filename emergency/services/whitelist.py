@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 
 from ..models import FILING_EVIDENCE, EvidenceKind, Facility, WhitelistItem, WhitelistVersion
-from ._common import clean_text
 
 MANAGE = "whitelist.manage"
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{0,15}$")
@@ -87,6 +87,7 @@ def item_clean(spec: Mapping[str, Any]) -> dict[str, Any]:
             required=False,
             limit=2000,
             label=_("适用情形"),
+            multiline=True,
         ),
         "facility": facility,
         "evidence": evidence,
@@ -132,7 +133,9 @@ def whitelist_publish(
     version has been published since, nothing is published (no lost update).
     """
     permissions.require(actor, MANAGE)
-    note = clean_text(note, field="note", required=True, limit=500, label=_("修订说明"))
+    note = clean_text(
+        note, field="note", required=True, limit=500, label=_("修订说明"), multiline=True
+    )
     cleaned = [item_clean(spec) for spec in items]
     if not cleaned:
         raise DomainError("empty_whitelist", _("清单至少要有一个事项。"))
@@ -150,7 +153,7 @@ def whitelist_publish(
             current = WhitelistVersion.objects.order_by("-number").first()
             _fresh_check(current, based_on)
             if current is not None and version_items(current) == cleaned:
-                raise DomainError("unchanged", _("清单没有任何修改，无需发布新版本。"))
+                raise Conflict("unchanged", _("清单没有任何修改，无需发布新版本。"))
             version = WhitelistVersion.objects.create(
                 number=(current.number + 1) if current else 1,
                 published_at=timezone.now(),
@@ -173,14 +176,14 @@ def whitelist_publish(
             )
     except IntegrityError:
         # The first version raced another first version (nothing to lock yet).
-        raise DomainError("concurrent_publish", _("清单刚被他人修改，请刷新后重试。")) from None
+        raise Conflict("concurrent_publish", _("清单刚被他人修改，请刷新后重试。")) from None
     return version
 
 
 def _fresh_check(current: WhitelistVersion | None, based_on: int | None) -> None:
     """Refuse an edit started from another version than ``current`` (someone published since)."""
     if based_on is not None and (current.number if current else 0) != based_on:
-        raise DomainError("stale", _("清单刚被他人修改，请刷新后重试。"))
+        raise Conflict("stale", _("清单刚被他人修改，请刷新后重试。"))
 
 
 def whitelist_item_save(

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 
 from ..models import EmergencyApplication, Evidence, EvidenceKind
-from ._common import application_lock, clean_text, record, transition
+from ._common import application_lock, record, transition
 from .decisions import materialise_deemed
 from .evidence import Upload, evidence_clean, evidence_store
 
@@ -53,7 +54,7 @@ def _clean_moment(at: datetime | None, now: datetime, earliest: datetime, field:
 def _works_pending(locked: EmergencyApplication, now: datetime) -> None:
     materialise_deemed(locked, now)
     if locked.status not in EmergencyApplication.WORKS_PENDING:
-        raise DomainError(
+        raise Conflict(
             "not_approved",
             _("申请当前状态为“%(status)s”，此操作只能在批准后、完工前进行。")
             % {"status": locked.get_status_display()},
@@ -74,7 +75,7 @@ def application_works_start(
         locked = application_lock(application)
         _works_pending(locked, now)
         if locked.works_started_at is not None:
-            raise DomainError("already_started", _("已登记开工时间。"))
+            raise Conflict("already_started", _("已登记开工时间。"))
         at = _clean_moment(at, now, locked.filed_at, "at")
         return record(
             locked,
@@ -116,7 +117,9 @@ def application_accept(
 ) -> EmergencyApplication:
     """Acceptance of the finished works (竣工验收), with its record attached (RULES.md §4–5)."""
     require_works_side(actor, application)
-    note = clean_text(note, field="note", required=True, limit=2000, label=_("验收意见"))
+    note = clean_text(
+        note, field="note", required=True, limit=2000, label=_("验收意见"), multiline=True
+    )
     files = evidence_clean(
         None,
         [(EvidenceKind.ACCEPTANCE, upload) for upload in evidence],
@@ -126,7 +129,7 @@ def application_accept(
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status != Status.WORKS_DONE:
-            raise DomainError(
+            raise Conflict(
                 "not_done",
                 _("申请当前状态为“%(status)s”，须先登记完工才能验收。")
                 % {"status": locked.get_status_display()},
@@ -158,7 +161,7 @@ def evidence_add(
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status in (Status.SETTLED, Status.PUBLISHED, Status.REFUSED):
-            raise DomainError(
+            raise Conflict(
                 "closed",
                 _("申请当前状态为“%(status)s”，不能再添加材料。")
                 % {"status": locked.get_status_display()},

@@ -1,20 +1,10 @@
-"""Template filters of the emergency pages: money in yuan, deadline badges."""
+"""Template filters of the emergency pages (money: ``{% load money %}``)."""
 
 from __future__ import annotations
 
 from django import template
 
-from ..services._common import yuan as _yuan
-
 register = template.Library()
-
-
-@register.filter
-def yuan(fen) -> str:
-    """Integer fen shown as yuan with two decimals (``12345`` → ``123.45``)."""
-    if fen is None or fen == "":
-        return ""
-    return _yuan(int(fen))
 
 
 @register.filter

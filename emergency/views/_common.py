@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from core.errors import DomainError
+from core.forms import place_error
 
 from .. import selectors
-from ..services._common import normal_procedure_url
+from ..services import normal_procedure_url
 
 # Codes whose message offers the normal procedure instead (RULES.md §5).
 FALLBACK_CODES = frozenset({"not_on_whitelist", "over_cap"})
@@ -45,22 +46,25 @@ def any_action_required(*actions: str):
     return decorator
 
 
-def place_error(form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the form: on the fields it names, else on the form."""
+def place_refusal(form, error: DomainError, aliases: dict[str, str] | None = None) -> int:
+    """``core.forms.place_error`` with the service's field names read as the form's
+    (``aliases``), a refusal offering the normal procedure on top of the form, where the way
+    forward shows, and a message the fields do not repeat on top too. Returns the status
+    the page answers."""
+    given = error.fields
     if error.code in FALLBACK_CODES:
-        # On top of the form: it is the message that offers the way forward.
-        form.add_error(None, error.message)
-        return
-    aliases = aliases or {}
-    placed = False
-    for name, message in error.fields.items():
-        name = aliases.get(name, name)
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed or error.message not in error.fields.values():
+        error.fields = {}
+    else:
+        aliases = aliases or {}
+        error.fields = {aliases.get(name, name): text for name, text in given.items()}
+    try:
+        status = place_error(form, error)
+    finally:
+        error.fields = given
+    if error.message not in given.values() and error.message not in form.non_field_errors():
         # On a phone the field may be far down the page: the whole message goes on top too.
         form.add_error(None, error.message)
+    return status
 
 
 def fallback_context(error: DomainError | None) -> dict:
@@ -86,23 +90,22 @@ def form_page(
     """A page of one form whose valid POST calls ``perform(cleaned_data)`` (thin, STYLE.md §3).
 
     Taken: ``done`` — or ``done(what perform returned)`` — as a message, and a redirect to the
-    URL ``then``. Refused: the refusal on the form (``place_error``), nothing stored, and the
-    page again with status 400, as for any form sent back with its errors.
+    URL ``then``. Refused: the refusal on the form (``place_refusal``), nothing stored, and the
+    page again with its status (400 invalid input, 409 a state conflict); a form sent back
+    with its own errors is a 400.
     """
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except DomainError as exc:
-            place_error(form, exc, aliases)
-        else:
-            messages.success(request, done(result) if callable(done) else done)
-            return redirect(then)
-    return render(
-        request,
-        template,
-        {**context, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = perform(form.cleaned_data)
+            except DomainError as exc:
+                status = place_refusal(form, exc, aliases)
+            else:
+                messages.success(request, done(result) if callable(done) else done)
+                return redirect(then)
+    return render(request, template, {**context, "form": form}, status=status)
 
 
 class ActionWords(NamedTuple):

@@ -30,7 +30,7 @@ from ._common import (
     action_view,
     any_action_required,
     fallback_context,
-    place_error,
+    place_refusal,
 )
 
 APPLY = "emergency.apply"
@@ -100,6 +100,7 @@ def apply(request, code: str):
         problems=list(selectors.linkable_problems(area)),
     )
     error = None
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_file(
@@ -107,7 +108,7 @@ def apply(request, code: str):
             )
         except DomainError as exc:
             error = exc
-            place_error(form, exc, aliases={"scope": "scope_unit_codes"})
+            status = place_refusal(form, exc, aliases={"scope": "scope_unit_codes"})
         else:
             messages.success(
                 request,
@@ -127,7 +128,7 @@ def apply(request, code: str):
             "plan": plan,
             **fallback_context(error),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

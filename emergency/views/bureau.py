@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
 from core.errors import DomainError
+from core.money import yuan
 from funds.forms_applications import SupplementaryVoteForm
 from funds.models import PaymentInstruction
 
@@ -32,18 +33,15 @@ from ..forms import (
     PaymentForm,
     ReasonForm,
     SettleForm,
-    fen,
-    yuan_value,
 )
 from ..models import EmergencyApplication
-from ..services._common import yuan
 from ._common import (
     ActionWords,
     action_page,
     action_view,
     any_action_required,
     form_page,
-    place_error,
+    place_refusal,
 )
 
 REVIEW = "application.review"
@@ -146,7 +144,7 @@ def checklist(request, pk: int):
         "repair_type": application.repair_type,
         "exclusion_note": application.exclusion_note,
         "warranty_note": application.warranty_note,
-        "recovery_amount": yuan_value(application.estimate_fen),
+        "recovery_amount": application.estimate_fen,
         **{name: getattr(application, name) for name in ChecklistForm().exclusions_names()},
     }
     form = ChecklistForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -193,7 +191,7 @@ def commission(application, actor, data):
         actor=actor,
         contractor=data["contractor"],
         contractor_contact=data.get("contractor_contact", ""),
-        estimate_fen=fen(data["estimate"]),
+        estimate_fen=data["estimate"],
         reason=data["reason"],
     )
 
@@ -211,7 +209,7 @@ def payment_instruct(request, pk: int):
     application = selectors.application_get(request.user, pk)
     initial = {"key": secrets.token_hex(16)}
     if application.status in EmergencyApplication.WORKS_PENDING:
-        initial["amount"] = yuan_value(application.prepayment_fen)
+        initial["amount"] = application.prepayment_fen
     form = PaymentForm(request.POST if request.method == "POST" else None, initial=initial)
     return action_page(
         request,
@@ -221,7 +219,7 @@ def payment_instruct(request, pk: int):
         lambda data: services.application_payment_instruct(
             application=application,
             actor=request.user,
-            amount_fen=fen(data["amount"]),
+            amount_fen=data["amount"],
             payee_name=data["payee_name"],
             payee_bank=data["payee_bank"],
             payee_account=data["payee_account"],
@@ -276,7 +274,7 @@ def supplementary(application, actor, data):
 def excess_approve(application, actor, data):
     services.application_excess_approve(
         application=application,
-        cost_fen=fen(data["final_cost"]),
+        cost_fen=data["final_cost"],
         actor=actor,
         note=data.get("note", ""),
     )
@@ -292,8 +290,9 @@ def settle(request, pk: int):
         request.FILES if request.method == "POST" else None,
     )
     context = {"application": application, "form": form}
+    status = 400 if request.method == "POST" and form.errors else 200
     if request.method == "POST" and form.is_valid():
-        cost = fen(form.cleaned_data["final_cost"])
+        cost = form.cleaned_data["final_cost"]
         try:
             if request.POST.get("step") == "confirm":
                 services.application_settle(
@@ -310,13 +309,8 @@ def settle(request, pk: int):
                 return redirect("emergency:detail", pk=application.pk)
             context["preview"] = services.apportionment_preview(application, cost)
         except DomainError as exc:
-            place_error(form, exc, aliases={"final_cost_fen": "final_cost"})
-    return render(
-        request,
-        "emergency/settle.html",
-        context,
-        status=400 if request.method == "POST" and form.errors else 200,
-    )
+            status = place_refusal(form, exc, aliases={"final_cost_fen": "final_cost"})
+    return render(request, "emergency/settle.html", context, status=status)
 
 
 @action_required(ISSUE)

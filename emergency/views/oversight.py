@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
 from accounts.permissions import areas_for, streets_for
+from estates.models import Street
 from estates.selectors import calendar_warning_context
 
 from .. import annex2, deadlines, selectors, services
@@ -37,8 +38,6 @@ def _street(user, code: str):
 
 
 def _district_wide(user) -> bool:
-    from estates.models import Street
-
     return (
         Street.objects.exists()
         and not Street.objects.exclude(pk__in=streets_for(user, OVERSEE).values("pk")).exists()

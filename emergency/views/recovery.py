@@ -20,7 +20,7 @@ from accounts import permissions
 from accounts.mixins import action_required
 
 from .. import selectors, services
-from ..forms import RecoveryClaimForm, RecoveryMoveForm, fen
+from ..forms import RecoveryClaimForm, RecoveryMoveForm
 from ..models import RecoveryClaim
 from ._common import any_action_required, form_page
 
@@ -71,7 +71,7 @@ def claim_new(request, pk: int):
             claim=services.ClaimInput(
                 against=data["against"],
                 party_name=data["party_name"],
-                amount_fen=fen(data["amount"]),
+                amount_fen=data["amount"],
                 note=data.get("note", ""),
             ),
         ),
@@ -105,13 +105,13 @@ def claim_move(request, claim_pk: int, to: str):
                 claim=claim,
                 actor=request.user,
                 note=data["note"],
-                amount_fen=None if amount is None else fen(amount),
+                amount_fen=amount,
             )
         if to == Status.RECOVERED:
             return services.recovery_claim_recover(
                 claim=claim,
                 actor=request.user,
-                recovered_fen=0 if amount is None else fen(amount),
+                recovered_fen=amount or 0,
                 note=data["note"],
             )
         return services.recovery_claim_abandon(claim=claim, actor=request.user, reason=data["note"])

@@ -20,7 +20,7 @@ from core.errors import DomainError
 from ..forms import RemoveItemForm, WhitelistItemForm
 from ..models import EvidenceKind, Facility, WhitelistVersion
 from ..services import whitelist as service
-from ._common import form_page, place_error
+from ._common import form_page, place_refusal
 
 MANAGE = "whitelist.manage"
 
@@ -76,6 +76,7 @@ def item_edit(request, code: str | None = None):
     if request.method == "POST" and request.POST.get("step") == "edit":
         # Back from the review: the form again, with what was typed.
         return render(request, "emergency/whitelist_item_form.html", context)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             spec = service.item_clean(form.item_spec())
@@ -92,7 +93,7 @@ def item_edit(request, code: str | None = None):
                 )
                 return redirect("emergency:whitelist")
         except DomainError as exc:
-            place_error(form, exc, aliases={"cap_fen": "cap"})
+            status = place_refusal(form, exc, aliases={"cap_fen": "cap"})
         else:
             context.update(
                 review=_labels(spec),
@@ -103,7 +104,7 @@ def item_edit(request, code: str | None = None):
         request,
         "emergency/whitelist_item_form.html",
         context,
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

@@ -10,17 +10,18 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core import money
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 from core.uploads import validate_upload
 from funds.apportion import apportion
 from voting import counting
 from voting.models import Assembly, Motion
 
-from .. import ledger, selectors
+from .. import selectors
 from ..actions import ALLOCATE
 from ..models import Allocation, AllocationShare
-from ._common import area_lock, clean_text, quarter_of, require_finished
-from .entries import _sha256
+from ._common import area_lock, quarter_of, require_finished, upload_sha256
 
 DECISION_LIMIT = 2000
 REASON_LIMIT = 500
@@ -47,11 +48,11 @@ def _check_motion(motion: Motion, area) -> None:
         raise DomainError("motion_kind", message, fields={"motion": message})
     if assembly.status != Assembly.Status.FINAL:
         message = _("该议题的表决结果尚未最终确定。")
-        raise DomainError("motion_not_final", message, fields={"motion": message})
+        raise Conflict("motion_not_final", message, fields={"motion": message})
     outcome = (assembly.result or {}).get(motion.code, {}).get("outcome")
     if outcome != counting.APPROVED:
         message = _("该议题未获业主大会通过。")
-        raise DomainError("motion_not_approved", message, fields={"motion": message})
+        raise Conflict("motion_not_approved", message, fields={"motion": message})
 
 
 def _state(allocation: Allocation) -> dict:
@@ -106,6 +107,71 @@ def revenue_allocation_record(
     permissions.require(actor, ALLOCATE, area)
     period = quarter_of(year, quarter)
     require_finished(period, today or selectors.local_today())
+    decision_text, decision_result, reason = _decision_clean(
+        method=method,
+        motion=motion,
+        decision_text=decision_text,
+        decision_file=decision_file,
+        decision_result=decision_result,
+        reason=reason,
+    )
+    if motion is not None:
+        _check_motion(motion, area)
+
+    with transaction.atomic():
+        locked = area_lock(area)
+        entries = list(selectors.quarter_entries(locked, period))
+        net = selectors.totals_of(entries).net_fen
+        current = selectors.current_allocation(locked, period)
+        _check_net(method=method, net=net, current=current, period=period, reason=reason)
+        units = list(locked.units.order_by("code"))
+        if method == Allocation.Method.SHARE_BY_AREA and not units:
+            raise Conflict("no_units", _("本区域台账中没有房屋，无法按面积分配。"))
+        allocation = _allocation_store(
+            Allocation(
+                area=locked,
+                year=period.year,
+                quarter=period.quarter,
+                method=method,
+                net_fen=net,
+                motion=motion,
+                decision_text=decision_text,
+                decision_result=decision_result if decision_file else "",
+                supersedes=current,
+                reason=reason if current is not None else "",
+                recorded_by=actor,
+            ),
+            decision_file=decision_file,
+        )
+        shares = _shares_store(allocation, units)
+        _allocation_audit(allocation, current=current, shares=shares, actor=actor)
+    return allocation
+
+
+def _allocation_audit(allocation: Allocation, *, current, shares: dict, actor) -> None:
+    audit_record(
+        actor=actor,
+        action="revenue.allocation_record",
+        obj=allocation,
+        before=_state(current) if current is not None else None,
+        after={**_state(allocation), "shares": shares},
+        summary={
+            "area": allocation.area.code,
+            "period": allocation.period.key,
+            "method": allocation.method,
+            "net": money.yuan_plain(allocation.net_fen),
+            "motion": allocation.motion_id or "",
+            "supersedes": current.pk if current is not None else "",
+            "units": len(shares),
+        },
+    )
+
+
+def _decision_clean(
+    *, method: str, motion, decision_text, decision_file, decision_result, reason
+) -> tuple[str, str, str]:
+    """The decision's texts cleaned, and its grounds checked against the method (art. 283):
+    ``(decision_text, decision_result, reason)``."""
     if method not in Allocation.Method.values:
         message = _("请选择分配方式。")
         raise DomainError("bad_method", message, fields={"method": message})
@@ -115,9 +181,15 @@ def revenue_allocation_record(
         limit=DECISION_LIMIT,
         required=method == Allocation.Method.OTHER,
         label=_("决定内容"),
+        multiline=True,
     )
     reason = clean_text(
-        reason, field="reason", limit=REASON_LIMIT, required=False, label=_("更正原因")
+        reason,
+        field="reason",
+        limit=REASON_LIMIT,
+        required=False,
+        label=_("更正原因"),
+        multiline=True,
     )
     decision_result = clean_text(
         decision_result,
@@ -125,6 +197,7 @@ def revenue_allocation_record(
         limit=DECISION_LIMIT,
         required=False,
         label=_("表决结果"),
+        multiline=True,
     )
     if decision_file:
         try:
@@ -149,99 +222,75 @@ def revenue_allocation_record(
             "或上传业主决定的书面记录并写明表决结果。"
         )
         raise DomainError("no_decision", message, fields={"motion": message})
-    if motion is not None:
-        _check_motion(motion, area)
+    return decision_text, decision_result, reason
 
-    with transaction.atomic():
-        locked = area_lock(area)
-        entries = list(selectors.quarter_entries(locked, period))
-        net = selectors.totals_of(entries).net_fen
-        current = selectors.current_allocation(locked, period)
-        if method == Allocation.Method.NONE:
-            # A reversal after the decision wiped the net out: the decision is superseded,
-            # not left standing against a net the ledger no longer has.
-            if net > 0:
-                message = _("%(period)s有净收益 %(net)s 元，请选择分配方式。") % {
-                    "period": period.label,
-                    "net": ledger.yuan(net),
-                }
-                raise DomainError("has_net", message, fields={"method": message})
-            if current is None or current.method == Allocation.Method.NONE:
-                raise DomainError(
-                    "no_net",
-                    _("%(period)s的净收益为 %(net)s 元，没有可分配的收益。")
-                    % {"period": period.label, "net": ledger.yuan(net)},
-                )
-        elif net <= 0:
-            message = _("%(period)s的净收益为 %(net)s 元，没有可分配的收益。") % {
+
+def _check_net(*, method: str, net: int, current: Allocation | None, period, reason: str) -> None:
+    """The method fits the quarter's net as the ledger now has it (under the area lock), and
+    a quarter already decided is decided again only with a reason."""
+    if method == Allocation.Method.NONE:
+        # A reversal after the decision wiped the net out: the decision is superseded,
+        # not left standing against a net the ledger no longer has.
+        if net > 0:
+            message = _("%(period)s有净收益 %(net)s 元，请选择分配方式。") % {
                 "period": period.label,
-                "net": ledger.yuan(net),
+                "net": money.yuan(net),
             }
-            if current is not None and current.method != Allocation.Method.NONE:
-                message += _("原分配决定可以“无可分配的净收益”取代。")
-            raise DomainError("no_net", message, fields={"method": message})
-        if current is not None and not reason:
-            message = _("%(period)s已登记分配决定；如需更正，请填写更正原因。") % {
-                "period": period.label
-            }
-            raise DomainError("already_decided", message, fields={"reason": message})
-        units = list(locked.units.order_by("code"))
-        if method == Allocation.Method.SHARE_BY_AREA and not units:
-            raise DomainError("no_units", _("本区域台账中没有房屋，无法按面积分配。"))
-        allocation = Allocation(
-            area=locked,
-            year=period.year,
-            quarter=period.quarter,
-            method=method,
-            net_fen=net,
-            motion=motion,
-            decision_text=decision_text,
-            decision_result=decision_result if decision_file else "",
-            supersedes=current,
-            reason=reason if current is not None else "",
-            recorded_by=actor,
-        )
-        if decision_file:
-            allocation.decision_file_sha256 = _sha256(decision_file)
-            extension = decision_file.name.rsplit(".", 1)[-1].lower()
-            allocation.decision_file.save(f"decision.{extension}", decision_file, save=False)
-        try:
-            with transaction.atomic():
-                allocation.save(force_insert=True)
-        except IntegrityError:
-            if allocation.decision_file:
-                allocation.decision_file.storage.delete(allocation.decision_file.name)
-            # Another decision for this quarter was stored meanwhile (SQLite has no row lock).
-            raise DomainError(
-                "already_decided", _("%(period)s已登记分配决定。") % {"period": period.label}
-            ) from None
-        shares: dict[str, int] = {}
-        if method == Allocation.Method.SHARE_BY_AREA:
-            shares = apportion(net, {unit.code: unit.floor_area for unit in units})
-            AllocationShare.objects.bulk_create(
-                AllocationShare(
-                    allocation=allocation,
-                    unit=unit,
-                    unit_code=unit.code,
-                    floor_area=unit.floor_area,
-                    share_fen=shares[unit.code],
-                )
-                for unit in units
+            raise DomainError("has_net", message, fields={"method": message})
+        if current is None or current.method == Allocation.Method.NONE:
+            raise Conflict(
+                "no_net",
+                _("%(period)s的净收益为 %(net)s 元，没有可分配的收益。")
+                % {"period": period.label, "net": money.yuan(net)},
             )
-        audit_record(
-            actor=actor,
-            action="revenue.allocation_record",
-            obj=allocation,
-            before=_state(current) if current is not None else None,
-            after={**_state(allocation), "shares": shares},
-            summary={
-                "area": locked.code,
-                "period": period.key,
-                "method": method,
-                "net": ledger.yuan(net),
-                "motion": motion.pk if motion is not None else "",
-                "supersedes": current.pk if current is not None else "",
-                "units": len(shares),
-            },
-        )
+    elif net <= 0:
+        message = _("%(period)s的净收益为 %(net)s 元，没有可分配的收益。") % {
+            "period": period.label,
+            "net": money.yuan(net),
+        }
+        if current is not None and current.method != Allocation.Method.NONE:
+            message += _("原分配决定可以“无可分配的净收益”取代。")
+        raise Conflict("no_net", message, fields={"method": message})
+    if current is not None and not reason:
+        message = _("%(period)s已登记分配决定；如需更正，请填写更正原因。") % {
+            "period": period.label
+        }
+        raise Conflict("already_decided", message, fields={"reason": message})
+
+
+def _allocation_store(allocation: Allocation, *, decision_file) -> Allocation:
+    """Insert the decision row (with its file); a concurrent decision of the quarter is a 409."""
+    if decision_file:
+        allocation.decision_file_sha256 = upload_sha256(decision_file)
+        extension = decision_file.name.rsplit(".", 1)[-1].lower()
+        allocation.decision_file.save(f"decision.{extension}", decision_file, save=False)
+    try:
+        with transaction.atomic():
+            allocation.save(force_insert=True)
+    except IntegrityError:
+        if allocation.decision_file:
+            allocation.decision_file.storage.delete(allocation.decision_file.name)
+        # Another decision for this quarter was stored meanwhile (SQLite has no row lock).
+        raise Conflict(
+            "already_decided",
+            _("%(period)s已登记分配决定。") % {"period": allocation.period.label},
+        ) from None
     return allocation
+
+
+def _shares_store(allocation: Allocation, units) -> dict[str, int]:
+    """Shared by area: each unit's ``apportion`` of the net (RULES.md §4); else nothing."""
+    if allocation.method != Allocation.Method.SHARE_BY_AREA:
+        return {}
+    shares = apportion(allocation.net_fen, {unit.code: unit.floor_area for unit in units})
+    AllocationShare.objects.bulk_create(
+        AllocationShare(
+            allocation=allocation,
+            unit=unit,
+            unit_code=unit.code,
+            floor_area=unit.floor_area,
+            share_fen=shares[unit.code],
+        )
+        for unit in units
+    )
+    return shares

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -11,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core import money
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 from core.uploads import validate_upload
 
 from .. import ledger
@@ -19,7 +20,7 @@ from ..actions import RECORD
 from ..models import CATEGORIES_OF, Direction, RevenueEntry
 from ..quarters import FIRST_YEAR
 from ..selectors import local_today
-from ._common import clean_text
+from ._common import upload_sha256
 
 COUNTERPARTY_LIMIT = 200
 MEMO_LIMIT = 1000
@@ -48,7 +49,7 @@ def _summary(entry: RevenueEntry) -> dict:
         "entry": entry.pk,
         "direction": entry.direction,
         "category": entry.category,
-        "amount": ledger.yuan(entry.amount_fen),
+        "amount": money.yuan_plain(entry.amount_fen),
         "occurred_on": entry.occurred_on.isoformat(),
         "reverses": entry.reverses_id or "",
     }
@@ -60,7 +61,7 @@ def _check_amount(amount_fen) -> str | None:
     if amount_fen <= 0:
         return _("金额必须大于零。")
     if amount_fen > ledger.MAX_FEN:
-        return _("金额不能超过 %(max)s 元。") % {"max": ledger.yuan(ledger.MAX_FEN)}
+        return _("金额不能超过 %(max)s 元。") % {"max": money.yuan(ledger.MAX_FEN)}
     return None
 
 
@@ -82,13 +83,42 @@ def _check_voucher(voucher) -> str | None:
     return None
 
 
-def _sha256(upload) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+def _entry_clean(
+    *, direction, category, amount_fen, occurred_on, counterparty, memo, voucher, today: date
+) -> tuple[str, str]:
+    """Every field of an entry checked at once: ``(counterparty, memo)`` cleaned, or one
+    ``DomainError`` naming each field that is wrong."""
+    fields: dict[str, str] = {}
+    if direction not in Direction.values:
+        fields["direction"] = _("请选择收入或成本支出。")
+    elif category not in CATEGORIES_OF[direction]:
+        fields["category"] = _("请选择与收支相符的类别。")
+    problem = _check_amount(amount_fen)
+    if problem:
+        fields["amount"] = problem
+    problem = _check_date(occurred_on, today)
+    if problem:
+        fields["occurred_on"] = problem
+    try:
+        counterparty = clean_text(
+            counterparty,
+            field="counterparty",
+            limit=COUNTERPARTY_LIMIT,
+            required=True,
+            label=_("对方单位或个人"),
+        )
+        memo = clean_text(
+            memo, field="memo", limit=MEMO_LIMIT, required=False, label=_("摘要"), multiline=True
+        )
+    except DomainError as exc:
+        fields.update(exc.fields)
+    if voucher:
+        problem = _check_voucher(voucher)
+        if problem:
+            fields["voucher"] = problem
+    if fields:
+        raise DomainError("invalid", next(iter(fields.values())), fields=fields)
+    return counterparty, memo
 
 
 def revenue_entry_record(
@@ -114,34 +144,16 @@ def revenue_entry_record(
     """
     permissions.require(actor, RECORD, area)
     today = today or local_today()
-    fields: dict[str, str] = {}
-    if direction not in Direction.values:
-        fields["direction"] = _("请选择收入或成本支出。")
-    elif category not in CATEGORIES_OF[direction]:
-        fields["category"] = _("请选择与收支相符的类别。")
-    problem = _check_amount(amount_fen)
-    if problem:
-        fields["amount"] = problem
-    problem = _check_date(occurred_on, today)
-    if problem:
-        fields["occurred_on"] = problem
-    try:
-        counterparty = clean_text(
-            counterparty,
-            field="counterparty",
-            limit=COUNTERPARTY_LIMIT,
-            required=True,
-            label=_("对方单位或个人"),
-        )
-        memo = clean_text(memo, field="memo", limit=MEMO_LIMIT, required=False, label=_("摘要"))
-    except DomainError as exc:
-        fields.update(exc.fields)
-    if voucher:
-        problem = _check_voucher(voucher)
-        if problem:
-            fields["voucher"] = problem
-    if fields:
-        raise DomainError("invalid", next(iter(fields.values())), fields=fields)
+    counterparty, memo = _entry_clean(
+        direction=direction,
+        category=category,
+        amount_fen=amount_fen,
+        occurred_on=occurred_on,
+        counterparty=counterparty,
+        memo=memo,
+        voucher=voucher,
+        today=today,
+    )
 
     with transaction.atomic():
         entry = RevenueEntry(
@@ -155,7 +167,7 @@ def revenue_entry_record(
             recorded_by=actor,
         )
         if voucher:
-            entry.voucher_sha256 = _sha256(voucher)
+            entry.voucher_sha256 = upload_sha256(voucher)
             extension = voucher.name.rsplit(".", 1)[-1].lower()
             entry.voucher.save(f"voucher.{extension}", voucher, save=False)
         try:
@@ -185,19 +197,22 @@ def revenue_entry_reverse(*, entry: RevenueEntry, reason: str, actor) -> Revenue
     """
     permissions.require(actor, RECORD, entry.area)
     reason = clean_text(
-        reason, field="reason", limit=REASON_LIMIT, required=True, label=_("冲正原因")
+        reason,
+        field="reason",
+        limit=REASON_LIMIT,
+        required=True,
+        label=_("冲正原因"),
+        multiline=True,
     )
     with transaction.atomic():
         original = RevenueEntry.objects.select_for_update().select_related("area").get(pk=entry.pk)
         if original.is_reversal:
-            raise DomainError(
+            raise Conflict(
                 "reversal_of_reversal",
                 _("冲正记录不能再冲正；如冲正有误，请重新登记原收支。"),
             )
         if RevenueEntry.objects.filter(reverses=original).exists():
-            raise DomainError(
-                "already_reversed", _("记录 #%(pk)s 已经冲正过。") % {"pk": original.pk}
-            )
+            raise Conflict("already_reversed", _("记录 #%(pk)s 已经冲正过。") % {"pk": original.pk})
         reversal = RevenueEntry(
             area=original.area,
             direction=original.direction,
@@ -216,7 +231,7 @@ def revenue_entry_reverse(*, entry: RevenueEntry, reason: str, actor) -> Revenue
             with transaction.atomic():
                 reversal.save(force_insert=True)
         except IntegrityError:
-            raise DomainError(
+            raise Conflict(
                 "already_reversed", _("记录 #%(pk)s 已经冲正过。") % {"pk": original.pk}
             ) from None
         audit_record(

@@ -23,11 +23,14 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core import money
+from core.errors import Conflict
+from core.text import clean_text
 from publications.models import Kind
 from publications.rendering import GRID_KEY, table_grid
+from publications.services import publication_issue
 
-from .. import ledger, selectors
+from .. import selectors
 from ..actions import PUBLISH
 from ..models import (
     COST_CATEGORIES,
@@ -38,7 +41,7 @@ from ..models import (
     QuarterNotice,
 )
 from ..quarters import Quarter
-from ._common import area_lock, clean_text, quarter_of, require_finished
+from ._common import area_lock, quarter_of, require_finished
 
 TEMPLATE = "revenue/quarter_notice.html"
 PDF_LANGUAGE = "zh-hans"  # an official Chinese document, whatever the UI language
@@ -92,7 +95,7 @@ def _entry_rows(state: selectors.QuarterState) -> list[dict]:
                 "category": str(Category(entry.category).label),
                 "counterparty": entry.counterparty,
                 "note": note,
-                "amount": ledger.yuan(entry.signed_fen, grouping=True),
+                "amount": money.yuan(entry.signed_fen),
                 "reversal": entry.is_reversal,
             }
         )
@@ -103,7 +106,7 @@ def _category_rows(by_category: dict[str, int], codes) -> list[dict]:
     return [
         {
             "label": str(Category(code).label),
-            "amount": ledger.yuan(by_category[code], grouping=True),
+            "amount": money.yuan(by_category[code]),
         }
         for code in codes
     ]
@@ -152,7 +155,7 @@ def _allocation_context(state: selectors.QuarterState) -> tuple[dict | None, dic
         return None, None
     shares = list(allocation.shares.order_by("unit_code"))
     rows = [
-        [str(number), share.unit_code, f"{share.floor_area:.2f}", ledger.yuan(share.share_fen)]
+        [str(number), share.unit_code, f"{share.floor_area:.2f}", money.yuan(share.share_fen)]
         for number, share in enumerate(shares, start=1)
     ]
     total_area = sum((share.floor_area for share in shares), start=Decimal("0.00"))
@@ -161,14 +164,14 @@ def _allocation_context(state: selectors.QuarterState) -> tuple[dict | None, dic
             "",
             _("合计（%(count)d 套）") % {"count": len(shares)},
             f"{total_area:.2f}",
-            ledger.yuan(sum(share.share_fen for share in shares)),
+            money.yuan(sum(share.share_fen for share in shares)),
         ]
         if shares
         else None
     )
     context = {
         "method": str(Allocation.Method(allocation.method).label),
-        "net": ledger.yuan(allocation.net_fen, grouping=True),
+        "net": money.yuan(allocation.net_fen),
         "decision": decision_lines(allocation),
         "superseded_reason": allocation.reason,
         "shares": rows,
@@ -206,9 +209,9 @@ def notice_context(state: selectors.QuarterState, *, reason: str = "") -> dict:
             % {"period": period.label, "span": period.span},
             "income_rows": income_rows,
             "cost_rows": cost_rows,
-            "income": ledger.yuan(totals.income_fen, grouping=True),
-            "cost": ledger.yuan(totals.cost_fen, grouping=True),
-            "net": ledger.yuan(totals.net_fen, grouping=True),
+            "income": money.yuan(totals.income_fen),
+            "cost": money.yuan(totals.cost_fen),
+            "net": money.yuan(totals.net_fen),
             "entries": _entry_rows(state),
             "allocation": allocation,
             "pending": pending,
@@ -241,38 +244,19 @@ def revenue_quarter_publish(
     period = quarter_of(year, quarter)
     require_finished(period, today or selectors.local_today())
     reason = clean_text(
-        reason, field="reason", limit=REASON_LIMIT, required=False, label=_("更正原因")
+        reason,
+        field="reason",
+        limit=REASON_LIMIT,
+        required=False,
+        label=_("更正原因"),
+        multiline=True,
     )
-
-    from publications.services import publication_issue
 
     with transaction.atomic():
         locked = area_lock(area)
         state = selectors.quarter_state(locked, period, today=today)
+        _check_publishable(state, period, reason=reason)
         current = state.notice
-        if current is not None and not reason:
-            message = _(
-                "%(period)s已经公示（%(serial)s）。如需更正，请填写更正原因，新公示将取代原公示。"
-            ) % {"period": period.label, "serial": current.publication.serial}
-            raise DomainError("already_published", message, fields={"reason": message})
-        if current is not None and current.publication.data_digest == state.digest:
-            raise DomainError(
-                "unchanged",
-                _("%(period)s的账目自上次公示（%(serial)s）以来没有变化，无需更正。")
-                % {"period": period.label, "serial": current.publication.serial},
-            )
-        if state.allocation_stale:
-            raise DomainError(
-                "allocation_stale",
-                _(
-                    "分配决定登记的净收益（%(decided)s 元）与当前账目的净收益（%(net)s 元）不一致，"
-                    "请先更正分配决定。"
-                )
-                % {
-                    "decided": ledger.yuan(state.allocation.net_fen),
-                    "net": ledger.yuan(state.totals.net_fen),
-                },
-            )
         reason = reason if current is not None else ""
         context = notice_context(state, reason=reason)
         publication = publication_issue(
@@ -286,53 +270,92 @@ def revenue_quarter_publish(
             supersedes=current.publication if current is not None else None,
             data_digest=state.digest,
         )
-        notice = QuarterNotice(
-            area=locked,
-            year=period.year,
-            quarter=period.quarter,
-            publication=publication,
-            supersedes=current,
-            allocation=state.allocation,
-            income_fen=state.totals.income_fen,
-            cost_fen=state.totals.cost_fen,
-            net_fen=state.totals.net_fen,
-            entries=len(state.entries),
-            reason=reason,
-            published_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
         try:
-            try:
-                with transaction.atomic():
-                    notice.save(force_insert=True)
-            except IntegrityError:
-                # A concurrent first notice of this quarter won (SQLite: no row lock).
-                raise DomainError(
-                    "already_published", _("%(period)s已经公示。") % {"period": period.label}
-                ) from None
-            audit_record(
+            notice = _notice_store(
+                QuarterNotice(
+                    area=locked,
+                    year=period.year,
+                    quarter=period.quarter,
+                    publication=publication,
+                    supersedes=current,
+                    allocation=state.allocation,
+                    income_fen=state.totals.income_fen,
+                    cost_fen=state.totals.cost_fen,
+                    net_fen=state.totals.net_fen,
+                    entries=len(state.entries),
+                    reason=reason,
+                    published_by=actor if getattr(actor, "is_authenticated", False) else None,
+                ),
                 actor=actor,
-                action="revenue.quarter_publish",
-                obj=notice,
-                after={
-                    "area": locked.code,
-                    "period": period.key,
-                    "serial": publication.serial,
-                    "income_fen": notice.income_fen,
-                    "cost_fen": notice.cost_fen,
-                    "net_fen": notice.net_fen,
-                    "allocation": notice.allocation_id,
-                    "supersedes": current.publication.serial if current is not None else "",
-                },
-                summary={
-                    "area": locked.code,
-                    "period": period.key,
-                    "serial": publication.serial,
-                    "net": ledger.yuan(notice.net_fen),
-                    "supersedes": current.publication.serial if current is not None else "",
-                },
             )
         except BaseException:
             # Everything rolls back; the signed file must not outlive its row.
             publication.file.storage.delete(publication.file.name)
             raise
+    return notice
+
+
+def _check_publishable(state: selectors.QuarterState, period: Quarter, *, reason: str) -> None:
+    """A first notice, or a correction (with a reason) of one the ledger has moved on from,
+    and never against a decision on a net the ledger no longer shows."""
+    current = state.notice
+    if current is not None and not reason:
+        message = _(
+            "%(period)s已经公示（%(serial)s）。如需更正，请填写更正原因，新公示将取代原公示。"
+        ) % {"period": period.label, "serial": current.publication.serial}
+        raise Conflict("already_published", message, fields={"reason": message})
+    if current is not None and current.publication.data_digest == state.digest:
+        raise Conflict(
+            "unchanged",
+            _("%(period)s的账目自上次公示（%(serial)s）以来没有变化，无需更正。")
+            % {"period": period.label, "serial": current.publication.serial},
+        )
+    if state.allocation_stale:
+        raise Conflict(
+            "allocation_stale",
+            _(
+                "分配决定登记的净收益（%(decided)s 元）与当前账目的净收益（%(net)s 元）不一致，"
+                "请先更正分配决定。"
+            )
+            % {
+                "decided": money.yuan(state.allocation.net_fen),
+                "net": money.yuan(state.totals.net_fen),
+            },
+        )
+
+
+def _notice_store(notice: QuarterNotice, *, actor) -> QuarterNotice:
+    """Insert the notice row and audit it; a concurrent first notice of the quarter is a 409."""
+    period = notice.period
+    supersedes = notice.supersedes.publication.serial if notice.supersedes is not None else ""
+    try:
+        with transaction.atomic():
+            notice.save(force_insert=True)
+    except IntegrityError:
+        # A concurrent first notice of this quarter won (SQLite: no row lock).
+        raise Conflict(
+            "already_published", _("%(period)s已经公示。") % {"period": period.label}
+        ) from None
+    audit_record(
+        actor=actor,
+        action="revenue.quarter_publish",
+        obj=notice,
+        after={
+            "area": notice.area.code,
+            "period": period.key,
+            "serial": notice.publication.serial,
+            "income_fen": notice.income_fen,
+            "cost_fen": notice.cost_fen,
+            "net_fen": notice.net_fen,
+            "allocation": notice.allocation_id,
+            "supersedes": supersedes,
+        },
+        summary={
+            "area": notice.area.code,
+            "period": period.key,
+            "serial": notice.publication.serial,
+            "net": money.yuan_plain(notice.net_fen),
+            "supersedes": supersedes,
+        },
+    )
     return notice

@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 
 from accounts import permissions
 from accounts.mixins import action_required
+from core import money
 from estates.browse import area_get
 from estates.models import Unit
 
@@ -68,7 +69,7 @@ def _entry_rows(entries, reversed_ids: set[int], *, can_record: bool) -> list[di
     return [
         {
             "entry": entry,
-            "amount": ledger.yuan(entry.signed_fen, grouping=True),
+            "amount": money.yuan(entry.signed_fen),
             "reversed": entry.pk in reversed_ids,
             "can_reverse": can_record and not entry.is_reversal and entry.pk not in reversed_ids,
         }
@@ -81,7 +82,7 @@ def _totals_rows(totals: ledger.Totals) -> list[dict]:
         {
             "label": f"{Direction.INCOME.label if code in INCOME_CATEGORIES else Direction.COST.label}"
             f" · {Category(code).label}",
-            "amount": ledger.yuan(fen, grouping=True),
+            "amount": money.yuan(fen),
         }
         for code, fen in totals.by_category.items()
     ]
@@ -96,9 +97,9 @@ def _year_quarters(area, year: int, entries) -> list[dict]:
         rows.append(
             {
                 "period": period,
-                "income": ledger.yuan(totals.income_fen, grouping=True),
-                "cost": ledger.yuan(totals.cost_fen, grouping=True),
-                "net": ledger.yuan(totals.net_fen, grouping=True),
+                "income": money.yuan(totals.income_fen),
+                "cost": money.yuan(totals.cost_fen),
+                "net": money.yuan(totals.net_fen),
                 "notice": selectors.current_notice(area, period),
                 "allocation": selectors.current_allocation(area, period),
             }
@@ -132,9 +133,7 @@ def area_ledger(request, code: str):
             rows=_entry_rows(state.entries, state.reversed, can_record=can_record),
             notices=list(selectors.notices_of(area, state.period)),
             allocations=list(selectors.allocations_of(area, state.period)),
-            allocation_net=(
-                ledger.yuan(state.allocation.net_fen, grouping=True) if state.allocation else ""
-            ),
+            allocation_net=(money.yuan(state.allocation.net_fen) if state.allocation else ""),
         )
     else:
         first, last = Quarter(year, 1).first_day, Quarter(year, 4).last_day
@@ -148,9 +147,9 @@ def area_ledger(request, code: str):
     totals = context["totals"]
     context.update(
         category_rows=_totals_rows(totals),
-        income=ledger.yuan(totals.income_fen, grouping=True),
-        cost=ledger.yuan(totals.cost_fen, grouping=True),
-        net=ledger.yuan(totals.net_fen, grouping=True),
+        income=money.yuan(totals.income_fen),
+        cost=money.yuan(totals.cost_fen),
+        net=money.yuan(totals.net_fen),
     )
     return render(request, "revenue/ledger.html", context)
 
@@ -200,7 +199,7 @@ def allocation_detail(request, pk: int):
     rows = [
         {
             "share": share,
-            "amount": ledger.yuan(share.share_fen, grouping=True),
+            "amount": money.yuan(share.share_fen),
             "mine": share.unit_id in mine,
         }
         for share in shares
@@ -212,10 +211,10 @@ def allocation_detail(request, pk: int):
             "allocation": allocation,
             "area": allocation.area,
             "period": allocation.period,
-            "net": ledger.yuan(allocation.net_fen, grouping=True),
+            "net": money.yuan(allocation.net_fen),
             "rows": rows,
             "mine": [row for row in rows if row["mine"]],
-            "total": ledger.yuan(sum(share.share_fen for share in shares), grouping=True),
+            "total": money.yuan(sum(share.share_fen for share in shares)),
             "decision": decision_lines(allocation),
             "superseded_by": getattr(allocation, "superseded_by", None)
             if not allocation.is_current

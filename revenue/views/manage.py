@@ -17,9 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.mixins import action_required
 from core.errors import DomainError
+from core.forms import place_error
+from core.money import yuan
 from estates.browse import area_get
 
-from .. import ledger, selectors, services
+from .. import selectors, services
 from ..actions import ALLOCATE, PUBLISH, RECORD
 from ..forms import (
     AllocationForm,
@@ -33,16 +35,6 @@ from ..models import Allocation
 from ..quarters import Quarter, last_finished
 from ..services.notices import notice_context
 from .ledger import entry_in_scope, period_query
-
-
-def place_error(form, error: DomainError) -> None:
-    placed = False
-    for name, message in error.fields.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _ledger_url(area, period: Quarter) -> str:
@@ -65,6 +57,7 @@ def entry_new(request, code: str):
     today = selectors.local_today()
     if request.method == "POST":
         form = EntryForm(request.POST, request.FILES)
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -80,7 +73,7 @@ def entry_new(request, code: str):
                     actor=request.user,
                 )
             except DomainError as error:
-                place_error(form, error)
+                status = place_error(form, error)
             else:
                 messages.success(
                     request,
@@ -88,11 +81,10 @@ def entry_new(request, code: str):
                     % {
                         "pk": entry.pk,
                         "category": entry.get_category_display(),
-                        "amount": ledger.yuan(entry.amount_fen),
+                        "amount": yuan(entry.amount_fen),
                     },
                 )
                 return redirect(_ledger_url(area, entry.quarter))
-        status = 400
     else:
         form = EntryForm(initial={"occurred_on": today, "direction": "income"})
         status = 200
@@ -107,13 +99,14 @@ def entry_reverse(request, pk: int):
     form = ReverseForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 reversal = services.revenue_entry_reverse(
                     entry=entry, reason=form.cleaned_data["reason"], actor=request.user
                 )
             except DomainError as error:
-                place_error(form, error)
+                status = place_error(form, error)
             else:
                 messages.success(
                     request,
@@ -121,7 +114,6 @@ def entry_reverse(request, pk: int):
                     % {"pk": entry.pk, "new": reversal.pk},
                 )
                 return redirect(_ledger_url(entry.area, entry.quarter))
-        status = 400
     already = entry.is_reversal or hasattr(entry, "reversal")
     return render(
         request,
@@ -129,7 +121,7 @@ def entry_reverse(request, pk: int):
         {
             "entry": entry,
             "area": entry.area,
-            "amount": ledger.yuan(entry.amount_fen, grouping=True),
+            "amount": yuan(entry.amount_fen),
             "form": form,
             "already": already,
         },
@@ -147,6 +139,7 @@ def allocate(request, code: str):
     status = 200
     if request.method == "POST":
         form = AllocationForm(request.POST, request.FILES, motions=motions)
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -163,14 +156,13 @@ def allocate(request, code: str):
                     actor=request.user,
                 )
             except DomainError as error:
-                place_error(form, error)
+                status = place_error(form, error)
             else:
                 messages.success(
                     request,
                     _("已登记%(period)s的分配决定。") % {"period": period.label},
                 )
                 return redirect("revenue:allocation", pk=allocation.pk)
-        status = 400
     else:
         form = AllocationForm(initial={"method": Allocation.Method.SHARE_BY_AREA}, motions=motions)
     state = selectors.quarter_state(area, period)
@@ -181,7 +173,7 @@ def allocate(request, code: str):
             "area": area,
             "period": period,
             "state": state,
-            "net": ledger.yuan(state.totals.net_fen, grouping=True),
+            "net": yuan(state.totals.net_fen),
             "form": form,
             "quarter_form": QuarterForm(initial={"year": period.year, "quarter": period.quarter}),
         },
@@ -198,6 +190,7 @@ def publish(request, code: str):
     status = 200
     form = PublishForm(request.POST or None)
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 notice = services.revenue_quarter_publish(
@@ -208,7 +201,7 @@ def publish(request, code: str):
                     actor=request.user,
                 )
             except DomainError as error:
-                place_error(form, error)
+                status = place_error(form, error)
             else:
                 messages.success(
                     request,
@@ -216,7 +209,6 @@ def publish(request, code: str):
                     % {"period": period.label, "serial": notice.publication.serial},
                 )
                 return redirect("publications:detail", serial=notice.publication.serial)
-        status = 400
     state = selectors.quarter_state(area, period)
     return render(
         request,

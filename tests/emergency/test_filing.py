@@ -278,7 +278,8 @@ def test_a_file_over_ten_megabytes_is_refused(estate, personas, nothing_stored):
 def test_an_empty_description_is_refused(estate, personas, nothing_stored):
     with pytest.raises(DomainError) as caught:
         file_application(personas.committee, estate.a1, description="   ")
-    assert caught.value.fields == {"description": "必填。"}
+    assert caught.value.code == "required"
+    assert caught.value.fields == {"description": "请填写情况说明。"}
 
 
 # --------------------------------------------------------------------------- problems

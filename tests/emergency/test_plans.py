@@ -49,4 +49,5 @@ def test_saving_it_unchanged_records_nothing(district, personas):
 def test_contacts_and_steps_are_required(district, personas):
     with pytest.raises(DomainError) as caught:
         services.plan_save(area=district.a1, actor=personas.committee, **{**PLAN, "steps": ""})
-    assert caught.value.fields == {"steps": "必填。"}
+    assert caught.value.code == "required"
+    assert caught.value.fields == {"steps": "请填写处置步骤。"}

@@ -155,7 +155,8 @@ def test_only_bureau_reviewers_take_applications_under_review(filed, personas, p
 def test_a_refusal_needs_reasons(filed, personas):
     with pytest.raises(DomainError) as caught:
         services.application_refuse(application=filed, actor=personas.reviewer, reason=" ")
-    assert caught.value.fields == {"reason": "必填。"}
+    assert caught.value.code == "required"
+    assert caught.value.fields == {"reason": "请填写不予批准的理由。"}
     assert reload(filed).status == Status.FILED
 
 

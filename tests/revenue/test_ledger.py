@@ -1,10 +1,12 @@
-"""Totals, net and money as text: exact to the fen, reversals netting to zero."""
+"""Totals and net exact to the fen, reversals netting to zero; amounts typed in yuan."""
 
 from __future__ import annotations
 
 import pytest
 
-from revenue.ledger import MAX_FEN, Line, parse_yuan, totals, yuan
+from core.money import yuan_plain
+from revenue.forms import EntryForm
+from revenue.ledger import MAX_FEN, Line, totals
 
 
 def test_income_cost_and_net_are_exact_to_the_fen():
@@ -47,33 +49,19 @@ def test_a_line_without_a_positive_whole_fen_amount_is_refused(amount):
 
 
 @pytest.mark.parametrize(
-    ("fen", "text"), [(0, "0.00"), (1, "0.01"), (100, "1.00"), (-105, "-1.05"), (123456, "1234.56")]
-)
-def test_fen_are_shown_as_yuan_with_two_decimals(fen, text):
-    assert yuan(fen) == text
-
-
-def test_grouping_separates_thousands():
-    assert yuan(123_456_789, grouping=True) == "1,234,567.89"
-
-
-@pytest.mark.parametrize(
-    ("text", "fen"),
-    [("1", 100), ("0.01", 1), ("1234.5", 123450), ("1,234.56", 123456), (" 12.30 ", 1230)],
-)
-def test_amounts_typed_in_yuan_become_fen(text, fen):
-    assert parse_yuan(text) == fen
-
-
-@pytest.mark.parametrize(
     "text", ["", "0", "0.00", "-1", "+1", "1.005", "1e3", "abc", "NaN", "1.2.3", "=1+1"]
 )
-def test_anything_but_a_positive_amount_with_two_decimals_is_refused(text):
-    with pytest.raises(ValueError):
-        parse_yuan(text)
+def test_the_entry_form_refuses_anything_but_a_positive_amount_with_two_decimals(text):
+    form = EntryForm(data={"amount": text})
+    form.is_valid()
+    assert "amount" in form.errors
 
 
-def test_the_largest_amount_is_accepted_and_one_fen_more_refused():
-    assert parse_yuan(yuan(MAX_FEN)) == MAX_FEN
-    with pytest.raises(ValueError):
-        parse_yuan(yuan(MAX_FEN + 1))
+def test_the_entry_form_takes_the_largest_amount_and_refuses_one_fen_more():
+    ok = EntryForm(data={"amount": yuan_plain(MAX_FEN)})
+    ok.is_valid()
+    assert "amount" not in ok.errors
+    assert ok.cleaned_data["amount"] == MAX_FEN
+    over = EntryForm(data={"amount": yuan_plain(MAX_FEN + 1)})
+    over.is_valid()
+    assert "amount" in over.errors

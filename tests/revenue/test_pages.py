@@ -193,7 +193,7 @@ def test_a_reversal_is_confirmed_on_its_own_page_with_a_reason(client, district,
     assert RevenueEntry.objects.get(reverses=entry).reason == "广告合同未履行"
 
     again = client.post(url, {"reason": "再冲一次"})
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert RevenueEntry.objects.filter(reverses=entry).count() == 1
 
 
@@ -271,7 +271,7 @@ def test_a_decision_for_an_unfinished_quarter_is_refused_on_the_form(
         },
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "尚未结束" in response.content.decode()
     assert Allocation.objects.count() == 0
 
@@ -318,7 +318,7 @@ def test_the_approver_previews_and_publishes_a_quarter_once(
     assert done["Location"] == reverse("publications:detail", args=[publication.serial])
 
     twice = client.post(url, {"year": 2025, "quarter": 1, "confirm": "on"})
-    assert twice.status_code == 400
+    assert twice.status_code == 409
     assert publication.serial in twice.content.decode()
     assert Publication.objects.count() == 1
 

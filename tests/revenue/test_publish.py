@@ -148,7 +148,7 @@ def test_a_decision_recorded_against_another_net_must_be_corrected_first(
         publish(district, personas, verified)
 
     assert refused.value.code == "allocation_stale"
-    assert "1600.25" in refused.value.message and "1600.26" in refused.value.message
+    assert "1,600.25" in refused.value.message and "1,600.26" in refused.value.message
     assert Publication.objects.count() == 0
 
 

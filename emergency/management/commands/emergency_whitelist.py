@@ -13,8 +13,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.money import yuan
 from emergency.models import EvidenceKind, Facility, WhitelistVersion
-from emergency.services._common import yuan
 
 
 def version_document(version: WhitelistVersion) -> dict:
