@@ -102,10 +102,10 @@ def audit_report():
 
 
 def open_use(area, n: int):
-    from funds import services
     from funds.models import FundUse
+    from funds.procedure import services as procedure
 
-    return services.fund_use_open(
+    return procedure.fund_use_open(
         area=area,
         source=FundUse.Source.COMMISSION,
         source_key=f"bench:{area.code}:{n}",
@@ -180,8 +180,8 @@ def main(argv: list[str]) -> int:
     units = args.units or (500 if args.quick else 5_000)
 
     setup_django()
-    from funds import services
     from funds.integrity import Broken, ledger_check
+    from funds.procedure import services as procedure
     from funds.services import notices
 
     # Texts are the Celery task's job (see the module docstring): not queued here.
@@ -194,7 +194,7 @@ def main(argv: list[str]) -> int:
     for n in range(max(args.repeat, 1)):
         fund_use = open_use(area, n)
         started = time.perf_counter()
-        settled = services.fund_use_settle(
+        settled = procedure.fund_use_settle(
             fund_use=fund_use,
             final_cost_fen=COST_FEN,
             actor=actor,

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import RepairType
-from funds.models.applications import EXCLUSIONS
+from funds.procedure.models.applications import EXCLUSIONS
 
 from .models import FILING_EVIDENCE, EvidenceKind, Facility, RecoveryClaim, WhitelistItem
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import notices, reservations
+from funds.procedure.services import reservations
+
+from .services import notices
 
 
 @shared_task(name="funds.posting_notices_send")

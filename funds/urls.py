@@ -14,5 +14,5 @@ urlpatterns = [
     path("areas/", views.areas, name="areas"),
     path("areas/<str:code>/", views.area_ledger, name="area_ledger"),
     # The use procedure (RULES.md §4 arts. 22–25), in the same namespace.
-    path("applications/", include("funds.urls_applications")),
+    path("applications/", include("funds.procedure.urls")),
 ]

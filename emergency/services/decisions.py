@@ -15,7 +15,7 @@ exclusion ticked (``EmergencyApplication.deemed_bar``).
 
 The checklist (RULES.md §5 last paragraph; §4 "Exclusions", "Warranty"):
 
-- the four exclusions of Order 165 art. 25 (``funds.models.applications.EXCLUSIONS``,
+- the four exclusions of Order 165 art. 25 (``funds.procedure.models.applications.EXCLUSIONS``,
   the funds path's list): ticking one needs the reason the fund still pays now
   (an emergency cannot wait for the party who owes it), else the reviewer
   refuses the application instead;
@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from core.errors import DomainError
 from funds.models import RepairType
-from funds.services.application_review import exclusions_clean
+from funds.procedure.services.application_review import exclusions_clean
 
 from .. import deadlines
 from ..models import EmergencyApplication, RecoveryClaim, WarrantyStatus

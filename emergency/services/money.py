@@ -18,7 +18,7 @@ signed notice are the funds services on it. This module adds what is ours:
   fast path does not apply, RULES.md §5: only a supplementary owners' vote on
   the excess, ``application_supplementary_vote_create``, lets it go further,
   by at most what the owners approved); above the approved estimate only with
-  the approver's consent (``funds.services.settlement_limits``: never the
+  the approver's consent (``funds.procedure.services.settlement_limits``: never the
   reviewer who settles; two approvers above the two-approver threshold);
   the 审价 report and 质保金 of the funds settlement apply too;
   **publication** of the EMERGENCY_REPAIR notice, posted at least 5 days.
@@ -40,16 +40,16 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from core.errors import DomainError
 from funds.models import FundUse, PaymentInstruction, SupplementaryVote
-from funds.services import authority, payments
-from funds.services import settlement as funds_settlement
-from funds.services.fund_use import fund_use_lock, fund_use_open, live_total
-from funds.services.settlement_limits import (
+from funds.procedure.services import authority, payments
+from funds.procedure.services import settlement as funds_settlement
+from funds.procedure.services.fund_use import fund_use_lock, fund_use_open, live_total
+from funds.procedure.services.settlement_limits import (
     approved_excesses,
     excess_approvals_check,
     settlement_excess_approve,
     supplementary_vote_create,
 )
-from funds.services.use_publication import fund_use_publish
+from funds.procedure.services.use_publication import fund_use_publish
 
 from ..models import EmergencyApplication, EvidenceKind
 from ._common import application_lock, normal_procedure_text, transition, yuan
@@ -103,7 +103,7 @@ def _application_of(fund_use: FundUse) -> EmergencyApplication:
 
 
 def payment_gate(fund_use: FundUse) -> None:
-    """Registered with ``funds.services.payments``: no approval, no money (module docstring)."""
+    """Registered with ``funds.procedure.services.payments``: no approval, no money (module docstring)."""
     application = _application_of(fund_use)
     if application.status not in PAYABLE:
         raise DomainError(

@@ -1,21 +1,28 @@
 """Models of the maintenance fund; one module per part, re-exported here."""
 
-from .applications import (
+from funds.procedure.models.applications import (
     ApplicationApproval,
     ApplicationAttachment,
     ApplicationItem,
     FundApplication,
     RepairType,
 )
-from .approval import FundUseCountersign, UseFiling
-from .deposits import FirstDepositDemand
-from .fund_use import (
+from funds.procedure.models.approval import FundUseCountersign, UseFiling
+from funds.procedure.models.fund_use import (
     ContractorRefund,
     FundUse,
     FundUseShare,
     PaymentInstruction,
     ShortfallCollection,
 )
+from funds.procedure.models.scope import CostScopeModel
+from funds.procedure.models.settlement_limits import (
+    SettlementAuditReport,
+    SettlementExcessApproval,
+    SupplementaryVote,
+)
+
+from .deposits import FirstDepositDemand
 from .ledger import (
     Account,
     AppendOnlyModel,
@@ -28,8 +35,6 @@ from .ledger import (
     Transaction,
 )
 from .notices import PostingNotice
-from .scope import CostScopeModel
-from .settlement_limits import SettlementAuditReport, SettlementExcessApproval, SupplementaryVote
 
 __all__ = [
     "ApplicationApproval",
@@ -62,16 +67,16 @@ __all__ = [
 ]
 
 # Bank reconciliation and annual statements (RULES.md §4 "Publication", Order 165 art. 30).
-from .reconciliation import *  # noqa: E402, F403
-
 # Frozen apportionment basis, reservations (冻结) and shortfall demands (分摊补缴), RULES.md §4.
-from .reservations import (  # noqa: E402
+from funds.procedure.models.reservations import (  # noqa: E402
     AdvanceAccount,
     ApportionmentBasis,
     Reservation,
     ShortfallDemand,
     ShortfallReport,
 )
+
+from .reconciliation import *  # noqa: E402, F403
 
 __all__ += [
     "AdvanceAccount",

@@ -44,53 +44,6 @@ from .ledger import (
 )
 from .notices import notices_create, posting_notices_retry, posting_notices_send
 
-# isort: split
-# The use procedure (issue #7 item 5). application_vote registers the payment gate of
-# normal applications ("no vote, no money") when imported.
-from .application_close import application_publish, application_settle
-from .application_review import (
-    application_accept,
-    application_approve,
-    application_refuse,
-    application_resubmit,
-    application_review,
-    application_works_done,
-)
-from .application_vote import application_vote_conclude, application_vote_create
-from .applications import (
-    application_attach,
-    application_create,
-    application_update,
-    application_withdraw,
-)
-from .authority import (
-    filing_order_correction,
-    filing_receive,
-    filing_reply,
-    fund_use_countersign,
-)
-from .fund_use import fund_use_open
-from .payments import (
-    payment_cancel,
-    payment_confirm,
-    payment_file_export,
-    payment_instruct,
-    payment_source_register,
-)
-from .settlement import (
-    apportionment_preview,
-    fund_use_settle,
-    refund_confirm,
-    shortfall_collect,
-)
-from .settlement_limits import (
-    retention_release,
-    settlement_audit_report_add,
-    settlement_excess_approve,
-    supplementary_vote_create,
-)
-from .use_publication import fund_use_publish
-
 __all__ = [
     "DepositStatus",
     "deposit_demands",
@@ -111,39 +64,6 @@ __all__ = [
     "today",
     "transaction_post",
     "transaction_reverse",
-    "application_accept",
-    "application_approve",
-    "application_attach",
-    "application_create",
-    "application_publish",
-    "application_refuse",
-    "application_resubmit",
-    "application_review",
-    "application_settle",
-    "application_update",
-    "application_vote_conclude",
-    "application_vote_create",
-    "application_withdraw",
-    "application_works_done",
-    "apportionment_preview",
-    "fund_use_open",
-    "fund_use_publish",
-    "fund_use_settle",
-    "payment_cancel",
-    "payment_confirm",
-    "payment_file_export",
-    "payment_instruct",
-    "payment_source_register",
-    "filing_order_correction",
-    "filing_receive",
-    "filing_reply",
-    "fund_use_countersign",
-    "refund_confirm",
-    "retention_release",
-    "settlement_audit_report_add",
-    "settlement_excess_approve",
-    "shortfall_collect",
-    "supplementary_vote_create",
 ]
 
 # Annual statements and bank reconciliation (RULES.md §4 "Publication", Order 165 art. 30).

@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from estates.models import ManagementArea
+from funds.procedure.services.steps import cn_date, local_today  # FIXME hl
 
 from ..models import FundUse, PaymentInstruction, Transaction
-from ._procedure import cn_date, local_today
 
 
 def custody_transfer_check(*, area: ManagementArea, value_date: date) -> None:

@@ -182,7 +182,7 @@ def test_demands_and_reported_debts_are_shown_to_the_convener_the_street_and_the
 ):
     from datetime import timedelta
 
-    from funds.services import reservations
+    from funds.procedure.services import reservations
 
     application, demand = _approved(funded, personas, verified)
     reservations.shortfall_demands_report(today=demand.due_on + timedelta(days=1))

@@ -1,7 +1,7 @@
 """Two approvers on the cumulative amount on the emergency path too (RULES.md §4, §5).
 
 An emergency application is approved by one bureau approver whatever its
-estimate; its instructions pass through ``funds.services.payments``, where the
+estimate; its instructions pass through ``funds.procedure.services.payments``, where the
 cumulative amount is checked at every instruction. Threshold 6,000.00 元; a
 12,000.00-元 repair prepaid in full: 6,000.00 instructed with one approver,
 one fen more needs a second approver's countersignature.

@@ -229,7 +229,7 @@ def test_an_instruction_double_submitted_is_one_and_the_bank_file_is_csv(
 
 
 def test_the_reviewer_records_the_bank_confirmation(client, estate, personas, verified):
-    from funds import services
+    from funds.procedure import services
 
     application = approved(estate, personas, verified)
     instruction = services.payment_instruct(
@@ -254,7 +254,7 @@ def test_the_reviewer_records_the_bank_confirmation(client, estate, personas, ve
 def test_the_approver_opens_the_payment_queue_to_export_but_cannot_record_the_receipt(
     client, estate, personas, verified, login_with_totp
 ):
-    from funds import services
+    from funds.procedure import services
 
     application = approved(estate, personas, verified)
     services.payment_instruct(
@@ -309,7 +309,7 @@ def test_the_settlement_preview_reports_a_shortfall_before_anything_is_posted(
 def test_acceptance_needs_the_report_and_the_ticked_confirmation(
     client, estate, personas, verified
 ):
-    from funds import services
+    from funds.procedure import services
 
     application = approved(estate, personas, verified)
     services.application_works_done(

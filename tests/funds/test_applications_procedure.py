@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds import selectors, services
+from funds import selectors
 from funds.apportion import apportion
 from funds.models import Account, FundApplication, FundUse, PaymentInstruction, PostingNotice
+from funds.procedure import services
 from publications.models import Kind, Publication
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from voting import services as voting

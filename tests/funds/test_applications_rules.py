@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funds import bankfile, warranty
+from funds import bankfile
+from funds.procedure import warranty
 
 # --------------------------------------------------------------------------- warranty
 

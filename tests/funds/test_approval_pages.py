@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from funds import services
 from funds.models import FundApplication, FundUseCountersign, UseFiling
+from funds.procedure import services
 from tests.factories import UserFactory, grant
 
 from .app_helpers import (

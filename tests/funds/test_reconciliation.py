@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
 from funds import reconcile, services, statements
 from funds.models import BankStatement, BankStatementLine, PaymentInstruction, Transaction
+from funds.procedure import services as procedure
 from funds.selectors_reconciliation import statement_report
 from funds.services.reconciliation import BankFileError
 from tests.parallel import in_threads
@@ -361,7 +362,7 @@ def test_an_entry_posted_after_the_import_shows_as_matched_next_time(fund, perso
 
 def test_a_confirmed_payment_matches_by_its_instruction_key_in_the_bank_memo(fund, personas):
     post_first_deposits(fund)
-    fund_use = services.fund_use_open(
+    fund_use = procedure.fund_use_open(
         area=fund.area,
         source="application",
         source_key="test:recon:1",

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds import ceiling, selectors, services
+from funds import selectors
 from funds.apportion import apportion
 from funds.models import (
     Account,
@@ -32,8 +32,9 @@ from funds.models import (
     SupplementaryVote,
 )
 from funds.money import yuan
-from funds.services.settlement_limits import approved_excesses
-from funds.services.use_publication import limits_rows
+from funds.procedure import ceiling, services
+from funds.procedure.services.settlement_limits import approved_excesses
+from funds.procedure.services.use_publication import limits_rows
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from voting import services as voting
 from voting.models import Assembly

@@ -112,7 +112,7 @@ def test_the_committee_starts_the_supplementary_vote_from_the_application(
 def test_the_retention_release_page_answers_409_inside_the_warranty(
     client, estate, personas, verified
 ):
-    from funds import services
+    from funds.procedure import services
 
     application = accepted(estate, personas, verified)
     services.application_settle(

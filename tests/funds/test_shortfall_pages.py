@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from funds import selectors
 from funds.models import ShortfallDemand, Transaction
-from funds.services import reservations
+from funds.procedure.services import reservations
 
 from .app_helpers import approved, build_estate
 

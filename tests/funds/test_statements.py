@@ -15,6 +15,7 @@ from core.errors import DomainError, PermissionDeniedError
 from estates.models import Person
 from funds import services, statements
 from funds.models import Account, AnnualStatement, Entry, Transaction
+from funds.procedure import services as procedure
 from funds.services.statements import check_year
 from funds.statement_notice import statement_context
 from publications.models import Kind, Publication
@@ -160,7 +161,7 @@ def test_each_use_is_listed_with_every_unit_share(worked):
 
 def test_a_use_settled_through_the_procedure_is_listed_by_its_title(fund, personas):
     post_first_deposits(fund)
-    fund_use = services.fund_use_open(
+    fund_use = procedure.fund_use_open(
         area=fund.area,
         source="application",
         source_key="test:statement:1",
@@ -168,7 +169,7 @@ def test_a_use_settled_through_the_procedure_is_listed_by_its_title(fund, person
         budget_fen=300_000,
         scope_buildings=["1栋"],
     )
-    services.fund_use_settle(
+    procedure.fund_use_settle(
         fund_use=fund_use,
         final_cost_fen=300_000,
         actor=personas.reviewer,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.mixins import action_required
 from core.errors import DomainError
-from funds.selectors_applications import ballot_fund_uses
+from funds.procedure.selectors.applications import ballot_fund_uses
 from voting import selectors, services
 from voting.board import BoardMismatch, BoardNotReady, board_bytes, board_verified
 from voting.forms import BallotForm
