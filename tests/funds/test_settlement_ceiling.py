@@ -33,7 +33,7 @@ from funds.models import (
 )
 from funds.money import yuan
 from funds.procedure import ceiling, services
-from funds.procedure.services.settlement_limits import approved_excesses
+from funds.procedure.services.supplementary_votes import approved_excesses
 from funds.procedure.services.use_publication import limits_rows
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from voting import services as voting

@@ -171,7 +171,7 @@ def fund_use_summary(fund_use: FundUse) -> FundUseSummary:
 def estimated_shares(obj, unit_codes, cost_fen: int | None = None) -> dict[str, int]:
     """Each given unit's estimated share (fen) of ``obj``'s budget (or of ``cost_fen``),
     for units in its scope."""
-    from funds.procedure.services.settlement import apportionment_compute
+    from funds.procedure.services.apportionment import apportionment_compute
 
     wanted = set(unit_codes)
     if not wanted:

@@ -43,6 +43,7 @@ from funds.procedure.services.applications import (
     application_update,
     application_withdraw,
 )
+from funds.procedure.services.apportionment import apportionment_preview
 from funds.procedure.services.authority import (
     filing_order_correction,
     filing_receive,
@@ -50,15 +51,14 @@ from funds.procedure.services.authority import (
     fund_use_countersign,
 )
 from funds.procedure.services.fund_use import fund_use_open
+from funds.procedure.services.payment_file import payment_file_export
 from funds.procedure.services.payments import (
     payment_cancel,
     payment_confirm,
-    payment_file_export,
     payment_instruct,
     payment_source_register,
 )
 from funds.procedure.services.settlement import (
-    apportionment_preview,
     fund_use_settle,
     refund_confirm,
     shortfall_collect,
@@ -67,8 +67,8 @@ from funds.procedure.services.settlement_limits import (
     retention_release,
     settlement_audit_report_add,
     settlement_excess_approve,
-    supplementary_vote_create,
 )
+from funds.procedure.services.supplementary_votes import supplementary_vote_create
 from funds.procedure.services.use_publication import fund_use_publish
 
 __all__ = [

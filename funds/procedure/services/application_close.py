@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict
 from funds.models import FundApplication
 from funds.procedure.services.applications import application_lock
 from funds.procedure.services.fund_use import fund_use_lock
@@ -46,12 +46,12 @@ def application_settle(
     from funds.procedure.services.settlement_limits import warranty_end_default
 
     if application.fund_use_id is None:
-        raise DomainError("not_approved", _("该申请尚未批准。"))
+        raise Conflict("not_approved", _("该申请尚未批准。"))
     with transaction.atomic():
         fund_use = fund_use_lock(application.fund_use)
         locked = application_lock(application)
         if locked.status != Status.ACCEPTED:
-            raise DomainError("not_accepted", _("验收合格后才能结算。"))
+            raise Conflict("not_accepted", _("验收合格后才能结算。"))
         locked.fund_use = fund_use_settle(
             fund_use=fund_use,
             final_cost_fen=final_cost_fen,
@@ -104,12 +104,12 @@ def application_publish(*, application: FundApplication, actor) -> FundApplicati
     from funds.procedure.services.use_publication import fund_use_publish
 
     if application.fund_use_id is None:
-        raise DomainError("not_approved", _("该申请尚未批准。"))
+        raise Conflict("not_approved", _("该申请尚未批准。"))
     with transaction.atomic():
         fund_use = fund_use_lock(application.fund_use)
         locked = application_lock(application)
         if locked.status != Status.SETTLED:
-            raise DomainError("not_settled", _("结算分摊后才能公示。"))
+            raise Conflict("not_settled", _("结算分摊后才能公示。"))
         locked.fund_use = fund_use_publish(
             fund_use=fund_use, actor=actor, extra=publication_extra(locked)
         )

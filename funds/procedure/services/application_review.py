@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.text import clean_text
 from funds.models import ApplicationApproval, ApplicationAttachment, FundApplication, FundUse
 from funds.procedure import warranty
@@ -132,7 +132,7 @@ def application_review(
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status != Status.SUBMITTED:
-            raise DomainError("not_submitted", _("该申请不在待审核状态。"))
+            raise Conflict("not_submitted", _("该申请不在待审核状态。"))
         checks = warranty_checks(locked)
         flagged = any(c.flagged for c in checks)
         fields = {
@@ -153,27 +153,7 @@ def application_review(
             "warranty_note": warranty_note,
         }
         if decision == PASS:
-            if any(ticked.values()):
-                raise DomainError(
-                    "excluded",
-                    _(
-                        "已勾选《住宅专项维修资金管理办法》第二十五条规定的不得列支情形，"
-                        "不能审核通过；请作出不予批准的审核结论。"
-                    ),
-                    fields={"exclusions": _("有不得列支的情形。")},
-                )
-            if not materials_complete:
-                raise DomainError(
-                    "materials_incomplete",
-                    _("申请材料不齐全的，请退回补正。"),
-                    fields={"materials_complete": _("须确认材料齐全。")},
-                )
-            if flagged and not warranty_note:
-                message = _(
-                    "列支范围内的房屋仍在保修期内（或竣工验收日期不明），须说明仍由维修资金列支的"
-                    "理由，否则不予批准（《住宅专项维修资金管理办法》第十八条）。"
-                )
-                raise DomainError("warranty_reason", message, fields={"warranty_note": message})
+            _pass_refusals(ticked, materials_complete, flagged, warranty_note)
             fields["required_approvals"] = approvals_needed(locked.budget_fen)
             new, action = Status.REVIEWED, "fund_application.review_pass"
         elif decision == RETURN:
@@ -189,6 +169,32 @@ def application_review(
             fields=fields,
             summary={"in_warranty": flagged, "exclusions": [k for k, v in ticked.items() if v]},
         )
+
+
+def _pass_refusals(ticked: dict, materials_complete: bool, flagged: bool, warranty_note: str):
+    """A pass is refused with an art. 25 exclusion ticked, materials incomplete, or a
+    building in warranty without the reason (Order 165 art. 18)."""
+    if any(ticked.values()):
+        raise DomainError(
+            "excluded",
+            _(
+                "已勾选《住宅专项维修资金管理办法》第二十五条规定的不得列支情形，"
+                "不能审核通过；请作出不予批准的审核结论。"
+            ),
+            fields={"exclusions": _("有不得列支的情形。")},
+        )
+    if not materials_complete:
+        raise DomainError(
+            "materials_incomplete",
+            _("申请材料不齐全的，请退回补正。"),
+            fields={"materials_complete": _("须确认材料齐全。")},
+        )
+    if flagged and not warranty_note:
+        message = _(
+            "列支范围内的房屋仍在保修期内（或竣工验收日期不明），须说明仍由维修资金列支的"
+            "理由，否则不予批准（《住宅专项维修资金管理办法》第十八条）。"
+        )
+        raise DomainError("warranty_reason", message, fields={"warranty_note": message})
 
 
 def application_resubmit(*, application: FundApplication, actor) -> FundApplication:
@@ -212,7 +218,7 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status != Status.REVIEWED:
-            raise DomainError(
+            raise Conflict(
                 "not_reviewed",
                 _("该申请当前为“%(status)s”，不在待审批状态。")
                 % {"status": locked.get_status_display()},
@@ -223,7 +229,7 @@ def application_approve(*, application: FundApplication, actor, note: str = "") 
                 _("审批人不能是本申请的审核人或申请人（审核与审批须由不同的人作出）。"),
             )
         if locked.approvals.filter(approver=actor).exists():
-            raise DomainError("already_approved", _("您已审批过本申请，须由另一名审批人审批。"))
+            raise Conflict("already_approved", _("您已审批过本申请，须由另一名审批人审批。"))
         approval = ApplicationApproval.objects.create(application=locked, approver=actor, note=note)
         count = locked.approvals.count()
         # The split flag the approver was shown (funds.procedure.splitting), kept with the approval.
@@ -280,7 +286,7 @@ def application_refuse(*, application: FundApplication, actor, reason: str) -> F
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status != Status.REVIEWED:
-            raise DomainError("not_reviewed", _("该申请不在待审批状态。"))
+            raise Conflict("not_reviewed", _("该申请不在待审批状态。"))
         return transition(
             locked,
             Status.REFUSED,
@@ -343,7 +349,7 @@ def application_accept(
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status != Status.WORKS_DONE:
-            raise DomainError("not_done", _("完工后才能验收。"))
+            raise Conflict("not_done", _("完工后才能验收。"))
         day = _clean_day(accepted_on, "accepted_on", locked.works_done_on)
         for kind, _title, upload in files:
             attachment_check(kind=kind, file=upload)

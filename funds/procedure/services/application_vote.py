@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.money import yuan
 from funds.models import ApplicationAttachment, FundApplication, FundUse, RepairType
 from funds.procedure.services.applications import application_lock
@@ -64,7 +64,7 @@ def _motion_text(application: FundApplication) -> str:
 
 
 def _topup_text(application: FundApplication) -> str:
-    from funds.procedure.services.settlement import apportionment_compute
+    from funds.procedure.services.apportionment import apportionment_compute
 
     estimate = apportionment_compute(application, application.budget_fen)
     return _(
@@ -101,40 +101,8 @@ def application_vote_create(
     permissions.require(actor, "assembly.call", application.area)
     with transaction.atomic():
         locked = application_lock(application)
-        if locked.status != Status.DRAFT:
-            raise DomainError("not_draft", _("只有草稿状态的申请可以提交表决。"))
-        if locked.budget_fen <= 0:
-            raise DomainError("no_budget", _("请先填写预算明细。"), fields={"items": _("必填。")})
-        quotes = list(locked.attachments.filter(kind__in=ApplicationAttachment.PROPOSAL_KINDS))
-        if not any(a.kind == ApplicationAttachment.Kind.QUOTE for a in quotes):
-            raise DomainError(
-                "no_quote",
-                _("请先上传报价单：业主表决前须能看到预算依据。"),
-                fields={"file": _("必填。")},
-            )
-        # The register may have changed since the draft was written.
-        clean_scope_lists(locked.area, locked.scope_buildings, locked.scope_unit_codes)
-        if assembly is None:
-            if opens_at is None or closes_at is None:
-                raise DomainError("bad_time", _("请填写表决开始和截止时间。"))
-            assembly = voting.assembly_create(
-                area=locked.area,
-                title=title or _("%(title)s维修资金使用表决") % {"title": locked.title},
-                opens_at=opens_at,
-                closes_at=closes_at,
-                actor=actor,
-                scope_buildings=locked.scope_buildings,
-                scope_unit_codes=locked.scope_unit_codes,
-            )
-        elif (
-            assembly.area_id != locked.area_id
-            or assembly.status != Assembly.Status.DRAFT
-            or sorted(assembly.scope_buildings) != locked.scope_buildings
-            or sorted(assembly.scope_unit_codes) != locked.scope_unit_codes
-        ):
-            raise DomainError(
-                "assembly_mismatch", _("所选会议须为本区域、表决范围与列支范围相同的草稿会议。")
-            )
+        quotes = _vote_ready(locked)
+        assembly = _vote_assembly(locked, assembly, opens_at, closes_at, title, actor)
         motion = voting.motion_add(
             assembly=assembly,
             title=_("使用维修资金：%(title)s（预算 %(y)s 元）")
@@ -166,14 +134,7 @@ def application_vote_create(
                 scope_buildings=locked.scope_buildings,
                 scope_unit_codes=locked.scope_unit_codes,
             )
-        for attachment in quotes:
-            with attachment.file.open("rb") as handle:
-                voting.attachment_add(
-                    assembly=assembly,
-                    title=f"{attachment.get_kind_display()}：{attachment.title}",
-                    file=File(handle, name=attachment.original_name),
-                    actor=actor,
-                )
+        _quotes_attach(assembly, quotes, actor)
         transition(
             locked,
             Status.VOTING,
@@ -183,6 +144,66 @@ def application_vote_create(
             summary={"assembly": assembly.pk, "motion": motion.code},
         )
     return locked
+
+
+def _vote_ready(locked: FundApplication) -> list:
+    """Refuse an application not ready for the owners' vote; its quotes and plans."""
+    if locked.status != Status.DRAFT:
+        raise Conflict("not_draft", _("只有草稿状态的申请可以提交表决。"))
+    if locked.budget_fen <= 0:
+        raise DomainError("no_budget", _("请先填写预算明细。"), fields={"items": _("必填。")})
+    quotes = list(locked.attachments.filter(kind__in=ApplicationAttachment.PROPOSAL_KINDS))
+    if not any(a.kind == ApplicationAttachment.Kind.QUOTE for a in quotes):
+        raise DomainError(
+            "no_quote",
+            _("请先上传报价单：业主表决前须能看到预算依据。"),
+            fields={"file": _("必填。")},
+        )
+    # The register may have changed since the draft was written.
+    clean_scope_lists(locked.area, locked.scope_buildings, locked.scope_unit_codes)
+    return quotes
+
+
+def _vote_assembly(locked: FundApplication, assembly, opens_at, closes_at, title, actor):
+    """A new draft assembly of the scope, or the chosen one if it is a draft of the same scope."""
+    from voting import services as voting
+
+    if assembly is None:
+        if opens_at is None or closes_at is None:
+            raise DomainError("bad_time", _("请填写表决开始和截止时间。"))
+        assembly = voting.assembly_create(
+            area=locked.area,
+            title=title or _("%(title)s维修资金使用表决") % {"title": locked.title},
+            opens_at=opens_at,
+            closes_at=closes_at,
+            actor=actor,
+            scope_buildings=locked.scope_buildings,
+            scope_unit_codes=locked.scope_unit_codes,
+        )
+    elif (
+        assembly.area_id != locked.area_id
+        or assembly.status != Assembly.Status.DRAFT
+        or sorted(assembly.scope_buildings) != locked.scope_buildings
+        or sorted(assembly.scope_unit_codes) != locked.scope_unit_codes
+    ):
+        raise Conflict(
+            "assembly_mismatch", _("所选会议须为本区域、表决范围与列支范围相同的草稿会议。")
+        )
+    return assembly
+
+
+def _quotes_attach(assembly: Assembly, quotes: list, actor) -> None:
+    """The quotes and plans become the assembly's attachments (what the owners see)."""
+    from voting import services as voting
+
+    for attachment in quotes:
+        with attachment.file.open("rb") as handle:
+            voting.attachment_add(
+                assembly=assembly,
+                title=f"{attachment.get_kind_display()}：{attachment.title}",
+                file=File(handle, name=attachment.original_name),
+                actor=actor,
+            )
 
 
 APPROVED, FAILED, PENDING, CANCELLED = "approved", "failed", "pending", "cancelled"
@@ -217,10 +238,10 @@ def application_vote_conclude(*, application: FundApplication, actor) -> FundApp
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status != Status.VOTING:
-            raise DomainError("not_voting", _("该申请不在表决阶段。"))
+            raise Conflict("not_voting", _("该申请不在表决阶段。"))
         state = vote_state(locked)
         if state == PENDING:
-            raise DomainError(
+            raise Conflict(
                 "vote_pending", _("表决结果尚未最终确定（须待异议期届满、最终结果公告后）。")
             )
         if state == APPROVED:
@@ -290,7 +311,7 @@ def application_payment_gate(fund_use: FundUse) -> None:
             ),
         )
     if application.status not in FundApplication.PAYABLE:
-        raise DomainError("not_approved", _("该申请尚未批准，不能拨付。"))
+        raise Conflict("not_approved", _("该申请尚未批准，不能拨付。"))
 
 
 def _application_paid(fund_use: FundUse, instruction, actor) -> None:

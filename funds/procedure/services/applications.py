@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Role
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.text import clean_text
 from core.uploads import validate_upload
 from estates.models import ManagementArea
@@ -188,7 +188,7 @@ def application_update(
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status not in FundApplication.EDITABLE:
-            raise DomainError("not_draft", _("申请已提交业主表决，预算和列支范围不能再修改。"))
+            raise Conflict("not_draft", _("申请已提交业主表决，预算和列支范围不能再修改。"))
         before = _state(locked)
         if scope_buildings is not None or scope_unit_codes is not None:
             buildings, codes = clean_scope_lists(
@@ -289,7 +289,7 @@ def application_attach(
     with transaction.atomic():
         locked = application_lock(application)
         if locked.status not in (Status.DRAFT, Status.RETURNED):
-            raise DomainError("not_editable", _("当前状态不能补充材料。"))
+            raise Conflict("not_editable", _("当前状态不能补充材料。"))
         return attachment_store(locked, kind=kind, title=title, file=file, actor=actor)
 
 

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.money import yuan
 from core.text import clean_text
 from funds.models import FundApplication, FundUse, FundUseCountersign, UseFiling
@@ -111,7 +111,7 @@ def instruction_authorise(fund_use: FundUse, *, actor, cumulative_fen: int) -> N
         )
     filing = UseFiling.objects.filter(fund_use=fund_use).first()
     if filing is not None and filing.status in UseFiling.BLOCKING:
-        raise DomainError(
+        raise Conflict(
             "correction_ordered",
             _("住建局已责令改正（%(order)s），改正并报告前不能发出划款通知。")
             % {"order": filing.correction_order},
@@ -136,13 +136,13 @@ def fund_use_countersign(*, fund_use: FundUse, actor, note: str = "") -> FundUse
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
         if locked.status == FundUse.Status.PUBLISHED:
-            raise DomainError("published", _("该事项已结算公示，无需复核。"))
+            raise Conflict("published", _("该事项已结算公示，无需复核。"))
         if actor.pk in fund_use_makers(locked):
             raise DomainError(
                 "maker_checker", _("审批人不能是本事项的审核人或申请人（审核与审批须分离）。")
             )
         if actor.pk in fund_use_approvers(locked):
-            raise DomainError("already_approved", _("您已审批过本事项，须由另一名审批人复核批准。"))
+            raise Conflict("already_approved", _("您已审批过本事项，须由另一名审批人复核批准。"))
         try:
             with transaction.atomic():
                 sign = FundUseCountersign.objects.create(
@@ -152,7 +152,7 @@ def fund_use_countersign(*, fund_use: FundUse, actor, note: str = "") -> FundUse
                     note=note,
                 )
         except IntegrityError:  # pragma: no cover - the row lock above serialises signers
-            raise DomainError(
+            raise Conflict(
                 "already_approved", _("您已审批过本事项，须由另一名审批人复核批准。")
             ) from None
         approvers = fund_use_approvers(locked)

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.text import clean_text
 from estates.models import ManagementArea
 from funds.models import FundUse, PaymentInstruction
@@ -81,7 +81,7 @@ def fund_use_open(
                 "scope": [existing.scope_buildings, existing.scope_unit_codes],
             }
             if content_digest(**stored) != content_digest(**content):
-                raise DomainError(
+                raise Conflict(
                     "idempotency_conflict",
                     _("来源 %(key)s 已有不同内容的资金使用记录。") % {"key": source_key},
                 )

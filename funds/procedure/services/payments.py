@@ -21,7 +21,7 @@ at once post once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,10 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.money import yuan
 from core.text import clean_text
-from funds import bankfile
 from funds.models import Account, FundUse, PaymentInstruction, Transaction
 from funds.procedure.services.authority import APPROVE, CONFIRM, instruction_authorise, step_require
 from funds.procedure.services.fund_use import (
@@ -117,12 +116,7 @@ def payment_instruct(
     step_require(actor, fund_use.area, APPROVE, source=fund_use.source)
     key = clean_text(key, field="key", limit=100)
     amount_fen = clean_fen(amount_fen, field="amount_fen")
-    payee_name = clean_text(payee_name, field="payee_name", limit=200)
-    payee_bank = clean_text(payee_bank, field="payee_bank", limit=100)
-    payee_account = clean_text(payee_account, field="payee_account", limit=40).replace(" ", "")
-    if not payee_account.isdigit():
-        message = _("收款账号只能由数字组成。")
-        raise DomainError("bad_account", message, fields={"payee_account": message})
+    payee_name, payee_bank, payee_account = _payee_clean(payee_name, payee_bank, payee_account)
     memo = clean_text(memo, field="memo", limit=200, required=False)
     digest = _instruction_digest(
         fund_use=fund_use.pk,
@@ -135,28 +129,14 @@ def payment_instruct(
         existing = PaymentInstruction.objects.filter(key=key).first()
         if existing is not None:
             if existing.digest != digest:
-                raise DomainError(
+                raise Conflict(
                     "idempotency_conflict",
                     _("指令编号 %(key)s 已用于另一笔不同内容的划款指令。") % {"key": key},
                     fields={"key": _("该编号已被使用。")},
                 )
             return existing
         _source(locked).gate(locked)
-        limit = payable_limit(locked)
-        already = live_total(locked)
-        if already + amount_fen > limit:
-            message = _(
-                "累计划款将达 %(total)s 元，超过%(what)s %(limit)s 元（已发出 %(already)s 元）。"
-            ) % {
-                "total": yuan(already + amount_fen),
-                # payable_limit holds back the 质保金 (settlement_limits).
-                "what": _("批准金额扣除质保金后的")
-                if locked.status == FundUse.Status.OPEN
-                else _("结算金额扣除未释放质保金后的"),
-                "limit": yuan(limit),
-                "already": yuan(already),
-            }
-            raise DomainError("over_budget", message, fields={"amount_fen": message})
+        already = _limit_check(locked, amount_fen)
         # Who may instruct, and two approvers above the threshold, on the cumulative amount.
         instruction_authorise(locked, actor=actor, cumulative_fen=already + amount_fen)
         instruction = PaymentInstruction.objects.create(
@@ -190,6 +170,37 @@ def payment_instruct(
     return instruction
 
 
+def _payee_clean(name: str, bank: str, account: str) -> tuple[str, str, str]:
+    """The payee's name, bank and account number (digits only), cleaned."""
+    name = clean_text(name, field="payee_name", limit=200)
+    bank = clean_text(bank, field="payee_bank", limit=100)
+    account = clean_text(account, field="payee_account", limit=40).replace(" ", "")
+    if not account.isdigit():
+        message = _("收款账号只能由数字组成。")
+        raise DomainError("bad_account", message, fields={"payee_account": message})
+    return name, bank, account
+
+
+def _limit_check(locked: FundUse, amount_fen: int) -> int:
+    """Refuse an amount past what may be paid (``payable_limit``); the live total so far."""
+    limit = payable_limit(locked)
+    already = live_total(locked)
+    if already + amount_fen > limit:
+        message = _(
+            "累计划款将达 %(total)s 元，超过%(what)s %(limit)s 元（已发出 %(already)s 元）。"
+        ) % {
+            "total": yuan(already + amount_fen),
+            # payable_limit holds back the 质保金 (settlement_limits).
+            "what": _("批准金额扣除质保金后的")
+            if locked.status == FundUse.Status.OPEN
+            else _("结算金额扣除未释放质保金后的"),
+            "limit": yuan(limit),
+            "already": yuan(already),
+        }
+        raise DomainError("over_budget", message, fields={"amount_fen": message})
+    return already
+
+
 def payment_cancel(*, instruction: PaymentInstruction, reason: str, actor) -> PaymentInstruction:
     """Withdraw an instruction the bank has not paid (it no longer counts against the amount)."""
     fund_use = instruction.fund_use
@@ -208,66 +219,6 @@ def payment_cancel(*, instruction: PaymentInstruction, reason: str, actor) -> Pa
         )
 
 
-def payment_file_export(*, instructions: Sequence[PaymentInstruction], actor) -> bytes:
-    """The CSV file for the custody bank (``funds.bankfile``): one row per open instruction.
-
-    Only instructions still waiting for the bank go into the file, each from
-    the account of its area's custody regime in force (Order 165 arts. 10, 15).
-    """
-    from funds.selectors import profile_of
-
-    rows = []
-    with transaction.atomic():
-        ids = sorted(i.pk for i in instructions)
-        locked = list(
-            PaymentInstruction.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids)
-            .select_related("fund_use__area")
-            .order_by("pk")
-        )
-        for instruction in locked:
-            fund_use = instruction.fund_use
-            step_require(actor, fund_use.area, APPROVE, source=fund_use.source)
-            if instruction.status != Status.INSTRUCTED:
-                raise DomainError(
-                    "not_instructed",
-                    _("指令 %(key)s 不是待划款状态，不能导出。") % {"key": instruction.key},
-                )
-            profile = profile_of(instruction.fund_use.area)
-            rows.append(
-                {
-                    "key": instruction.key,
-                    "payer_bank": profile.bank_name,
-                    "payer_account": profile.account_no,
-                    "payee_name": instruction.payee_name,
-                    "payee_bank": instruction.payee_bank,
-                    "payee_account": instruction.payee_account,
-                    "amount_fen": instruction.amount_fen,
-                    "memo": instruction.memo,
-                }
-            )
-        if not rows:
-            raise DomainError("nothing_to_export", _("没有可导出的划款指令。"))
-        now = timezone.now()
-        first = [i.pk for i in locked if i.exported_at is None]
-        if first:
-            PaymentInstruction.objects.filter(pk__in=first).update(exported_at=now)
-        audit_record(
-            actor=actor,
-            action="payment.export",
-            object_type="funds.paymentinstruction",
-            object_id=",".join(str(i.pk) for i in locked)[:100],
-            summary={
-                "instructions": [i.key for i in locked],
-                "total_fen": sum(i.amount_fen for i in locked),
-            },
-        )
-    return bankfile.bank_csv(rows)
-
-
-# --------------------------------------------------------------------------- confirmation
-
-
 def payment_confirm(
     *, instruction: PaymentInstruction, bank_reference: str, paid_on: date, actor
 ) -> PaymentInstruction:
@@ -278,9 +229,6 @@ def payment_confirm(
     contractor) — ``funds_ledger_api.md``. Confirming again with the same
     reference returns the instruction; with another reference it is refused.
     """
-    from funds.selectors import account_of, bank_account, profile_of
-    from funds.services.ledger import transaction_post
-
     step_require(actor, instruction.fund_use.area, CONFIRM, source=instruction.fund_use.source)
     bank_reference = clean_text(bank_reference, field="bank_reference", limit=60)
     if not isinstance(paid_on, date) or paid_on > local_today():
@@ -292,59 +240,29 @@ def payment_confirm(
         locked = PaymentInstruction.objects.select_for_update().filter(pk=instruction.pk).first()
         if locked is None:
             # The bank's word on an instruction we never issued: nothing of ours to confirm.
-            raise DomainError("not_instructed", _("该划款指令尚未发出，不能确认划款。"))
+            raise Conflict("not_instructed", _("该划款指令尚未发出，不能确认划款。"))
         if locked.status == Status.CONFIRMED:
             if locked.bank_reference == bank_reference:
                 return locked
-            raise DomainError(
+            raise Conflict(
                 "already_confirmed",
                 _("该指令已于%(day)s确认划款（流水号 %(ref)s）。")
                 % {"day": locked.paid_on, "ref": locked.bank_reference},
             )
         if locked.status != Status.INSTRUCTED:
-            raise DomainError("cancelled", _("该指令已撤销，不能确认划款。"))
+            raise Conflict("cancelled", _("该指令已撤销，不能确认划款。"))
         # One bank transfer pays one instruction: the same reference entered against a
         # second instruction would post one payment twice. A bank numbers its transfers
         # per account, so the reference is unique per custody bank account — the
         # bureau's account may serve several areas, and an area's new account after a
         # custody transfer (Order 165 art. 15) starts its own numbering.
-        payer_account = _account_digits(profile_of(fund_use.area).account_no)
-        used = (
-            PaymentInstruction.objects.filter(
-                status=Status.CONFIRMED,
-                bank_reference=bank_reference,
-                payer_account=payer_account,
-            )
-            .exclude(pk=locked.pk)
-            .first()
-        )
-        if used is not None:
-            message = _("银行流水号 %(ref)s 已用于确认指令 %(key)s，同一笔划款不能确认两次。") % {
-                "ref": bank_reference,
-                "key": used.key,
-            }
-            raise DomainError("reference_used", message, fields={"bank_reference": message})
+        payer_account = _reference_check(locked, fund_use, bank_reference)
         source = _source(fund_use)
         source.gate(fund_use)
         if paid_on < timezone.localdate(locked.instructed_at):
             message = _("划款日期不能早于指令发出日期。")
             raise DomainError("bad_date", message, fields={"paid_on": message})
-        target = (
-            Account.Kind.WORKS if fund_use.status == FundUse.Status.OPEN else Account.Kind.PAYABLE
-        )
-        txn = transaction_post(
-            kind=Transaction.Kind.PAYMENT,
-            lines=[
-                (account_of(fund_use.area, target), locked.amount_fen),
-                (bank_account(fund_use.area), -locked.amount_fen),
-            ],
-            memo=(_("划款：%(title)s（%(key)s）") % {"title": fund_use.title, "key": locked.key})[
-                :200
-            ],
-            key=f"fund-use:{fund_use.pk}:payment:{locked.pk}",
-            actor=actor,
-            value_date=paid_on,
-        )
+        txn = _payment_post(fund_use, locked, paid_on=paid_on, actor=actor)
         fields = {
             "bank_reference": bank_reference,
             "payer_account": payer_account,
@@ -361,12 +279,53 @@ def payment_confirm(
             message = _("银行流水号 %(ref)s 已用于确认另一条指令，同一笔划款不能确认两次。") % {
                 "ref": bank_reference
             }
-            raise DomainError(
-                "reference_used", message, fields={"bank_reference": message}
-            ) from None
+            raise Conflict("reference_used", message, fields={"bank_reference": message}) from None
         if source.on_confirmed is not None:
             source.on_confirmed(fund_use, locked, actor)
     return locked
+
+
+def _reference_check(locked: PaymentInstruction, fund_use: FundUse, bank_reference: str) -> str:
+    """Refuse a bank reference already confirmed on the same custody account; that account."""
+    from funds.selectors import profile_of
+
+    payer_account = _account_digits(profile_of(fund_use.area).account_no)
+    used = (
+        PaymentInstruction.objects.filter(
+            status=Status.CONFIRMED,
+            bank_reference=bank_reference,
+            payer_account=payer_account,
+        )
+        .exclude(pk=locked.pk)
+        .first()
+    )
+    if used is not None:
+        message = _("银行流水号 %(ref)s 已用于确认指令 %(key)s，同一笔划款不能确认两次。") % {
+            "ref": bank_reference,
+            "key": used.key,
+        }
+        raise Conflict("reference_used", message, fields={"bank_reference": message})
+    return payer_account
+
+
+def _payment_post(fund_use: FundUse, locked: PaymentInstruction, *, paid_on: date, actor):
+    """Post the payment: bank out, into ``works`` before settlement, ``payable`` after."""
+    from funds.selectors import account_of, bank_account
+    from funds.services.ledger import transaction_post
+
+    target = Account.Kind.WORKS if fund_use.status == FundUse.Status.OPEN else Account.Kind.PAYABLE
+    txn = transaction_post(
+        kind=Transaction.Kind.PAYMENT,
+        lines=[
+            (account_of(fund_use.area, target), locked.amount_fen),
+            (bank_account(fund_use.area), -locked.amount_fen),
+        ],
+        memo=(_("划款：%(title)s（%(key)s）") % {"title": fund_use.title, "key": locked.key})[:200],
+        key=f"fund-use:{fund_use.pk}:payment:{locked.pk}",
+        actor=actor,
+        value_date=paid_on,
+    )
+    return txn
 
 
 def _confirm_transition(locked, *, actor, fields, fund_use) -> None:

@@ -29,9 +29,7 @@ contractor (C > P) or, as a debit, by them (C < P: ``refund_confirm``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -40,14 +38,12 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.money import yuan as yuan_text
 from core.text import clean_text
-from funds.apportion import apportion
 from funds.models import (
     Account,
     ContractorRefund,
-    Entry,
     FundUse,
     FundUseShare,
     PaymentInstruction,
@@ -57,124 +53,11 @@ from funds.models import (
 )
 from funds.procedure import ceiling
 from funds.procedure.services import reservations
+from funds.procedure.services.apportionment import Apportionment, apportionment_compute
 from funds.procedure.services.fund_use import fund_use_lock, paid_total
-from funds.procedure.services.scope import scope_units
 from funds.procedure.services.steps import clean_fen, local_today, transition
 
 Kind = Account.Kind
-
-
-@dataclass(frozen=True)
-class ShareRow:
-    unit_id: int
-    code: str
-    floor_area: Decimal
-    developer_held: bool
-    share_fen: int
-    balance_fen: int
-
-    @property
-    def charge_fen(self) -> int:
-        return min(self.share_fen, max(self.balance_fen, 0))
-
-    @property
-    def shortfall_fen(self) -> int:
-        return self.share_fen - self.charge_fen
-
-
-@dataclass(frozen=True)
-class Apportionment:
-    total_fen: int
-    area_total: Decimal
-    rows: list[ShareRow]
-
-    @property
-    def charged_fen(self) -> int:
-        return sum(r.charge_fen for r in self.rows)
-
-    @property
-    def shortfall_fen(self) -> int:
-        return sum(r.shortfall_fen for r in self.rows)
-
-    @property
-    def shortfalls(self) -> list[ShareRow]:
-        return [r for r in self.rows if r.shortfall_fen]
-
-
-def _scope_balances(units) -> dict[int, int]:
-    """Sub-ledger balance (people's sign) of each unit of a scope queryset, one GROUP BY."""
-    rows = (
-        Entry.objects.filter(account__kind=Kind.UNIT, account__unit__in=units)
-        .values("account__unit_id")
-        .annotate(total=Sum("amount_fen"))
-        .order_by()
-    )
-    return {row["account__unit_id"]: -row["total"] for row in rows}
-
-
-def apportionment_compute(
-    fund_use_or_scope, cost_fen: int, *, balances: dict[int, int] | None = None
-) -> Apportionment:
-    """The shares of ``cost_fen`` over the units of a FundUse's (or an application's) scope.
-
-    ``fund_use_or_scope``: a FundUse — shared over its frozen basis (the roll
-    of the owners' vote, or for an emergency the register at approval; a unit
-    added since is not charged, a re-measured one keeps its frozen area) with
-    each unit's balance less what other uses hold reserved — or anything with
-    ``area``, ``scope_buildings`` and ``scope_unit_codes`` (an application
-    before approval: the register now). Weights are keyed by unit code, so ties
-    go to the smaller code.
-    """
-    obj = fund_use_or_scope
-    if isinstance(obj, FundUse):
-        # RULES.md §4: over the units and areas frozen for the owners' vote (or, for an
-        # emergency, at approval), never today's register; balances net of reservations.
-        facts = [
-            (u.unit_id, u.code, u.area, u.developer_held)
-            for u in reservations.basis_units(reservations.basis_of(obj))
-        ]
-        if balances is None:
-            subs = reservations.sub_ledgers_of([f[0] for f in facts], lock=False)
-            free = reservations.free_balances(subs.values())
-            held = reservations.reserved_for(obj)
-            balances = {u: free.get(a, 0) + held.get(u, 0) for u, a in subs.items()}
-    else:
-        units = scope_units(obj.area, obj.scope_buildings, obj.scope_unit_codes)
-        roll = reservations.roll_units(obj)
-        if roll is not None:
-            # Once the vote has opened, the estimate is the one the ballots showed (its roll).
-            facts = [(u.unit_id, u.code, u.area, u.developer_held) for u in roll]
-            units = units.model.objects.filter(pk__in=[f[0] for f in facts])
-        else:
-            facts = list(
-                units.order_by("code").values_list("pk", "code", "floor_area", "developer_held")
-            )
-        if balances is None:
-            balances = _scope_balances(units)
-    if not facts:
-        raise DomainError("empty_scope", _("列支范围内没有任何房屋。"))
-    shares = apportion(cost_fen, {code: area for _pk, code, area, _dev in facts})
-    rows = [
-        ShareRow(
-            unit_id=pk,
-            code=code,
-            floor_area=area,
-            developer_held=developer,
-            share_fen=shares[code],
-            balance_fen=balances.get(pk, 0),
-        )
-        for pk, code, area, developer in facts
-    ]
-    return Apportionment(
-        total_fen=cost_fen,
-        area_total=sum((r.floor_area for r in rows), Decimal("0.00")),
-        rows=rows,
-    )
-
-
-def apportionment_preview(*, fund_use: FundUse, cost_fen: int) -> Apportionment:
-    """What settling at ``cost_fen`` would charge each unit now (nothing is written)."""
-    return apportionment_compute(fund_use, clean_fen(cost_fen, field="final_cost_fen"))
 
 
 def fund_use_settle(
@@ -204,12 +87,8 @@ def fund_use_settle(
         audit_report_check,
         audit_report_store,
         clean_warranty_end,
-        limit_check,
-        retention_pct,
         warranty_end_default,
     )
-    from funds.selectors import account_of
-    from funds.services.ledger import accounts_ensure, transaction_post
 
     permissions.require(actor, "application.review", fund_use.area)
     cost = clean_fen(final_cost_fen, field="final_cost_fen")
@@ -222,69 +101,14 @@ def fund_use_settle(
     )
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
-        if locked.status != FundUse.Status.OPEN:
-            raise DomainError("already_settled", _("该事项已结算。"))
-        limit_check(locked, cost, base_fen=base_fen)
-        store_report = audit_report_check(locked, cost, audit_report)
-        reason = ""
-        if cost > locked.budget_fen:
-            reason = (over_budget_reason or "").strip()
-            if not reason:
-                message = _("结算金额 %(cost)s 元超过批准金额 %(budget)s 元，须说明理由。") % {
-                    "cost": yuan_text(cost),
-                    "budget": yuan_text(locked.budget_fen),
-                }
-                raise DomainError("over_budget", message, fields={"over_budget_reason": message})
-            reason = clean_text(reason, field="over_budget_reason", limit=2000, multiline=True)
-        if locked.payments.filter(status=PaymentInstruction.Status.INSTRUCTED).exists():
-            raise DomainError(
-                "payment_pending", _("还有划款指令等待银行确认，确认或撤销后才能结算。")
-            )
-        if store_report:
+        reason = _settle_refusals(locked, cost, base_fen=base_fen, reason=over_budget_reason)
+        if audit_report_check(locked, cost, audit_report):
             audit_report_store(locked, audit_report, actor)
-        retention = ceiling.retention_fen(cost, retention_pct())
-        accounts_ensure(area=locked.area, actor=actor)
-        frozen = reservations.basis_units(reservations.basis_of(locked))
-        # Lock the sub-ledgers in primary-key order before reading their balances
-        # (STYLE.md §6): a deposit or another settlement waits, the balances hold.
-        subs = reservations.sub_ledgers_of([u.unit_id for u in frozen], lock=True)
-        # The charge replaces what this use held reserved (RULES.md §4).
-        reservations.reservations_release(fund_use=locked, reason=Reservation.Reason.SETTLED)
-        result = apportionment_compute(locked, cost)
-        paid = paid_total(locked)
-        shortfall = result.shortfall_fen
-        lines = [(subs[r.unit_id], r.charge_fen) for r in result.rows if r.charge_fen]
-        if shortfall - paid:
-            lines.append((account_of(locked.area, Kind.WORKS), shortfall - paid))
-        if paid - cost:
-            lines.append((account_of(locked.area, Kind.PAYABLE), paid - cost))
-        txn = None
-        if lines:
-            txn = transaction_post(
-                kind=Transaction.Kind.SETTLEMENT,
-                lines=lines,
-                memo=(_("结算分摊：%(title)s") % {"title": locked.title})[:200],
-                key=f"fund-use:{locked.pk}:settlement",
-                actor=actor,
-                value_date=settled_on,
-            )
-        FundUseShare.objects.bulk_create(
-            [
-                FundUseShare(
-                    fund_use=locked,
-                    unit_id=r.unit_id,
-                    unit_code=r.code,
-                    floor_area=r.floor_area,
-                    developer_held=r.developer_held,
-                    share_fen=r.share_fen,
-                    charged_fen=r.charge_fen,
-                )
-                for r in result.rows
-            ],
-            batch_size=2000,
-        )
+        result, paid, txn = _settlement_post(locked, cost, actor=actor, settled_on=settled_on)
+        _shares_record(locked, result)
         # Demands (分摊补缴) owe no more than the real shortfall the final cost left.
         reservations.shortfall_demands_settle(fund_use=locked)
+        retention = ceiling.retention_fen(cost, _retention_pct())
         transition(
             locked,
             FundUse.Status.SETTLED,
@@ -297,7 +121,7 @@ def fund_use_settle(
                 "settled_at": timezone.now(),
                 "settled_by": actor,
                 "settlement_txn": txn,
-                "shortfall_fen": shortfall,
+                "shortfall_fen": result.shortfall_fen,
                 "retention_fen": retention,
                 "warranty_ends_on": warranty_ends_on,
             },
@@ -310,6 +134,88 @@ def fund_use_settle(
             },
         )
     return locked
+
+
+def _retention_pct() -> int:
+    from funds.procedure.services.settlement_limits import retention_pct
+
+    return retention_pct()
+
+
+def _settle_refusals(locked: FundUse, cost: int, *, base_fen: int | None, reason: str) -> str:
+    """Refuse a settlement the state or the limits forbid; the over-budget reason, cleaned."""
+    from funds.procedure.services.settlement_limits import limit_check
+
+    if locked.status != FundUse.Status.OPEN:
+        raise Conflict("already_settled", _("该事项已结算。"))
+    limit_check(locked, cost, base_fen=base_fen)
+    cleaned = ""
+    if cost > locked.budget_fen:
+        cleaned = (reason or "").strip()
+        if not cleaned:
+            message = _("结算金额 %(cost)s 元超过批准金额 %(budget)s 元，须说明理由。") % {
+                "cost": yuan_text(cost),
+                "budget": yuan_text(locked.budget_fen),
+            }
+            raise DomainError("over_budget", message, fields={"over_budget_reason": message})
+        cleaned = clean_text(cleaned, field="over_budget_reason", limit=2000, multiline=True)
+    if locked.payments.filter(status=PaymentInstruction.Status.INSTRUCTED).exists():
+        raise Conflict("payment_pending", _("还有划款指令等待银行确认，确认或撤销后才能结算。"))
+    return cleaned
+
+
+def _settlement_post(locked: FundUse, cost: int, *, actor, settled_on: date):
+    """Charge each frozen unit its share (reservations released), post the settlement.
+
+    Returns the apportionment, what was paid out, and the transaction (None when
+    nothing moves)."""
+    from funds.selectors import account_of
+    from funds.services.ledger import accounts_ensure, transaction_post
+
+    accounts_ensure(area=locked.area, actor=actor)
+    frozen = reservations.basis_units(reservations.basis_of(locked))
+    # Lock the sub-ledgers in primary-key order before reading their balances
+    # (STYLE.md §6): a deposit or another settlement waits, the balances hold.
+    subs = reservations.sub_ledgers_of([u.unit_id for u in frozen], lock=True)
+    # The charge replaces what this use held reserved (RULES.md §4).
+    reservations.reservations_release(fund_use=locked, reason=Reservation.Reason.SETTLED)
+    result = apportionment_compute(locked, cost)
+    paid = paid_total(locked)
+    shortfall = result.shortfall_fen
+    lines = [(subs[r.unit_id], r.charge_fen) for r in result.rows if r.charge_fen]
+    if shortfall - paid:
+        lines.append((account_of(locked.area, Kind.WORKS), shortfall - paid))
+    if paid - cost:
+        lines.append((account_of(locked.area, Kind.PAYABLE), paid - cost))
+    txn = None
+    if lines:
+        txn = transaction_post(
+            kind=Transaction.Kind.SETTLEMENT,
+            lines=lines,
+            memo=(_("结算分摊：%(title)s") % {"title": locked.title})[:200],
+            key=f"fund-use:{locked.pk}:settlement",
+            actor=actor,
+            value_date=settled_on,
+        )
+    return result, paid, txn
+
+
+def _shares_record(locked: FundUse, result: Apportionment) -> None:
+    FundUseShare.objects.bulk_create(
+        [
+            FundUseShare(
+                fund_use=locked,
+                unit_id=r.unit_id,
+                unit_code=r.code,
+                floor_area=r.floor_area,
+                developer_held=r.developer_held,
+                share_fen=r.share_fen,
+                charged_fen=r.charge_fen,
+            )
+            for r in result.rows
+        ],
+        batch_size=2000,
+    )
 
 
 def shortfall_collect(*, share: FundUseShare, actor, collected_on: date | None = None):
@@ -330,7 +236,7 @@ def shortfall_collect(*, share: FundUseShare, actor, collected_on: date | None =
         sub = Account.objects.select_for_update().get(kind=Kind.UNIT, unit=row.unit)
         owed = row.outstanding_fen
         if owed <= 0:
-            raise DomainError("nothing_owed", _("该房屋的分摊款已全部扣划。"))
+            raise Conflict("nothing_owed", _("该房屋的分摊款已全部扣划。"))
         # A shortfall paid for this use was reserved for it: the charge replaces it.
         reservations.reservations_release(
             fund_use=fund_use, unit_ids={row.unit_id}, reason=Reservation.Reason.COLLECT
@@ -396,10 +302,10 @@ def refund_confirm(
                 amount,
                 bank_reference,
             ):
-                raise DomainError("idempotency_conflict", _("该编号已用于另一笔退款。"))
+                raise Conflict("idempotency_conflict", _("该编号已用于另一笔退款。"))
             return existing
         if locked.status == FundUse.Status.OPEN:
-            raise DomainError("not_settled", _("结算后才能登记施工单位退款。"))
+            raise Conflict("not_settled", _("结算后才能登记施工单位退款。"))
         payable = account_of(locked.area, Kind.PAYABLE)
         # Owed back for this use (not the area's payable total): paid − cost − refunded.
         refunded = locked.refunds.aggregate(total=Sum("amount_fen"))["total"] or 0

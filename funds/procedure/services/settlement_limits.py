@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.money import yuan
 from core.text import clean_text
 from core.uploads import validate_upload
@@ -44,13 +44,11 @@ from funds.models import (
     FundUse,
     SettlementAuditReport,
     SettlementExcessApproval,
-    SupplementaryVote,
 )
 from funds.procedure import ceiling, warranty
 from funds.procedure.services.fund_use import fund_use_lock
 from funds.procedure.services.steps import clean_fen, local_today
-from voting import counting
-from voting.models import Assembly, Motion
+from funds.procedure.services.supplementary_votes import approved_excesses, supplementary_approved
 
 USE_ITEM = 5  # Civil Code art. 278 para 1 item (5): using the fund — ordinary (RULES §2)
 DEFAULT_WARRANTY_YEARS = 2  # 质量管理条例 art. 40: the shortest period in years; our default
@@ -112,124 +110,6 @@ def tolerance_text(budget_fen: int, tolerance_pct: int) -> str:
         "budget": yuan(budget_fen),
         "ceiling": yuan(ceiling.ceiling_fen(budget_fen, tolerance_pct)),
     }
-
-
-# --------------------------------------------------------------------------- supplementary vote
-
-
-def supplementary_approved(vote: SupplementaryVote) -> bool:
-    """Its item-5 motion approved in the assembly's final result, over the use's 列支范围."""
-    assembly, motion, fund_use = vote.assembly, vote.motion, vote.fund_use
-    voted = motion.fund or {}
-    outcome = ((assembly.result or {}).get(motion.code) or {}).get("outcome")
-    return (
-        motion.item == USE_ITEM
-        and motion.assembly_id == assembly.pk
-        and assembly.area_id == fund_use.area_id
-        and assembly.status == Assembly.Status.FINAL
-        and outcome == counting.APPROVED
-        and sorted(assembly.scope_buildings) == sorted(fund_use.scope_buildings)
-        and sorted(assembly.scope_unit_codes) == sorted(fund_use.scope_unit_codes)
-        and voted.get("supplementary") == vote.pk
-        and voted.get("excess_fen") == vote.excess_fen
-    )
-
-
-def approved_excesses(fund_use: FundUse) -> list[int]:
-    """The excesses the owners approved in supplementary votes on this use, fen each."""
-    votes = fund_use.supplementary_votes.select_related("assembly", "motion", "fund_use")
-    return [v.excess_fen for v in votes if supplementary_approved(v)]
-
-
-def supplementary_vote_create(
-    *,
-    fund_use: FundUse,
-    excess_fen: int,
-    reason: str,
-    opens_at: datetime,
-    closes_at: datetime,
-    actor,
-    base_fen: int | None = None,
-    title: str = "",
-) -> SupplementaryVote:
-    """Put an excess above the settlement's base to the owners of the same 列支范围.
-
-    The convener (``assembly.call``) starts it from the settlement page: a
-    draft assembly of exactly the use's scope with one item-5 motion (ordinary,
-    RULES §2) stating the base, the excess and the new limit; noticing, voting
-    and counting follow on the voting pages as for any assembly. ``base_fen``:
-    the ceiling (default) or, for an emergency, the whitelist item's cap.
-    """
-    from voting import services as voting
-
-    permissions.require(actor, "assembly.call", fund_use.area)
-    excess = clean_fen(excess_fen, field="excess_fen")
-    reason = clean_text(reason, field="reason", limit=1000, multiline=True)
-    with transaction.atomic():
-        locked = fund_use_lock(fund_use)
-        if locked.status != FundUse.Status.OPEN:
-            raise DomainError("already_settled", _("该事项已结算，不能再就超支发起补充表决。"))
-        base = ceiling_of(locked) if base_fen is None else base_fen
-        current = ceiling.settlement_limit_fen(base, approved_excesses(locked))
-        assembly = voting.assembly_create(
-            area=locked.area,
-            title=title or _("%(title)s超支部分补充表决") % {"title": locked.title[:60]},
-            opens_at=opens_at,
-            closes_at=closes_at,
-            actor=actor,
-            scope_buildings=locked.scope_buildings,
-            scope_unit_codes=locked.scope_unit_codes,
-        )
-        description = "\n".join(
-            [
-                _("原批准金额：%(y)s 元；现结算上限：%(c)s 元。")
-                % {"y": yuan(locked.budget_fen), "c": yuan(current)},
-                _("本次表决超出部分：%(x)s 元；同意后结算上限为 %(n)s 元。")
-                % {"x": yuan(excess), "n": yuan(current + excess)},
-                _("超支原因：%(r)s") % {"r": reason},
-                _("列支范围：%(scope)s。") % {"scope": locked.scope_text()},
-                _(
-                    "超出部分由列支范围内业主按专有部分面积比例分摊（《住宅专项维修资金管理办法》"
-                    "第二十条、第二十一条），本页显示您本户的预计分摊金额。"
-                ),
-            ]
-        )
-        motion = voting.motion_add(
-            assembly=assembly,
-            title=_("维修资金超支补充表决：%(title)s（超出 %(x)s 元）")
-            % {"title": locked.title[:80], "x": yuan(excess)},
-            item=USE_ITEM,
-            actor=actor,
-            description=description,
-            # The 列支范围 is the use's, the same as the assembly's (RULES.md §1).
-            scope_buildings=locked.scope_buildings,
-            scope_unit_codes=locked.scope_unit_codes,
-        )
-        vote = SupplementaryVote.objects.create(
-            fund_use=locked,
-            excess_fen=excess,
-            reason=reason,
-            assembly=assembly,
-            motion=motion,
-            created_by=actor,
-        )
-        motion.fund = {
-            "supplementary": vote.pk,
-            "fund_use": locked.pk,
-            "excess_fen": excess,
-            "base_fen": base,
-            "scope_buildings": locked.scope_buildings,
-            "scope_unit_codes": locked.scope_unit_codes,
-        }
-        Motion.objects.filter(pk=motion.pk).update(fund=motion.fund)
-        audit_record(
-            actor=actor,
-            action="fund_use.supplementary_vote",
-            obj=vote,
-            after={"excess_fen": excess, "assembly": assembly.pk, "motion": motion.code},
-            summary={"fund_use": locked.pk, "excess_fen": excess, "assembly": assembly.pk},
-        )
-    return vote
 
 
 # --------------------------------------------------------------------------- the checks at settlement
@@ -348,13 +228,13 @@ def retention_release(*, fund_use: FundUse, actor, note: str = "") -> FundUse:
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
         if locked.status == FundUse.Status.OPEN:
-            raise DomainError("not_settled", _("结算后才有质保金。"))
+            raise Conflict("not_settled", _("结算后才有质保金。"))
         if locked.retention_released_at is not None:
-            raise DomainError("already_released", _("质保金已释放。"))
+            raise Conflict("already_released", _("质保金已释放。"))
         if locked.retention_fen <= 0:
             raise DomainError("no_retention", _("该事项未预留质保金。"))
         if locked.warranty_ends_on is None or today <= locked.warranty_ends_on:
-            raise DomainError(
+            raise Conflict(
                 "in_warranty",
                 _("工程保修期至 %(day)s 届满，届满后才能释放质保金 %(y)s 元。")
                 % {
@@ -405,7 +285,7 @@ def settlement_excess_approve(
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
         if locked.status != FundUse.Status.OPEN:
-            raise DomainError("already_settled", _("该事项已结算。"))
+            raise Conflict("already_settled", _("该事项已结算。"))
         if cost <= locked.budget_fen:
             raise DomainError(
                 "not_over_estimate",
@@ -413,14 +293,14 @@ def settlement_excess_approve(
                 fields={"final_cost": _("未超过批准金额。")},
             )
         if locked.excess_approvals.filter(cost_fen=cost, approver=actor).exists():
-            raise DomainError("already_approved", _("您已同意按该金额结算，须由另一名审批人审批。"))
+            raise Conflict("already_approved", _("您已同意按该金额结算，须由另一名审批人审批。"))
         try:
             with transaction.atomic():
                 approval = SettlementExcessApproval.objects.create(
                     fund_use=locked, cost_fen=cost, approver=actor, note=note
                 )
         except IntegrityError:
-            raise DomainError(
+            raise Conflict(
                 "already_approved", _("您已同意按该金额结算，须由另一名审批人审批。")
             ) from None
         audit_record(
@@ -466,7 +346,7 @@ def settlement_audit_report_add(*, fund_use: FundUse, file, actor) -> Settlement
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
         if locked.status != FundUse.Status.OPEN:
-            raise DomainError("already_settled", _("该事项已结算。"))
+            raise Conflict("already_settled", _("该事项已结算。"))
         return audit_report_store(locked, file, actor)
 
 

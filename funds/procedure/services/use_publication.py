@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.money import yuan
 from funds.models import FundUse, PaymentInstruction
 from funds.procedure.services.fund_use import fund_use_lock, paid_total
 from funds.procedure.services.steps import cn_date, transition
@@ -24,11 +25,6 @@ from publications.models import Kind
 from publications.rendering import table_context
 
 TEMPLATE = "funds/pdf/fund_use.html"
-
-
-def _y(fen: int) -> str:
-    whole, cents = divmod(abs(fen), 100)
-    return f"{'-' if fen < 0 else ''}{whole:,}.{cents:02d}"
 
 
 def fund_use_publication_context(
@@ -49,17 +45,17 @@ def fund_use_publication_context(
         (_("资金使用程序"), str(FundUse.Source(fund_use.source).label)),
         (_("列支范围"), fund_use.scope_text()),
         *extra,
-        (_("批准金额"), _("%(y)s 元") % {"y": _y(fund_use.budget_fen)}),
+        (_("批准金额"), _("%(y)s 元") % {"y": yuan(fund_use.budget_fen)}),
         (
             _("银行划款"),
             "；".join(
                 _("%(day)s 划付 %(payee)s %(y)s 元")
-                % {"day": cn_date(p.paid_on), "payee": p.payee_name, "y": _y(p.amount_fen)}
+                % {"day": cn_date(p.paid_on), "payee": p.payee_name, "y": yuan(p.amount_fen)}
                 for p in payments
             )
             or _("无"),
         ),
-        (_("结算金额"), _("%(y)s 元") % {"y": _y(fund_use.final_cost_fen or 0)}),
+        (_("结算金额"), _("%(y)s 元") % {"y": yuan(fund_use.final_cost_fen or 0)}),
     ]
     if fund_use.over_budget_reason:
         fields.append((_("超出批准金额的理由"), fund_use.over_budget_reason))
@@ -76,11 +72,34 @@ def fund_use_publication_context(
         [
             s.unit_code,
             f"{s.floor_area:.2f}",
-            _y(s.share_fen),
+            yuan(s.share_fen),
             _("开发建设单位未售") if s.developer_held else "",
         ]
         for s in shares
     ]
+    notes = _apportionment_notes(short)
+    return table_context(
+        columns=[
+            {"label": _("房屋编码"), "align": ""},
+            {"label": _("专有部分面积（㎡）"), "align": "num"},
+            {"label": _("分摊金额（元）"), "align": "num"},
+            {"label": _("备注"), "align": ""},
+        ],
+        rows=rows,
+        totals=[_("合计"), f"{area_total:.2f}", yuan(sum(s.share_fen for s in shares)), ""],
+        lead=list(intro)
+        or [
+            _("%(area)s“%(title)s”已完成验收和结算，现将维修资金使用及各户分摊情况公示如下。")
+            % {"area": fund_use.area.name, "title": fund_use.title}
+        ],
+        notes=notes,
+        fields=fields,
+        paid_fen=paid_total(fund_use),
+    )
+
+
+def _apportionment_notes(short: list) -> list[str]:
+    """The notice's notes: the legal basis and rounding of the apportionment, the shortfalls."""
     notes = [
         _(
             "分摊依据《住宅专项维修资金管理办法》第二十条、第二十一条：维修费用由列支范围内的业主"
@@ -97,27 +116,10 @@ def fund_use_publication_context(
                 "其中 %(n)d 套房屋的分户账余额不足以支付应分摊金额，已扣划其全部余额，不足部分合计"
                 " %(y)s 元由相关业主补交后扣划（分户账不记负数）。"
             )
-            % {"n": len(short), "y": _y(sum(s.share_fen - s.charged_fen for s in short))}
+            % {"n": len(short), "y": yuan(sum(s.share_fen - s.charged_fen for s in short))}
         )
     notes.append(_("业主可登录平台查看本人分户账的每一笔记录。"))
-    return table_context(
-        columns=[
-            {"label": _("房屋编码"), "align": ""},
-            {"label": _("专有部分面积（㎡）"), "align": "num"},
-            {"label": _("分摊金额（元）"), "align": "num"},
-            {"label": _("备注"), "align": ""},
-        ],
-        rows=rows,
-        totals=[_("合计"), f"{area_total:.2f}", _y(sum(s.share_fen for s in shares)), ""],
-        lead=list(intro)
-        or [
-            _("%(area)s“%(title)s”已完成验收和结算，现将维修资金使用及各户分摊情况公示如下。")
-            % {"area": fund_use.area.name, "title": fund_use.title}
-        ],
-        notes=notes,
-        fields=fields,
-        paid_fen=paid_total(fund_use),
-    )
+    return notes
 
 
 def fund_use_publish(
@@ -137,9 +139,9 @@ def fund_use_publish(
         if locked.status == FundUse.Status.PUBLISHED:
             return locked
         if locked.status != FundUse.Status.SETTLED:
-            from core.errors import DomainError
+            from core.errors import Conflict
 
-            raise DomainError("not_settled", _("结算分摊后才能公示。"))
+            raise Conflict("not_settled", _("结算分摊后才能公示。"))
         opened = timezone.localdate(locked.opened_at)
         publication = publication_issue(
             kind=kind,
@@ -165,7 +167,8 @@ def fund_use_publish(
 def limits_rows(fund_use: FundUse) -> list[tuple[str, str]]:
     """The notice's rows on what bounded the settlement (RULES.md §4 "use"): the owners'
     tolerance and ceiling, the supplementary votes that approved an excess, the 质保金."""
-    from funds.procedure.services.settlement_limits import ceiling_of, supplementary_approved
+    from funds.procedure.services.settlement_limits import ceiling_of
+    from funds.procedure.services.supplementary_votes import supplementary_approved
 
     rows = []
     if fund_use.tolerance_pct:
@@ -173,7 +176,7 @@ def limits_rows(fund_use: FundUse) -> list[tuple[str, str]]:
             (
                 _("结算上限"),
                 _("%(y)s 元（业主同意超支不超过 %(n)d%%）")
-                % {"y": _y(ceiling_of(fund_use)), "n": fund_use.tolerance_pct},
+                % {"y": yuan(ceiling_of(fund_use)), "n": fund_use.tolerance_pct},
             )
         )
     votes = [
@@ -187,7 +190,7 @@ def limits_rows(fund_use: FundUse) -> list[tuple[str, str]]:
                 _("超支补充表决"),
                 "；".join(
                     _("%(title)s：同意超出 %(y)s 元")
-                    % {"title": v.assembly.title, "y": _y(v.excess_fen)}
+                    % {"title": v.assembly.title, "y": yuan(v.excess_fen)}
                     for v in votes
                 ),
             )
@@ -198,7 +201,7 @@ def limits_rows(fund_use: FundUse) -> list[tuple[str, str]]:
                 _("质保金"),
                 _("%(y)s 元，工程保修期至 %(day)s，届满后支付")
                 % {
-                    "y": _y(fund_use.retention_fen),
+                    "y": yuan(fund_use.retention_fen),
                     "day": cn_date(fund_use.warranty_ends_on) if fund_use.warranty_ends_on else "",
                 },
             )

@@ -46,7 +46,7 @@ REVIEW, APPROVE, CONFIRM, PUBLISH = (
 )
 
 
-def _scoped(request, pk: int, action: str) -> FundApplication:
+def scoped(request, pk: int, action: str) -> FundApplication:
     # The bureau's role for the step, or a committee seat (Order 165 art. 23): the
     # service decides by the area's custody regime (views_applications.authority).
     return step_scoped(request, pk, action)
@@ -89,7 +89,7 @@ def approval_queue(request):
 @step_required(REVIEW)
 @require_http_methods(["GET", "POST"])
 def application_review(request, pk: int):
-    application = _scoped(request, pk, REVIEW)
+    application = scoped(request, pk, REVIEW)
     form = ReviewForm(request.POST or None)
     checks = warranty_checks(application)
 
@@ -142,7 +142,7 @@ def application_review(request, pk: int):
 @step_required(APPROVE)
 @require_http_methods(["GET", "POST"])
 def application_approve(request, pk: int):
-    application = _scoped(request, pk, APPROVE)
+    application = scoped(request, pk, APPROVE)
     form = ApproveForm(request.POST or None)
 
     def act():
@@ -192,7 +192,7 @@ def application_approve(request, pk: int):
 def application_pay(request, pk: int):
     """A payment instruction; its key is fixed when the form is first shown, so a double
     submit is the same instruction (DESIGN.md "Idempotency")."""
-    application = _scoped(request, pk, APPROVE)
+    application = scoped(request, pk, APPROVE)
     fund_use = application.fund_use
     if fund_use is None:
         raise Http404

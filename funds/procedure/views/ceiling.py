@@ -26,7 +26,7 @@ from funds.money import yuan
 from funds.procedure import services
 from funds.procedure.forms import AuditReportForm, SupplementaryVoteForm
 from funds.procedure.services.settlement_limits import settlement_state
-from funds.procedure.views.bureau import REVIEW, _scoped
+from funds.procedure.views.bureau import REVIEW, scoped
 from funds.procedure.views.pages import (
     application_for,
     confirm_or_act,
@@ -141,7 +141,7 @@ def application_supplementary(request, pk: int):
 @action_required(REVIEW)
 @require_http_methods(["GET", "POST"])
 def application_audit_report(request, pk: int):
-    application = _scoped(request, pk, REVIEW)
+    application = scoped(request, pk, REVIEW)
     if application.fund_use is None:
         raise Http404
     form = AuditReportForm(request.POST or None, request.FILES or None)
@@ -177,7 +177,7 @@ def application_audit_report(request, pk: int):
 @action_required(REVIEW)
 @require_http_methods(["GET", "POST"])
 def application_retention_release(request, pk: int):
-    application = _scoped(request, pk, REVIEW)
+    application = scoped(request, pk, REVIEW)
     fund_use = application.fund_use
     if fund_use is None:
         raise Http404

@@ -15,7 +15,7 @@ from funds.models import FundUseShare
 from funds.money import yuan
 from funds.procedure import services
 from funds.procedure.forms import SettleForm
-from funds.procedure.views.bureau import PUBLISH, REVIEW, _scoped
+from funds.procedure.views.bureau import PUBLISH, REVIEW, scoped
 from funds.procedure.views.ceiling import settlement_lead, settlement_links
 from funds.procedure.views.pages import confirm_or_act, detail_redirect, refusal
 
@@ -25,7 +25,7 @@ from funds.procedure.views.pages import confirm_or_act, detail_redirect, refusal
 @action_required(REVIEW)
 @require_http_methods(["GET", "POST"])
 def application_settle(request, pk: int):
-    application = _scoped(request, pk, REVIEW)
+    application = scoped(request, pk, REVIEW)
     form = SettleForm(request.POST or None)
 
     def act():
@@ -82,7 +82,7 @@ def application_settle(request, pk: int):
 @action_required(PUBLISH)
 @require_http_methods(["GET", "POST"])
 def application_publish(request, pk: int):
-    application = _scoped(request, pk, PUBLISH)
+    application = scoped(request, pk, PUBLISH)
     error = ""
     if request.method == "POST":
         try:
@@ -110,7 +110,7 @@ def application_publish(request, pk: int):
 @action_required(REVIEW)
 @require_POST
 def shortfall_collect(request, pk: int, share: int):
-    application = _scoped(request, pk, REVIEW)
+    application = scoped(request, pk, REVIEW)
     row = FundUseShare.objects.filter(pk=share, fund_use=application.fund_use).first()
     if row is None:
         raise Http404

@@ -51,10 +51,10 @@ from funds.procedure.services.reservations.demands import (
     shortfall_advance,
     shortfall_demand_pay,
     shortfall_demands_create,
-    shortfall_demands_report,
     shortfall_demands_settle,
     shortfall_due_days,
 )
+from funds.procedure.services.reservations.reports import shortfall_demands_report
 
 __all__ = [
     "BasisUnit",

@@ -8,13 +8,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.money import yuan
 from core.text import clean_text
 from funds.apportion import apportion
@@ -25,7 +24,6 @@ from funds.models import (
     FundUseShare,
     Reservation,
     ShortfallDemand,
-    ShortfallReport,
     Transaction,
 )
 from funds.procedure.services.fund_use import fund_use_lock
@@ -320,7 +318,7 @@ def shortfall_advance(
                 _("只有紧急维修的分摊差额可以由指定账户垫付；其他事项须由业主补缴。"),
             )
         if locked.outstanding_fen <= 0:
-            raise DomainError("nothing_owed", _("该房屋的分摊补缴已结清。"))
+            raise Conflict("nothing_owed", _("该房屋的分摊补缴已结清。"))
         account = AdvanceAccount.objects.filter(area=fund_use.area, active=True).first()
         if account is None:
             raise DomainError(
@@ -355,73 +353,3 @@ def shortfall_advance(
 
 
 # --------------------------------------------------------------------------- reporting debts
-
-
-def _recipients(area):
-    from accounts.models import Role, RoleAssignment, User
-
-    def holders(role, **scope):
-        ids = RoleAssignment.objects.filter(role=role, **scope).values("user_id")
-        return [(u, role) for u in User.objects.filter(pk__in=ids, is_active=True).order_by("pk")]
-
-    street_id = area.community.street_id if area.community_id else None
-    people = holders(Role.COMMITTEE_MEMBER, area=area)
-    if street_id is not None:
-        people += holders(Role.STREET_OFFICER, street_id=street_id)
-    return people
-
-
-def shortfall_demands_report(*, today: date | None = None) -> dict:
-    """Report every unpaid shortfall past its deadline to the convener (the committee) and
-    the street as that owner's debt (RULES.md §4); idempotent (one report per person)."""
-    from accounts.sms import sms_send
-
-    today = today or local_today()
-    counts = {"demands": 0, "reports": 0}
-    overdue = ShortfallDemand.objects.filter(
-        status__in=[ShortfallDemand.Status.OPEN, ShortfallDemand.Status.REPORTED],
-        due_on__lt=today,
-    ).select_related("fund_use__area__community")
-    for demand in overdue.order_by("pk"):
-        if demand.outstanding_fen <= 0:
-            continue
-        counts["demands"] += 1
-        area = demand.fund_use.area
-        with transaction.atomic():
-            locked = ShortfallDemand.objects.select_for_update().get(pk=demand.pk)
-            if locked.status == ShortfallDemand.Status.OPEN:
-                locked.status = ShortfallDemand.Status.REPORTED
-                locked.reported_at = timezone.now()
-                locked.save(update_fields=["status", "reported_at"])
-                audit_record(
-                    actor=None,
-                    action="fund_use.shortfall_report",
-                    obj=locked,
-                    after={"status": locked.status},
-                    summary={
-                        "fund_use": locked.fund_use_id,
-                        "unit": locked.unit_code,
-                        "owed_fen": locked.outstanding_fen,
-                        "due_on": locked.due_on.isoformat(),
-                    },
-                )
-        text = (
-            f"【{settings.GONGZHI_BUREAU_NAME}】{area.name}维修事项“{demand.fund_use.title}”："
-            f"房屋{demand.unit_code}的分摊补缴{yuan(demand.outstanding_fen)}元已于"
-            f"{demand.due_on:%Y年%m月%d日}到期未缴，记为该业主欠款，请督促补缴。"
-        )
-        for user, role in _recipients(area):
-            try:
-                with transaction.atomic():
-                    ShortfallReport.objects.create(
-                        demand=demand, recipient=user, role=role, by_sms=bool(user.phone)
-                    )
-            except IntegrityError:
-                continue
-            counts["reports"] += 1
-            if user.phone:
-                try:
-                    sms_send(phone=user.phone, text=text)
-                except Exception:
-                    logger.exception("shortfall report of demand %s failed", demand.pk)
-    return counts
