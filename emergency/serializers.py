@@ -13,8 +13,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import YuanField
 from funds.models import FundUse
-from funds.serializers_ledger import OptionalYuanField, YuanField
 
 from . import deadlines
 from .models import (
@@ -219,7 +219,7 @@ class EmergencyFundUseSerializer(serializers.ModelSerializer):
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     budget_yuan = YuanField(source="budget_fen")
-    final_cost_yuan = OptionalYuanField(source="final_cost_fen")
+    final_cost_yuan = YuanField(source="final_cost_fen")
     shortfall_yuan = YuanField(source="shortfall_fen")
     publication = serializers.CharField(
         source="publication.serial",
@@ -305,7 +305,7 @@ class EmergencyApplicationDetailSerializer(EmergencyApplicationListSerializer):
     final_cost_fen = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="结算金额（分）；结算前为 null"
     )
-    final_cost_yuan = OptionalYuanField(source="final_cost_fen")
+    final_cost_yuan = YuanField(source="final_cost_fen")
     history = serializers.SerializerMethodField(help_text="状态变化和办理记录，旧的在前")
     warranty = serializers.SerializerMethodField(help_text="列支范围内各楼栋的保修期核查")
     warranty_status_label = serializers.CharField(

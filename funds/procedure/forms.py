@@ -10,47 +10,18 @@ never a float.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import DistrictDateTimeField
+from core.fields import DistrictDateTimeField, YuanFormField
+from core.money import parse_yuan, yuan_plain
 from funds.models import AdvanceAccount, ApplicationAttachment, RepairType
 from funds.procedure.models.applications import EXCLUSIONS
 from voting.forms_manage import split_codes
 
 _ITEM_SEPARATORS = re.compile(r"\s*[|｜]\s*")
-
-
-def yuan_to_fen(text: str) -> int:
-    """ "1,234.5" → 123450. Raises ValueError for anything but a non-negative amount in yuan."""
-    cleaned = (text or "").strip().replace(",", "").replace("，", "").replace("元", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:
-        raise ValueError(text)
-    return int(value * 100)
-
-
-class YuanField(forms.CharField):
-    """An amount in yuan (two decimals at most) cleaned to int fen."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in ("", None):
-            return None
-        try:
-            return yuan_to_fen(value)
-        except ValueError:
-            raise forms.ValidationError(_("请填写金额（元），最多两位小数。")) from None
 
 
 def parse_items(text: str) -> list[tuple[str, str, int]]:
@@ -67,7 +38,7 @@ def parse_items(text: str) -> list[tuple[str, str, int]]:
                 _("第 %(n)d 行格式应为：项目 | 内容、数量 | 金额（元）") % {"n": number}
             )
         try:
-            amount = yuan_to_fen(parts[2])
+            amount = parse_yuan(parts[2], allow_zero=True)
         except ValueError:
             raise forms.ValidationError(
                 _("第 %(n)d 行的金额无效：%(v)s") % {"n": number, "v": parts[2]}
@@ -77,9 +48,9 @@ def parse_items(text: str) -> list[tuple[str, str, int]]:
 
 
 def items_text(application) -> str:
-    from funds.money import yuan
-
-    return "\n".join(f"{i.name} | {i.spec} | {yuan(i.amount_fen)}" for i in application.items.all())
+    return "\n".join(
+        f"{i.name} | {i.spec} | {yuan_plain(i.amount_fen)}" for i in application.items.all()
+    )
 
 
 class ApplicationForm(forms.Form):
@@ -227,7 +198,7 @@ class ApproveForm(forms.Form):
 
 
 class InstructForm(forms.Form):
-    amount = YuanField(label=_("划款金额（元）"))
+    amount = YuanFormField(label=_("划款金额（元）"))
     payee_name = forms.CharField(label=_("收款人"), required=False, max_length=300)
     payee_bank = forms.CharField(label=_("收款行"), required=False, max_length=200)
     payee_account = forms.CharField(label=_("收款账号"), required=False, max_length=60)
@@ -297,7 +268,7 @@ class AcceptForm(forms.Form):
 
 
 class SettleForm(forms.Form):
-    final_cost = YuanField(label=_("结算金额（元）"))
+    final_cost = YuanFormField(label=_("结算金额（元）"))
     over_budget_reason = forms.CharField(
         label=_("超出预算的理由"),
         required=False,
@@ -320,7 +291,7 @@ class SettleForm(forms.Form):
 class SupplementaryVoteForm(forms.Form):
     """A supplementary owners' vote on the excess above the settlement's ceiling (RULES §4)."""
 
-    excess = YuanField(label=_("表决超出部分（元）"))
+    excess = YuanFormField(label=_("表决超出部分（元）"))
     reason = forms.CharField(label=_("超支原因"), widget=forms.Textarea(attrs={"rows": 3}))
     opens_at = DistrictDateTimeField(label=_("表决开始时间"))
     closes_at = DistrictDateTimeField(label=_("表决截止时间"))
@@ -339,7 +310,7 @@ class ShortfallPayForm(forms.Form):
     """An owner's shortfall payment as the bank shows it; the bank reference is the key (a
     second entry of the same reference changes nothing)."""
 
-    amount = YuanField(label=_("到账金额（元）"))
+    amount = YuanFormField(label=_("到账金额（元）"))
     paid_on = forms.DateField(
         label=_("到账日期"),
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import YuanField
 from funds.models import ApplicationItem, FundApplication, FundUse
-from funds.money import yuan
-
-
-class YuanField(serializers.Field):
-    """Integer fen shown as a yuan string with two decimals, read only."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return None if value is None else yuan(int(value))
-
-
-extend_schema_field({"type": "string", "example": "1234.56", "nullable": True})(YuanField)
 
 
 class ItemSerializer(serializers.ModelSerializer):

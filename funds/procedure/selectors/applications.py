@@ -20,8 +20,8 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from accounts import permissions
+from core.money import yuan, yuan_plain
 from funds.models import FundApplication, FundUse, FundUseShare, PaymentInstruction
-from funds.money import yuan
 from funds.procedure.selectors.approval import step_areas
 from funds.selectors import owner_units
 
@@ -198,7 +198,7 @@ class OwnerShare:
     @property
     def amount_yuan(self) -> str:
         value = self.share_fen if self.share_fen is not None else self.estimated_fen
-        return yuan(value or 0)
+        return yuan_plain(value or 0)
 
 
 def shares_of_user(user) -> list[OwnerShare]:

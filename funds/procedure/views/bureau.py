@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from core.errors import DomainError
+from core.money import yuan
 from funds.models import FundApplication, PaymentInstruction
-from funds.money import yuan
 from funds.procedure import services
 from funds.procedure.forms import (
     ApproveForm,

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.mixins import action_required
 from core.errors import DomainError
+from core.forms import place_error
+from core.money import yuan
 from funds.models import FundApplication, FundUse
-from funds.money import yuan
 from funds.procedure import services
 from funds.procedure.forms import AuditReportForm, SupplementaryVoteForm
 from funds.procedure.services.settlement_limits import settlement_state
@@ -31,7 +32,6 @@ from funds.procedure.views.pages import (
     application_for,
     confirm_or_act,
     detail_redirect,
-    form_error,
     refusal,
 )
 
@@ -156,7 +156,7 @@ def application_audit_report(request, pk: int):
                     actor=request.user,
                 )
             except DomainError as error:
-                form_error(error, form)
+                status = place_error(form, error)
             else:
                 messages.success(request, _("已上传审价报告。"))
                 return redirect("funds:application_settle", pk=application.pk)
@@ -182,11 +182,12 @@ def application_retention_release(request, pk: int):
     if fund_use is None:
         raise Http404
     error = ""
+    status = 200
     if request.method == "POST":
         try:
             services.retention_release(fund_use=fund_use, actor=request.user)
         except DomainError as refused:
-            error = refusal(refused)
+            error, status = refusal(refused), refused.status
         else:
             messages.success(request, _("已释放质保金，可向施工单位划付。"))
             return detail_redirect(application)
@@ -203,5 +204,5 @@ def application_retention_release(request, pk: int):
             },
             "error": error,
         },
-        status=409 if error else 200,
+        status=status,
     )

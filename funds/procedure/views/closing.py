@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.mixins import action_required
 from core.errors import DomainError
+from core.money import yuan
 from funds.models import FundUseShare
-from funds.money import yuan
 from funds.procedure import services
 from funds.procedure.forms import SettleForm
 from funds.procedure.views.bureau import PUBLISH, REVIEW, scoped
@@ -84,11 +84,12 @@ def application_settle(request, pk: int):
 def application_publish(request, pk: int):
     application = scoped(request, pk, PUBLISH)
     error = ""
+    status = 200
     if request.method == "POST":
         try:
             services.application_publish(application=application, actor=request.user)
         except DomainError as refused:
-            error = refusal(refused)
+            error, status = refusal(refused), refused.status
         else:
             messages.success(request, _("已签发维修资金使用及分摊公示。"))
             return detail_redirect(application)
@@ -103,7 +104,7 @@ def application_publish(request, pk: int):
             ),
             "error": error,
         },
-        status=409 if error else 200,
+        status=status,
     )
 
 

@@ -18,16 +18,16 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from core.errors import DomainError
+from core.forms import place_error
 from funds.models import FundApplication
 from funds.procedure.selectors import applications as reads
-from voting.views.manage_common import form_error, refusal
+from voting.views.manage_common import refusal
 
 __all__ = [
     "application_for",
     "confirm_or_act",
     "detail_redirect",
     "file_response",
-    "form_error",
     "refusal",
 ]
 
@@ -67,7 +67,7 @@ def confirm_or_act(request, *, form, act, template: str, context: dict, summary)
                 try:
                     return act()
                 except DomainError as error:
-                    form_error(error, form)
+                    status = place_error(form, error)
             else:
                 return render(
                     request,

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.mixins import action_required
 from core.errors import DomainError
+from core.forms import place_error
+from core.money import yuan
 from estates.browse import buildings_with_counts
 from funds.models import FundApplication
-from funds.money import yuan
 from funds.procedure import services
 from funds.procedure.forms import (
     AcceptForm,
@@ -40,7 +41,6 @@ from funds.procedure.views.pages import (
     confirm_or_act,
     detail_redirect,
     file_response,
-    form_error,
 )
 
 APPLY = "fund.apply"
@@ -80,12 +80,12 @@ def application_detail(request, pk: int):
     )
 
 
-def _form_page(request, form, area, application=None):
+def _form_page(request, form, area, application=None, *, status: int = 200):
     return render(
         request,
         "funds/applications/form.html",
         {"form": form, "area": area, "application": application},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -104,17 +104,18 @@ def application_create(request):
         raise Http404
     buildings = [b.name for b in buildings_with_counts(area)]
     form = ApplicationForm(request.POST or None, buildings=buildings)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(
                 area=area, actor=request.user, **form.service_kwargs()
             )
         except DomainError as error:
-            form_error(error, form)
+            status = place_error(form, error)
         else:
             messages.success(request, _("已保存申请草稿。请上传报价单，再提交业主表决。"))
             return detail_redirect(application)
-    return _form_page(request, form, area)
+    return _form_page(request, form, area, status=status)
 
 
 @action_required(APPLY)
@@ -133,17 +134,18 @@ def application_edit(request, pk: int):
         "items": items_text(application),
     }
     form = ApplicationForm(request.POST or None, initial=initial, buildings=buildings)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.application_update(
                 application=application, actor=request.user, **form.service_kwargs()
             )
         except DomainError as error:
-            form_error(error, form)
+            status = place_error(form, error)
         else:
             messages.success(request, _("已保存申请草稿。"))
             return detail_redirect(application)
-    return _form_page(request, form, application.area, application)
+    return _form_page(request, form, application.area, application, status=status)
 
 
 @action_required(APPLY)
@@ -151,13 +153,14 @@ def application_edit(request, pk: int):
 def application_attach(request, pk: int):
     application = application_for(request.user, pk)
     form = AttachmentForm(request.POST or None, request.FILES or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.application_attach(
                 application=application, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            form_error(error, form)
+            status = place_error(form, error)
         else:
             messages.success(request, _("已上传材料。"))
             return detail_redirect(application)
@@ -171,7 +174,7 @@ def application_attach(request, pk: int):
             "multipart": True,
             "button": _("上传"),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -233,13 +236,14 @@ def application_conclude(request, pk: int):
     ):
         raise PermissionDenied
     error = ""
+    status = 200
     if request.method == "POST":
         try:
             application = services.application_vote_conclude(
                 application=application, actor=request.user
             )
         except DomainError as refused:
-            error = refused.message
+            error, status = refused.message, refused.status
         else:
             messages.success(
                 request,
@@ -252,7 +256,7 @@ def application_conclude(request, pk: int):
         request,
         "funds/applications/conclude.html",
         {"application": application, "state": vote_state(application), "error": error},
-        status=409 if error else 200,
+        status=status,
     )
 
 
@@ -293,11 +297,12 @@ def application_withdraw(request, pk: int):
 def application_resubmit(request, pk: int):
     application = application_for(request.user, pk)
     error = ""
+    status = 200
     if request.method == "POST":
         try:
             services.application_resubmit(application=application, actor=request.user)
         except DomainError as refused:
-            error = refused.message
+            error, status = refused.message, refused.status
         else:
             messages.success(request, _("已重新报送住建部门审核。"))
             return detail_redirect(application)
@@ -310,7 +315,7 @@ def application_resubmit(request, pk: int):
             "text": _("确认已按审核意见补充材料，重新报送审核？"),
             "error": error,
         },
-        status=409 if error else 200,
+        status=status,
     )
 
 
@@ -344,6 +349,7 @@ def application_accept(request, pk: int):
     ride along on a second page)."""
     application = application_for(request.user, pk)
     form = AcceptForm(request.POST or None, request.FILES or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirmed") != "1":
             form.add_error(None, _("请勾选“确认验收合格”。"))
@@ -357,7 +363,7 @@ def application_accept(request, pk: int):
                     files=form.acceptance_files(),
                 )
             except DomainError as error:
-                form_error(error, form)
+                status = place_error(form, error)
             else:
                 messages.success(request, _("已登记验收，等待住建部门结算。"))
                 return detail_redirect(application)
@@ -365,5 +371,5 @@ def application_accept(request, pk: int):
         request,
         "funds/applications/accept.html",
         {"application": application, "form": form},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )

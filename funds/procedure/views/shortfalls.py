@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.mixins import action_required
 from core.errors import DomainError, PermissionDeniedError
+from core.money import yuan
 from funds.models import AdvanceAccount, ShortfallDemand
-from funds.money import yuan
 from funds.procedure.forms import AdvanceAccountForm, ShortfallAdvanceForm, ShortfallPayForm
 from funds.procedure.services.reservations import (
     advance_account_name,
@@ -66,7 +66,7 @@ def _renamed(error: DomainError, aliases: dict[str, str]) -> DomainError:
     if isinstance(error, PermissionDeniedError) or not error.fields:
         return error
     fields = {aliases.get(k, k): v for k, v in error.fields.items()}
-    return DomainError(error.code, error.message, fields=fields)
+    return type(error)(error.code, error.message, fields=fields)  # a Conflict stays a 409
 
 
 def demand_pay_page(request, *, demand: ShortfallDemand, back: str, context: dict):
