@@ -333,3 +333,40 @@ class AdvanceAccountForm(forms.Form):
     name = forms.CharField(label=_("账户名称"), max_length=200)
     bank_name = forms.CharField(label=_("开户银行"), max_length=100)
     account_no = forms.CharField(label=_("账号"), max_length=60)
+
+
+# The approval-authority pages (``views.authority``): countersign, filing (备案).
+
+
+class CountersignForm(forms.Form):
+    note = forms.CharField(
+        label=_("复核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FilingForm(forms.Form):
+    """The bureau on a filing: receive it (备案), or order a correction (责令改正)."""
+
+    DECISIONS = [("receive", _("予以备案")), ("correct", _("责令改正"))]
+    decision = forms.ChoiceField(label=_("结论"), choices=DECISIONS, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("责令改正的事项"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("责令改正时必填。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "correct" and not (data.get("text") or "").strip():
+            self.add_error("text", _("请写明须改正的事项。"))
+        return data
+
+
+class FilingReplyForm(forms.Form):
+    """The committee reports the correction it made."""
+
+    text = forms.CharField(
+        label=_("改正情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -52,10 +52,10 @@ from funds.procedure import warranty
 from funds.procedure.models.applications import EXCLUSIONS
 from funds.procedure.selectors.approval import committee_decides, split_flag
 from funds.procedure.services.applications import (
-    _require_editor,
     application_lock,
     attachment_check,
     attachment_store,
+    editor_require,
 )
 from funds.procedure.services.authority import (
     APPROVE,
@@ -199,7 +199,7 @@ def _pass_refusals(ticked: dict, materials_complete: bool, flagged: bool, warran
 
 def application_resubmit(*, application: FundApplication, actor) -> FundApplication:
     """Send back an application the reviewer returned for more material."""
-    _require_editor(actor, application)
+    editor_require(actor, application)
     with transaction.atomic():
         locked = application_lock(application)
         return transition(

@@ -46,7 +46,7 @@ def _applicant_role(actor) -> str:
     return ""
 
 
-def _require_editor(actor, application: FundApplication) -> None:
+def editor_require(actor, application: FundApplication) -> None:
     permissions.require(actor, "fund.apply", application.area)
     if application.applicant_id != getattr(actor, "pk", None):
         raise DomainError("not_applicant", _("只有申请人可以修改本申请。"))
@@ -167,7 +167,7 @@ def application_update(
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise TypeError(f"application_update cannot change {', '.join(sorted(unknown))}")
-    _require_editor(actor, application)
+    editor_require(actor, application)
     if "title" in changes:
         changes["title"] = clean_text(changes["title"], field="title", limit=150)
     if "description" in changes:
@@ -283,7 +283,7 @@ def application_attach(
     *, application: FundApplication, kind: str, title: str, file, actor
 ) -> ApplicationAttachment:
     """Add a quote, plan or other material (a draft, or an application returned for completion)."""
-    _require_editor(actor, application)
+    editor_require(actor, application)
     if kind not in ApplicationAttachment.PROPOSAL_KINDS:
         raise DomainError("bad_kind", _("验收材料请在验收时上传。"), fields={"kind": _("无效。")})
     with transaction.atomic():
@@ -294,7 +294,7 @@ def application_attach(
 
 
 def application_withdraw(*, application: FundApplication, actor, reason: str) -> FundApplication:
-    _require_editor(actor, application)
+    editor_require(actor, application)
     reason = clean_text(reason, field="reason", limit=500, multiline=True)
     with transaction.atomic():
         locked = application_lock(application)

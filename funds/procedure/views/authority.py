@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.mixins import action_required
 from core.money import yuan
-from funds.forms_authority import CountersignForm, FilingForm, FilingReplyForm
 from funds.models import CustodyRegime, UseFiling
 from funds.procedure import services
+from funds.procedure.forms import CountersignForm, FilingForm, FilingReplyForm
 from funds.procedure.selectors.approval import (
     fund_use_approvers,
     regime_of,

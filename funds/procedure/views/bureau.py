@@ -48,7 +48,7 @@ REVIEW, APPROVE, CONFIRM, PUBLISH = (
 
 def scoped(request, pk: int, action: str) -> FundApplication:
     # The bureau's role for the step, or a committee seat (Order 165 art. 23): the
-    # service decides by the area's custody regime (views_applications.authority).
+    # service decides by the area's custody regime (views.authority).
     return step_scoped(request, pk, action)
 
 
