@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from core.errors import Conflict, DomainError
+from core.money import yuan
 from funds.models import FundUse, PaymentInstruction, SupplementaryVote
 from funds.procedure.services import apportionment as funds_apportionment
 from funds.procedure.services import authority, payments
@@ -54,7 +55,7 @@ from funds.procedure.services.supplementary_votes import (
 )
 
 from ..models import EmergencyApplication, EvidenceKind
-from ._common import application_lock, normal_procedure_text, transition, yuan
+from ._common import application_lock, normal_procedure_text, transition
 from .evidence import Upload, evidence_clean, evidence_store
 
 Status = EmergencyApplication.Status
