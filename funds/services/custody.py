@@ -26,11 +26,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from estates.models import ManagementArea
-from funds.procedure.services.steps import cn_date, local_today  # FIXME hl
 
 from ..models import FundUse, PaymentInstruction, Transaction
 
@@ -61,12 +61,12 @@ def custody_transfer_check(*, area: ManagementArea, value_date: date) -> None:
             )
             % {"keys": "、".join(open_keys)},
         )
-    if value_date > local_today():
+    if value_date > timezone.localdate():
         message = _("移交日期不能晚于今天。")
         raise DomainError("future_date", message, fields={"value_date": message})
     last = Transaction.objects.filter(area=area).aggregate(last=Max("value_date"))["last"]
     if last is not None and value_date < last:
         message = _("移交日期不能早于该区域最后一笔记账的日期（%(day)s）。") % {
-            "day": cn_date(last)
+            "day": f"{last.year}年{last.month}月{last.day}日"
         }
         raise DomainError("early_value_date", message, fields={"value_date": message})
