@@ -52,7 +52,7 @@ def test_the_approver_sees_the_split_flag(client, estate, personas, login_with_t
     login_with_totp(client, personas.approver)
     page = client.get(url("application_approve", application.pk)).content.decode()
     assert "疑似拆分" in page and f"#{earlier.pk} " in page
-    assert "合计 200000.00 元" in page
+    assert "合计 200,000.00 元" in page
 
 
 def test_no_split_flag_91_days_apart(client, estate, personas, login_with_totp):

@@ -373,10 +373,10 @@ def test_the_reviewer_sees_the_register_changes_and_the_demands_on_the_page(
 
     _approve(review(application, personas.reviewer), personas, verified)
     html = client.get(page).content.decode()
-    assert "分摊补缴" in html and "20129.19" in html  # 901's demand
+    assert "分摊补缴" in html and "20,129.19" in html  # 901's demand
     client.force_login(estate.register.user("甲"))  # an owner sees neither
     html = client.get(page).content.decode()
-    assert "登记簿与冻结名册的差异" not in html and "20129.19" not in html
+    assert "登记簿与冻结名册的差异" not in html and "20,129.19" not in html
 
 
 def test_a_use_approved_before_reservations_gets_its_roll_and_reservations_on_first_use(

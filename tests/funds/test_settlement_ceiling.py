@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
+from core.money import yuan
 from funds import selectors
 from funds.apportion import apportion
 from funds.models import (
@@ -31,7 +32,6 @@ from funds.models import (
     SettlementAuditReport,
     SupplementaryVote,
 )
-from funds.money import yuan
 from funds.procedure import ceiling, services
 from funds.procedure.services.supplementary_votes import approved_excesses
 from funds.procedure.services.use_publication import limits_rows
@@ -439,7 +439,7 @@ def test_the_ballot_shows_the_owner_s_share_at_the_budget_and_at_the_ceiling(
     at_budget = apportion(BUDGET, AREAS)["1栋-1单元-103"]
     at_ceiling = apportion(10_300_000, AREAS)["1栋-1单元-103"]
     assert (at_budget, at_ceiling) == (2_480_660, 2_555_080)
-    assert "超支不超过 3%" in page and "103000.00 元" in page
+    assert "超支不超过 3%" in page and "103,000.00 元" in page
     assert f"{yuan(at_budget)} 元" in page and f"{yuan(at_ceiling)} 元" in page
     assert yuan(apportion(10_300_000, AREAS)["1栋-1单元-101"]) not in page  # not another's
 
@@ -451,5 +451,5 @@ def test_the_supplementary_ballot_shows_the_owner_s_share_of_the_excess(
     vote = start_supplementary(application.fund_use, personas.committee, 200_000)
     page = ballot_page(client, estate, vote.assembly, "甲")
     share = apportion(200_000, AREAS)["1栋-1单元-101"]
-    assert "维修资金超支补充表决" in page and "2000.00 元" in page
+    assert "维修资金超支补充表决" in page and "2,000.00 元" in page
     assert f"{yuan(share)} 元" in page
