@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
+from core.money import yuan
 from funds.apportion import apportion
 from funds.models import FundApplication, PaymentInstruction
 from voting.models import Assembly
@@ -40,10 +41,6 @@ AREAS = {
 
 def url(name, *args):
     return reverse(f"funds:{name}", args=args)
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 # --------------------------------------------------------------------------- applicant, committee

@@ -72,11 +72,11 @@ def test_the_second_approver_countersigns_on_the_page(
     settings.GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = BUDGET
     application = _settled_one_fen_over(estate, personas, verified)
     login_with_totp(client, personas.approver)
-    # The approver who approved cannot countersign: 400 on the form, nothing recorded.
+    # The approver who approved cannot countersign: 409 on the form, nothing recorded.
     refused = client.post(
         url("application_countersign", application.pk), {"note": "", "confirmed": "1"}
     )
-    assert refused.status_code == 400 and "另一名审批人" in refused.content.decode()
+    assert refused.status_code == 409 and "另一名审批人" in refused.content.decode()
     assert FundUseCountersign.objects.count() == 0
     client.logout()
     login_with_totp(client, second_approver)
