@@ -14,10 +14,10 @@ from django.urls import path
 from funds.procedure.views import (
     authority,
     bureau,
-    ceiling,
     closing,
     owner,
     proposal,
+    settlement_limits,
     shortfalls,
 )
 
@@ -54,17 +54,17 @@ urlpatterns = [
     path("<int:pk>/publish/", closing.application_publish, name="application_publish"),
     path(
         "<int:pk>/supplementary/",
-        ceiling.application_supplementary,
+        settlement_limits.application_supplementary,
         name="application_supplementary",
     ),
     path(
         "<int:pk>/audit-report/",
-        ceiling.application_audit_report,
+        settlement_limits.application_audit_report,
         name="application_audit_report",
     ),
     path(
         "<int:pk>/retention/",
-        ceiling.application_retention_release,
+        settlement_limits.application_retention_release,
         name="application_retention",
     ),
     path(

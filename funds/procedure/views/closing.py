@@ -16,8 +16,8 @@ from funds.models import FundUseShare
 from funds.procedure import services
 from funds.procedure.forms import SettleForm
 from funds.procedure.views.bureau import PUBLISH, REVIEW, scoped
-from funds.procedure.views.ceiling import settlement_lead, settlement_links
 from funds.procedure.views.pages import confirm_or_act, detail_redirect, refusal
+from funds.procedure.views.settlement_limits import settlement_lead, settlement_links
 
 # --------------------------------------------------------------------------- settlement, publication
 
