@@ -5,7 +5,7 @@ their sub-ledgers and posts an opening deposit for every unit (one
 ``transaction_post``), opens a ``FundUse`` over the whole area and, in the
 same run, times:
 
-- **settle**: ``funds.services.fund_use_settle`` — the units of the 列支范围,
+- **settle**: ``funds.procedure.services.fund_use_settle`` — the units of the 列支范围,
   their sub-ledgers locked and their balances read (one GROUP BY), the cost
   apportioned by floor area (``funds.apportion.apportion``), the shortfall
   check, one posted settlement transaction (a debit per sub-ledger, the

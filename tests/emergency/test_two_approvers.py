@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import DomainError
-from funds import services as funds_services
 from funds.models import PaymentInstruction
+from funds.procedure import services as funds_services
 from tests.factories import UserFactory, grant
 
 from .conftest import file_application
