@@ -102,7 +102,7 @@ ACTIONS: dict[str, Action] = {
         _action("payment.confirm", "登记银行划款确认", {Role.BUREAU_REVIEWER}),
         # Order 165 art. 23: once the fund is in the assembly's own account the
         # committee reviews, approves, instructs the bank and records its
-        # confirmation (funds.services.authority picks this action by custody
+        # confirmation (funds.procedure.services.authority picks this action by custody
         # regime), and the bureau receives the filing (备案) and may order a correction.
         _action(
             "application.committee_approve",

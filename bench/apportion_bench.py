@@ -5,7 +5,7 @@ their sub-ledgers and posts an opening deposit for every unit (one
 ``transaction_post``), opens a ``FundUse`` over the whole area and, in the
 same run, times:
 
-- **settle**: ``funds.services.fund_use_settle`` — the units of the 列支范围,
+- **settle**: ``funds.procedure.services.fund_use_settle`` — the units of the 列支范围,
   their sub-ledgers locked and their balances read (one GROUP BY), the cost
   apportioned by floor area (``funds.apportion.apportion``), the shortfall
   check, one posted settlement transaction (a debit per sub-ledger, the
@@ -54,7 +54,7 @@ DEPOSIT_FEN = 900_000
 
 def fund_area(units: int):
     """An area of ``units`` units with a profile, open accounts and an opening deposit each."""
-    from funds import services
+    from funds.ledger import services
     from funds.ledger import selectors
     from funds.models import Account, Transaction
 
@@ -103,10 +103,10 @@ def audit_report():
 
 
 def open_use(area, n: int):
-    from funds import services
     from funds.models import FundUse
+    from funds.procedure import services as procedure
 
-    return services.fund_use_open(
+    return procedure.fund_use_open(
         area=area,
         source=FundUse.Source.COMMISSION,
         source_key=f"bench:{area.code}:{n}",
@@ -181,9 +181,9 @@ def main(argv: list[str]) -> int:
     units = args.units or (500 if args.quick else 5_000)
 
     setup_django()
-    from funds import services
     from funds.integrity import Broken, ledger_check
-    from funds.services import notices
+    from funds.procedure import services as procedure
+    from funds.ledger.services import notices
 
     # Texts are the Celery task's job (see the module docstring): not queued here.
     notices._enqueue = lambda transaction_id: None
@@ -195,7 +195,7 @@ def main(argv: list[str]) -> int:
     for n in range(max(args.repeat, 1)):
         fund_use = open_use(area, n)
         started = time.perf_counter()
-        settled = services.fund_use_settle(
+        settled = procedure.fund_use_settle(
             fund_use=fund_use,
             final_cost_fen=COST_FEN,
             actor=actor,

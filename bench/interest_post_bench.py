@@ -1,12 +1,12 @@
 """Benchmark: a year's interest over 300,000 sub-ledgers (issue 7, "Benchmarks in bench/").
 
 Builds a management area of 300,000 units, each with its own owner, opens
-their sub-ledgers (``funds.services.accounts_ensure``) and posts, through
-``funds.services.transaction_post``, an opening deposit for every unit at
+their sub-ledgers (``funds.ledger.services.accounts_ensure``) and posts, through
+``funds.ledger.services.transaction_post``, an opening deposit for every unit at
 the end of 2023 and twelve monthly deposits in 2024 for a third of them (so
 the 积数 has activity inside the period). Then it times, in the same run:
 
-- **interest_post**: ``funds.services.interest_post`` for 2024-01-01..2024-12-31 —
+- **interest_post**: ``funds.ledger.services.interest_post`` for 2024-01-01..2024-12-31 —
   one aggregate query for the activity, the 积数 allocation
   (``funds.ledger.accrual``), one posted transaction with a credit per sub-ledger,
   the owners' notices and the audit event, committed;
@@ -55,7 +55,7 @@ TARGET_SECONDS = 60
 
 def fund_area(units: int):
     """An area of ``units`` units with a profile, open accounts and a year of deposits."""
-    from funds import services
+    from funds.ledger import services
     from funds.ledger import selectors
     from funds.models import Account, Transaction
 
@@ -131,10 +131,10 @@ def main(argv: list[str]) -> int:
     units = args.units or (5_000 if args.quick else 300_000)
 
     setup_django()
-    from funds import services
+    from funds.ledger import services
     from funds.integrity import Broken, ledger_check
     from funds.models import Entry
-    from funds.services import notices
+    from funds.ledger.services import notices
 
     # Texts are the Celery task's job (see the module docstring): not queued here.
     notices._enqueue = lambda transaction_id: None

@@ -458,12 +458,12 @@ def fund_application(s: Shooter) -> None:
     from django.utils import timezone
 
     from estates.models import ManagementArea
-    from funds import services
     from funds.models import RepairType
+    from funds.procedure import services as procedure
 
     area = ManagementArea.objects.get(code="YQ-001")
     property_staff = _user("property_demo")
-    application = services.application_create(
+    application = procedure.application_create(
         area=area,
         title="1栋雨污水管道改造",
         repair_type=RepairType.DRAINAGE,
@@ -477,7 +477,7 @@ def fund_application(s: Shooter) -> None:
             ("室外检查井疏通、修补", "6 座", 690_000),
         ],
     )
-    services.application_attach(
+    procedure.application_attach(
         application=application,
         kind="quote",
         title="管道改造报价单",
@@ -486,7 +486,7 @@ def fund_application(s: Shooter) -> None:
     )
     # Voting opens after the 15-day notice period (RULES.md §3), counted from today.
     morning = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
-    application = services.application_vote_create(
+    application = procedure.application_vote_create(
         application=application,
         actor=_user("committee_demo"),
         opens_at=morning + timedelta(days=25),

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from estates.models import Unit
-from funds import services
+from funds.ledger import services
 from funds.apportion import apportion, shortfalls
 from funds.ledger import selectors
 from funds.ledger.deposit_rule import first_deposit_fen

@@ -19,8 +19,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from funds.ledger.services import notices
-
-from .services import reservations
+from funds.procedure.services import reservations
 
 
 @shared_task(name=notices.SEND_TASK)

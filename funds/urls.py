@@ -9,5 +9,5 @@ urlpatterns = [
     # The ledger half: owners' sub-ledgers, the areas' ledgers.
     path("", include("funds.ledger.urls")),
     # The use procedure (RULES.md §4 arts. 22–25), in the same namespace.
-    path("applications/", include("funds.urls_applications")),
+    path("applications/", include("funds.procedure.urls")),
 ]

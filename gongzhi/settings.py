@@ -385,7 +385,7 @@ GONGZHI_FUND_RETENTION_PCT = _int("GONGZHI_FUND_RETENTION_PCT", 5, minimum=0)
 # approval; unpaid after it, the debt is reported to the convener and the street.
 GONGZHI_SHORTFALL_DUE_DAYS = _int("GONGZHI_SHORTFALL_DUE_DAYS", 30, minimum=1)
 # Uses of the same area on the same parts filed this many days apart or less are
-# flagged to the approver as a possible split under the threshold (funds.splitting).
+# flagged to the approver as a possible split under the threshold (funds.procedure.splitting).
 GONGZHI_FUND_SPLIT_WINDOW_DAYS = _int("GONGZHI_FUND_SPLIT_WINDOW_DAYS", 90, minimum=1)
 # Emergency repairs (RULES.md §5): treat an application as approved when the bureau's
 # review is overdue (some provinces' practice). Off by default; derived when read.

@@ -10,7 +10,7 @@ api_v1 = [
     path("", include("audit.api_urls")),
     path("", include("voting.api_urls")),
     path("", include("revenue.api_urls")),
-    path("funds/", include("funds.api_urls_applications")),
+    path("funds/", include("funds.procedure.api_urls")),
     path("funds/", include("funds.ledger.api_urls")),
     path("", include("emergency.api_urls")),
 ]

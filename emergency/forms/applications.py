@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import YuanFormField
 from funds.models import RepairType
-from funds.models.applications import EXCLUSIONS
+from funds.procedure.models.applications import EXCLUSIONS
 
 from ..models import FILING_EVIDENCE, EvidenceKind, RecoveryClaim, WhitelistItem
 from .inputs import (

@@ -3,7 +3,7 @@
 Existing applications are backfilled: the repair type from their item's
 facility (``emergency.models.whitelist.FACILITY_REPAIR_TYPE``, copied here as it
 stands today) and the warranty of their 列支范围 checked on their filing day
-from the buildings' completion dates (``funds.warranty``, a pure module), so
+from the buildings' completion dates (``funds.procedure.warranty``, a pure module), so
 that a deemed approval is barred for those inside warranty or with an unknown
 completion date from the moment this migration runs. No checklist is invented:
 ``checked_at`` stays empty, and an undecided application waits for its reviewer.
@@ -30,7 +30,7 @@ FACILITY_REPAIR_TYPE = {
 
 
 def backfill(apps, schema_editor):
-    from funds import warranty
+    from funds.procedure import warranty
 
     Application = apps.get_model("emergency", "EmergencyApplication")
     Unit = apps.get_model("estates", "Unit")

@@ -18,7 +18,7 @@ checklist (``deemed_bar``).
 The reviewer's checklist (RULES.md §5 last paragraph, §4 "Exclusions",
 "Warranty"): the repair type (from the item's facility at filing,
 ``FACILITY_REPAIR_TYPE``; the reviewer may record another), the warranty of
-each building of the 列支范围 (``funds.warranty``, checked on the filing day,
+each building of the 列支范围 (``funds.procedure.warranty``, checked on the filing day,
 stored at filing and again when the reviewer records the checklist), the
 four art. 25 exclusions with the reason the fund still pays now, and — inside
 warranty — the recovery claim (追偿, ``emergency.models.recovery``).
@@ -40,9 +40,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import NamedUploadModel, validate_upload
-from funds import warranty
 from funds.models import CostScopeModel, RepairType
-from funds.models.applications import EXCLUSIONS
+from funds.procedure import warranty
+from funds.procedure.models.applications import EXCLUSIONS
 
 from .whitelist import EvidenceKind
 
@@ -52,7 +52,7 @@ def auto_approve_overdue() -> bool:
 
 
 class WarrantyStatus(models.TextChoices):
-    """The 列支范围's warranty position as a whole (``funds.warranty.overall``)."""
+    """The 列支范围's warranty position as a whole (``funds.procedure.warranty.overall``)."""
 
     IN = warranty.IN, _("保修期内")
     UNKNOWN = warranty.UNKNOWN, _("竣工日期未知")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.kept import KeptError as BaseKeptError
 from core.kept import KeptModel as BaseKeptModel
-from funds import warranty
+from funds.procedure import warranty
 
 
 class KeptError(BaseKeptError):

@@ -27,13 +27,13 @@ from .money import (
     application_excess_approve,
     application_payment_confirm,
     application_payment_instruct,
-    application_publish,
     application_settle,
     application_supplementary_vote_create,
     apportionment_preview,
 )
 from .plans import plan_save
 from .problems import problem_create, problem_update
+from .publication import application_publish
 from .recovery import (
     ClaimInput,
     recovery_claim_abandon,

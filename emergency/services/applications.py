@@ -35,8 +35,8 @@ from core.errors import Conflict, DomainError, PermissionDeniedError
 from core.money import yuan
 from core.text import clean_text
 from estates.models import Building, ManagementArea, Unit
-from funds import warranty
-from funds.services.application_review import scope_warranty_checks
+from funds.procedure import warranty
+from funds.procedure.services.application_review import scope_warranty_checks
 
 from .. import deadlines
 from ..models import (
@@ -76,7 +76,7 @@ def warranty_snapshot(
     on: date,
 ) -> dict:
     """The warranty fields of an application: each building of the scope checked on ``on``
-    (``funds.warranty``; Order 165 art. 18, 质量管理条例 art. 40) and the scope's overall
+    (``funds.procedure.warranty``; Order 165 art. 18, 质量管理条例 art. 40) and the scope's overall
     status — "unknown" when a completion date is missing, never "out" (RULES.md §5)."""
     checks = scope_warranty_checks(
         area=area,

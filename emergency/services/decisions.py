@@ -15,7 +15,7 @@ exclusion ticked (``EmergencyApplication.deemed_bar``).
 
 The checklist (RULES.md §5 last paragraph; §4 "Exclusions", "Warranty"):
 
-- the four exclusions of Order 165 art. 25 (``funds.models.applications.EXCLUSIONS``,
+- the four exclusions of Order 165 art. 25 (``funds.procedure.models.applications.EXCLUSIONS``,
   the funds path's list): ticking one needs the reason the fund still pays now
   (an emergency cannot wait for the party who owes it), else the reviewer
   refuses the application instead;
@@ -41,7 +41,7 @@ from accounts import permissions
 from core.errors import Conflict, DomainError
 from core.text import clean_text
 from funds.models import RepairType
-from funds.services.application_review import exclusions_clean
+from funds.procedure.services.application_review import exclusions_clean
 
 from .. import deadlines
 from ..models import EmergencyApplication, RecoveryClaim, WarrantyStatus

@@ -18,7 +18,7 @@ signed notice are the funds services on it. This module adds what is ours:
   fast path does not apply, RULES.md §5: only a supplementary owners' vote on
   the excess, ``application_supplementary_vote_create``, lets it go further,
   by at most what the owners approved); above the approved estimate only with
-  the approver's consent (``funds.services.settlement_limits``: never the
+  the approver's consent (``funds.procedure.services.settlement_limits``: never the
   reviewer who settles; two approvers above the two-approver threshold);
   the 审价 report and 质保金 of the funds settlement apply too;
   **publication** of the EMERGENCY_REPAIR notice, posted at least 5 days.
@@ -31,28 +31,31 @@ application row (a bank confirmation locks the FundUse and then calls
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.money import yuan
 from funds.models import FundUse, PaymentInstruction, SupplementaryVote
-from funds.services import authority, payments
-from funds.services import settlement as funds_settlement
-from funds.services.fund_use import fund_use_lock, fund_use_open, live_total
-from funds.services.settlement_limits import (
-    approved_excesses,
+from funds.procedure.services import apportionment as funds_apportionment
+from funds.procedure.services import authority, payments
+from funds.procedure.services import settlement as funds_settlement
+from funds.procedure.services.fund_use import fund_use_lock, fund_use_open, live_total
+from funds.procedure.services.settlement_limits import (
     excess_approvals_check,
     settlement_excess_approve,
+)
+from funds.procedure.services.supplementary_votes import (
+    approved_excesses,
     supplementary_vote_create,
 )
-from funds.services.use_publication import fund_use_publish
 
 from ..models import EmergencyApplication, EvidenceKind
-from ._common import application_lock, normal_procedure_text, transition, yuan
+from ._common import application_lock, normal_procedure_text, transition
 from .evidence import Upload, evidence_clean, evidence_store
 
 Status = EmergencyApplication.Status
@@ -103,10 +106,10 @@ def _application_of(fund_use: FundUse) -> EmergencyApplication:
 
 
 def payment_gate(fund_use: FundUse) -> None:
-    """Registered with ``funds.services.payments``: no approval, no money (module docstring)."""
+    """Registered with ``funds.procedure.services.payments``: no approval, no money (module docstring)."""
     application = _application_of(fund_use)
     if application.status not in PAYABLE:
-        raise DomainError(
+        raise Conflict(
             "not_approved",
             _("紧急维修申请当前状态为“%(status)s”，不能拨付。")
             % {"status": application.get_status_display()},
@@ -154,11 +157,11 @@ def register_payment_source() -> None:
     authority.fund_use_people_register(SOURCE, makers=fund_use_makers, approvers=fund_use_approvers)
 
 
-def _fund_use(application: EmergencyApplication) -> FundUse:
+def fund_use_of(application: EmergencyApplication) -> FundUse:
     # Read fresh: the caller's copy may predate the approval that opened it.
     fund_use = FundUse.objects.filter(emergency_application__pk=application.pk).first()
     if fund_use is None:
-        raise DomainError("not_approved", _("申请尚未批准，没有可拨付的资金。"))
+        raise Conflict("not_approved", _("申请尚未批准，没有可拨付的资金。"))
     return fund_use
 
 
@@ -179,7 +182,7 @@ def application_payment_instruct(
     settlement left owed to the contractor (the funds service checks the total).
     """
     permissions.require(actor, INSTRUCT, application)
-    fund_use = _fund_use(application)
+    fund_use = fund_use_of(application)
     with transaction.atomic():
         fund_use_lock(fund_use)
         locked = application_lock(application)
@@ -192,7 +195,7 @@ def application_payment_instruct(
                 }
                 raise DomainError("over_prepayment", message, fields={"amount": message})
         elif locked.status not in (Status.SETTLED, Status.PUBLISHED):
-            raise DomainError(
+            raise Conflict(
                 "not_payable_now",
                 _("申请当前状态为“%(status)s”：施工前可预拨，其余款项在结算后拨付。")
                 % {"status": locked.get_status_display()},
@@ -214,7 +217,7 @@ def application_payment_confirm(
 ) -> PaymentInstruction:
     """The bank's confirmation (reviewer): posts the ledger; a prepayment moves the application."""
     permissions.require(actor, CONFIRM, application)
-    if instruction.fund_use_id != _fund_use(application).pk:
+    if instruction.fund_use_id != fund_use_of(application).pk:
         raise DomainError("wrong_instruction", _("该划款指令不属于本申请。"))
     return payments.payment_confirm(instruction=instruction, actor=actor, **bank)
 
@@ -248,7 +251,7 @@ def application_excess_approve(
     permissions.require(actor, INSTRUCT, application)
     cost_check(application, cost_fen)
     return settlement_excess_approve(
-        fund_use=_fund_use(application), cost_fen=cost_fen, actor=actor, note=note
+        fund_use=fund_use_of(application), cost_fen=cost_fen, actor=actor, note=note
     )
 
 
@@ -264,7 +267,7 @@ def application_supplementary_vote_create(
     """Put a final cost above the item's cap to the owners of the 列支范围 (RULES.md §5
     fallback): the excess over the cap (plus excesses already approved) is voted on."""
     return supplementary_vote_create(
-        fund_use=_fund_use(application),
+        fund_use=fund_use_of(application),
         excess_fen=excess_fen,
         reason=reason,
         opens_at=opens_at,
@@ -277,8 +280,8 @@ def application_supplementary_vote_create(
 def apportionment_preview(application: EmergencyApplication, cost_fen: int):
     """Each unit's share of ``cost_fen`` and what its sub-ledger can pay now (nothing written)."""
     cost_check(application, cost_fen)
-    return funds_settlement.apportionment_preview(
-        fund_use=_fund_use(application), cost_fen=cost_fen
+    return funds_apportionment.apportionment_preview(
+        fund_use=fund_use_of(application), cost_fen=cost_fen
     )
 
 
@@ -308,12 +311,12 @@ def application_settle(
         None, [(EvidenceKind.SETTLEMENT, u) for u in evidence], stage_kinds=EvidenceKind.values
     )
     now = now or timezone.now()
-    fund_use = _fund_use(application)
+    fund_use = fund_use_of(application)
     with transaction.atomic():
         fund_use_lock(fund_use)
         locked = application_lock(application)
         if locked.status != Status.ACCEPTED:
-            raise DomainError(
+            raise Conflict(
                 "not_accepted",
                 _("申请当前状态为“%(status)s”，须验收后才能结算。")
                 % {"status": locked.get_status_display()},
@@ -349,78 +352,4 @@ def application_settle(
                 "fund_use": settled.pk,
                 "shortfall_fen": settled.shortfall_fen,
             },
-        )
-
-
-def _cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _notice_rows(locked: EmergencyApplication, posted_until: date) -> list[tuple[str, str]]:
-    """Header rows our notice adds to the funds notice (no person's name: roles only)."""
-    from accounts.models import Role
-
-    local = timezone.localdate
-    approval = _cn_date(local(locked.approved_at))
-    if locked.deemed_approved:
-        approval += "（住建局审核逾期，视为批准）"
-    rows = [
-        (
-            "紧急维修事项",
-            f"{locked.item.code} {locked.item.name}（紧急维修事项清单第{locked.item.version.number}版）",
-        ),
-        ("申请人", str(Role(locked.applicant_role).label) if locked.applicant_role else ""),
-        ("申请日期", _cn_date(local(locked.filed_at))),
-        ("批准日期", approval),
-    ]
-    commission = getattr(locked, "commission", None)
-    if commission is not None:
-        rows.append(
-            (
-                "代修",
-                f"住建局组织代修（《住宅专项维修资金管理办法》第二十四条），施工单位：{commission.contractor}",
-            )
-        )
-    if locked.accepted_at:
-        rows.append(("验收日期", _cn_date(local(locked.accepted_at))))
-    rows.append(("公示期", f"自发布之日起不少于{POSTED_DAYS}日（至{_cn_date(posted_until)}）"))
-    return rows
-
-
-def application_publish(*, application: EmergencyApplication, actor) -> EmergencyApplication:
-    """Issue the signed emergency-repair notice (settled → published), posted ≥ 5 days."""
-    from publications.models import Kind
-
-    permissions.require(actor, ISSUE, application)
-    fund_use = _fund_use(application)
-    with transaction.atomic():
-        fund_use_lock(fund_use)
-        locked = application_lock(application)
-        if locked.status != Status.SETTLED:
-            raise DomainError(
-                "not_settled",
-                _("申请当前状态为“%(status)s”，须结算分摊后才能公示。")
-                % {"status": locked.get_status_display()},
-            )
-        now = timezone.now()
-        posted_until = timezone.localdate(now) + timedelta(days=POSTED_DAYS)
-        published = fund_use_publish(
-            fund_use=fund_use,
-            actor=actor,
-            kind=Kind.EMERGENCY_REPAIR,
-            title=f"{locked.area.name}紧急维修公示（第{locked.pk}号）",
-            extra=_notice_rows(locked, posted_until),
-            intro=[
-                f"根据《住宅专项维修资金管理办法》第二十四条，{locked.area.name}“{locked.item.name}”"
-                "紧急维修已完工并验收，维修费用从列支范围内各户专项维修资金分户账中列支，"
-                "按专有部分面积分摊。现予公示。"
-            ],
-        )
-        return transition(
-            locked,
-            Status.PUBLISHED,
-            actor=actor,
-            action="emergency.publish",
-            fields={"published_at": now, "posted_until": posted_until},
-            summary={"serial": published.publication.serial},
         )

@@ -52,7 +52,7 @@ def responsible(application: EmergencyApplication, kind: str) -> list[User]:
         people = [application.applicant]
         return [u for u in people if u.is_active and permissions.can(u, APPLY, application)]
     if kind == deadlines.PAYMENT:
-        # The approver issues the payment instruction (funds.services.payments).
+        # The approver issues the payment instruction (funds.procedure.services.payments).
         people = _holders([Role.BUREAU_APPROVER])
     elif application.status == EmergencyApplication.Status.UNDER_REVIEW:
         people = [application.reviewer, *_holders([Role.BUREAU_APPROVER])]

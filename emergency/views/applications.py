@@ -20,7 +20,7 @@ from accounts.mixins import action_required
 from core.errors import DomainError
 from estates.models import Building, ManagementArea
 from funds.models import AdvanceAccount
-from funds.selectors_reservations import reservations_context
+from funds.procedure.selectors.reservations import reservations_context
 
 from .. import selectors, services
 from ..forms import AcceptForm, ApplicationForm, EvidenceForm, MomentForm

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.mixins import action_required
 from core.errors import DomainError
 from core.money import yuan
-from funds.forms_applications import SupplementaryVoteForm
 from funds.models import PaymentInstruction
+from funds.procedure.forms import SupplementaryVoteForm
 
 from .. import selectors, services
 from ..forms import (

@@ -1,6 +1,6 @@
 """分摊补缴 on the emergency application (RULES.md §4, §5): record a shortfall paid, name the
 account shortfalls may be advanced from, advance one. The pages are the funds app's
-(``funds.views_applications.shortfalls``); here the application is found in the user's
+(``funds.procedure.views.shortfalls``); here the application is found in the user's
 scope (else 404) and the user must hold the step's action for it (else 404)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.mixins import action_required
-from funds.views_applications import shortfalls as pages
+from funds.procedure.views import shortfalls as pages
 
 from .. import selectors
 

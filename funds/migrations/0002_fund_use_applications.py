@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.expressions
 import django.utils.timezone
-import funds.models.applications
+import funds.procedure.models.applications
 import core.uploads
 from django.conf import settings
 from django.db import migrations, models
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('quote', '报价单'), ('plan', '维修方案'), ('other', '其他材料'), ('acceptance_report', '验收报告'), ('acceptance_photo', '验收照片'), ('settlement', '结算审核材料')], max_length=20, verbose_name='类别')),
                 ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('file', models.FileField(max_length=200, upload_to=funds.models.applications._attachment_path, validators=[core.uploads.validate_upload], verbose_name='文件')),
+                ('file', models.FileField(max_length=200, upload_to=funds.procedure.models.applications._attachment_path, validators=[core.uploads.validate_upload], verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import funds.models.settlement_limits
+import funds.procedure.models.settlement_limits
 import core.uploads
 from django.conf import settings
 from django.db import migrations, models
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('file', models.FileField(max_length=200, upload_to=funds.models.settlement_limits._report_path, validators=[core.uploads.validate_upload], verbose_name='文件')),
+                ('file', models.FileField(max_length=200, upload_to=funds.procedure.models.settlement_limits._report_path, validators=[core.uploads.validate_upload], verbose_name='文件')),
             ],
             options={
                 'verbose_name': '审价报告',

@@ -1,59 +1,10 @@
 """Models of the maintenance fund (the app's models module): the ledger half
 (``funds.ledger.models``, ``funds.ledger.reconciliation.models``) and the use-procedure
-half, re-exported here. Code inside ``funds.ledger`` imports ``funds.ledger.models``
-directly, never this aggregator."""
+half (``funds.procedure.models``), re-exported here for Django and for the apps above
+funds. Code inside ``funds.ledger`` imports ``funds.ledger.models`` directly, never this
+aggregator (the ledger never imports the procedure)."""
 
-from .applications import (
-    ApplicationApproval,
-    ApplicationAttachment,
-    ApplicationItem,
-    FundApplication,
-    RepairType,
-)
-from .approval import FundUseCountersign, UseFiling
-from .fund_use import (
-    ContractorRefund,
-    FundUse,
-    FundUseShare,
-    PaymentInstruction,
-    ShortfallCollection,
-)
-from .scope import CostScopeModel
-from .settlement_limits import SettlementAuditReport, SettlementExcessApproval, SupplementaryVote
-
-__all__ = [
-    "ApplicationApproval",
-    "ApplicationAttachment",
-    "ApplicationItem",
-    "ContractorRefund",
-    "FirstDepositDemand",
-    "CostScopeModel",
-    "FundApplication",
-    "FundUse",
-    "FundUseCountersign",
-    "FundUseShare",
-    "PaymentInstruction",
-    "RepairType",
-    "SettlementAuditReport",
-    "SettlementExcessApproval",
-    "ShortfallCollection",
-    "SupplementaryVote",
-    "UseFiling",
-    "Account",
-    "AppendOnlyModel",
-    "AppendOnlyQuerySet",
-    "CustodyRegime",
-    "Entry",
-    "FundProfile",
-    "InterestPosting",
-    "LedgerError",
-    "PostingNotice",
-    "Transaction",
-]
-
-# The ledger half (RULES.md §4): accounts, postings, deposits, notices, annual statements,
-# bank reconciliation (Order 165 art. 30).
-from funds.ledger.models import (  # noqa: E402
+from funds.ledger.models import (
     Account,
     AnnualStatement,
     AppendOnlyModel,
@@ -67,24 +18,70 @@ from funds.ledger.models import (  # noqa: E402
     PostingNotice,
     Transaction,
 )
-from funds.ledger.reconciliation.models import BankStatement, BankStatementLine  # noqa: E402
-
-# Frozen apportionment basis, reservations (冻结) and shortfall demands (分摊补缴), RULES.md §4.
-from .reservations import (  # noqa: E402
+from funds.ledger.reconciliation.models import BankStatement, BankStatementLine
+from funds.procedure.models.applications import (
+    ApplicationApproval,
+    ApplicationAttachment,
+    ApplicationItem,
+    FundApplication,
+    RepairType,
+)
+from funds.procedure.models.approval import FundUseCountersign, UseFiling
+from funds.procedure.models.fund_use import (
+    ContractorRefund,
+    FundUse,
+    FundUseShare,
+    PaymentInstruction,
+    ShortfallCollection,
+)
+from funds.procedure.models.reservations import (
     AdvanceAccount,
     ApportionmentBasis,
     Reservation,
     ShortfallDemand,
     ShortfallReport,
 )
+from funds.procedure.models.scope import CostScopeModel
+from funds.procedure.models.settlement_limits import (
+    SettlementAuditReport,
+    SettlementExcessApproval,
+    SupplementaryVote,
+)
 
-__all__ += [
+__all__ = [
+    "Account",
     "AdvanceAccount",
-    "ApportionmentBasis",
-    "Reservation",
-    "ShortfallDemand",
-    "ShortfallReport",
     "AnnualStatement",
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
+    "ApplicationApproval",
+    "ApplicationAttachment",
+    "ApplicationItem",
+    "ApportionmentBasis",
     "BankStatement",
     "BankStatementLine",
+    "ContractorRefund",
+    "CostScopeModel",
+    "CustodyRegime",
+    "Entry",
+    "FirstDepositDemand",
+    "FundApplication",
+    "FundProfile",
+    "FundUse",
+    "FundUseCountersign",
+    "FundUseShare",
+    "InterestPosting",
+    "LedgerError",
+    "PaymentInstruction",
+    "PostingNotice",
+    "RepairType",
+    "Reservation",
+    "SettlementAuditReport",
+    "SettlementExcessApproval",
+    "ShortfallCollection",
+    "ShortfallDemand",
+    "ShortfallReport",
+    "SupplementaryVote",
+    "Transaction",
+    "UseFiling",
 ]

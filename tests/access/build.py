@@ -39,8 +39,9 @@ from estates import jobs
 from estates.models import Building, Committee, ManagementArea
 from estates.services import committees
 from estates.services.calendar import holiday_notice_enter
-from funds import services as fund_services
+from funds.ledger import services as fund_services
 from funds.models import ShortfallDemand
+from funds.procedure import services as procedure_services
 from publications.services import area_register_notice_issue
 from revenue import services as revenue_services
 from revenue.models import Allocation
@@ -214,7 +215,7 @@ def _voting(area, estate, convener) -> tuple[Assembly, object, VotingRight, Asse
 
 def _fund_app(estate, actors) -> object:
     application = accepted(estate, actors, verified)
-    return fund_services.application_settle(
+    return procedure_services.application_settle(
         application=application, actor=actors.reviewer, final_cost_fen=BUDGET
     )
 

@@ -29,13 +29,13 @@ FUND_APPLY, FUND_AREA, FUND_OWN = "fund.apply", "fund.view_area", "fund.view_own
 REV_VIEW, REV_RECORD, REV_ALLOCATE = "revenue.view", "revenue.record", "revenue.allocate"
 REVIEW, APPROVE, CONFIRM = "application.review", "application.approve", "payment.confirm"
 # Order 165 art. 23: under the assembly's own account the committee takes these steps
-# and the bureau receives the filing (funds.services.authority decides by regime).
+# and the bureau receives the filing (funds.procedure.services.authority decides by regime).
 COMMITTEE, FILING = "application.committee_approve", "fund.filing"
 EM_APPLY, COMMISSION, WHITELIST = "emergency.apply", "emergency.commission", "whitelist.manage"
 CALENDAR = "calendar.manage"
 ISSUE, OVERSEE, AUDIT = "publication.issue", "oversee", "audit.view"
 
-# Who sees a fund-use application (funds.selectors_applications): staff who reach its
+# Who sees a fund-use application (funds.procedure.selectors.applications): staff who reach its
 # area, and owners of a unit in its 列支范围 from the vote on.
 SEES_FUND_APP = on(REGISTER_VIEW, FUND_AREA, FUND_OWN)
 # Who sees an emergency application (emergency.selectors.visible_applications).

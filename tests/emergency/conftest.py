@@ -125,7 +125,7 @@ def funded(estate):
     from datetime import date
     from decimal import Decimal
 
-    from funds import services as funds_services
+    from funds.ledger import services as funds_services
     from funds.ledger import selectors as ledger
     from funds.models import Transaction
 

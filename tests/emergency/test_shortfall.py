@@ -18,7 +18,7 @@ from estates.models import Unit
 from funds.integrity import ledger_check
 from funds.ledger import selectors as ledger
 from funds.models import Reservation, ShortfallDemand, Transaction
-from funds.services import reservations
+from funds.procedure.services import reservations
 from tests.estates.helpers import make_unit
 
 from .conftest import DEPOSIT_FEN, file_application

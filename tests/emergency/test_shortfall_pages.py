@@ -115,7 +115,7 @@ def test_the_approver_names_the_account_then_advances_after_confirming(
         _url("demand_advance", application, demand.pk),
         {"advanced_on": today, "bank_reference": "ADV-2", "confirmed": "1"},
     )
-    assert again.status_code == 400 and "已结清" in again.content.decode()
+    assert again.status_code == 409 and "已结清" in again.content.decode()
     assert _balance() == 5_000_00 + OWED
 
 
@@ -182,7 +182,7 @@ def test_demands_and_reported_debts_are_shown_to_the_convener_the_street_and_the
 ):
     from datetime import timedelta
 
-    from funds.services import reservations
+    from funds.procedure.services import reservations
 
     application, demand = _approved(funded, personas, verified)
     reservations.shortfall_demands_report(today=demand.due_on + timedelta(days=1))

@@ -1,7 +1,7 @@
 """Two approvers on the cumulative amount on the emergency path too (RULES.md §4, §5).
 
 An emergency application is approved by one bureau approver whatever its
-estimate; its instructions pass through ``funds.services.payments``, where the
+estimate; its instructions pass through ``funds.procedure.services.payments``, where the
 cumulative amount is checked at every instruction. Threshold 6,000.00 元; a
 12,000.00-元 repair prepaid in full: 6,000.00 instructed with one approver,
 one fen more needs a second approver's countersignature.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import DomainError
-from funds import services as funds_services
 from funds.models import PaymentInstruction
+from funds.procedure import services as funds_services
 from tests.factories import UserFactory, grant
 
 from .conftest import file_application

@@ -1,7 +1,7 @@
 """Art. 18 warranty and art. 25 exclusions on the emergency path (RULES.md §5, last paragraph).
 
 The filing moment is pinned to 2026-06-15 10:00 in the district (Asia/Shanghai):
-the warranty is checked on that day (``funds.warranty``: the completion day is
+the warranty is checked on that day (``funds.procedure.warranty``: the completion day is
 not counted, the period ends on the corresponding day). So for waterproofing
 (5 years) a building completed on 2021-06-15 is on its last day inside and one
 completed on 2021-06-14 on its first day outside; for plumbing and electrical
@@ -434,7 +434,7 @@ def test_the_migration_backfills_existing_applications_from_their_filing_day(est
     ],
 )
 def test_the_scope_takes_the_most_cautious_status_of_its_buildings(statuses, expected):
-    from funds import warranty
+    from funds.procedure import warranty
 
     checks = [warranty.WarrantyCheck(f"{n}栋", s, None, None) for n, s in enumerate(statuses)]
     assert warranty.overall(checks) == expected

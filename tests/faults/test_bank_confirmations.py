@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds import services
+from funds.ledger import services
 from funds.ledger import selectors
 from funds.models import Account, FundApplication, PaymentInstruction, Transaction
+from funds.procedure import services as procedure
 from tests.funds.app_helpers import BUDGET, PAYABLE, approved, instruct
 
 from .dbfault import funds_check_ok
@@ -65,10 +66,10 @@ def test_the_same_confirmation_twice_posts_once(estate, application, approver, p
     before = balances(estate.area)
     bank = {"bank_reference": "ICBC-001", "paid_on": timezone.localdate()}
 
-    first = services.payment_confirm(instruction=instruction, actor=personas.reviewer, **bank)
+    first = procedure.payment_confirm(instruction=instruction, actor=personas.reviewer, **bank)
     # The second arrives with the caller's stale copy, which still says "instructed".
     assert instruction.status == Status.INSTRUCTED
-    second = services.payment_confirm(instruction=instruction, actor=personas.reviewer, **bank)
+    second = procedure.payment_confirm(instruction=instruction, actor=personas.reviewer, **bank)
 
     assert second.pk == first.pk and second.status == Status.CONFIRMED
     assert payments().count() == 1
@@ -82,12 +83,12 @@ def test_a_second_confirmation_with_another_reference_is_refused_with_the_first_
 ):
     instruction = instruct(application.fund_use, approver)
     today = timezone.localdate()
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=instruction, bank_reference="ICBC-001", paid_on=today, actor=personas.reviewer
     )
 
     with pytest.raises(DomainError) as refused:
-        services.payment_confirm(
+        procedure.payment_confirm(
             instruction=instruction,
             bank_reference="ICBC-002",
             paid_on=today,
@@ -106,10 +107,10 @@ def test_one_bank_transfer_cannot_confirm_two_instructions(estate, application, 
     first = instruct(application.fund_use, approver, amount=half, key="PAY-1")
     second = instruct(application.fund_use, approver, amount=half, key="PAY-2")
     bank = {"bank_reference": "ICBC-001", "paid_on": timezone.localdate()}
-    services.payment_confirm(instruction=first, actor=personas.reviewer, **bank)
+    procedure.payment_confirm(instruction=first, actor=personas.reviewer, **bank)
 
     with pytest.raises(DomainError):
-        services.payment_confirm(instruction=second, actor=personas.reviewer, **bank)
+        procedure.payment_confirm(instruction=second, actor=personas.reviewer, **bank)
 
     assert payments().count() == 1
 
@@ -121,12 +122,12 @@ def test_a_confirmation_of_a_cancelled_instruction_is_refused_and_posts_nothing(
     estate, application, approver, personas
 ):
     instruction = instruct(application.fund_use, approver)
-    services.payment_cancel(instruction=instruction, reason="收款账号有误", actor=approver)
+    procedure.payment_cancel(instruction=instruction, reason="收款账号有误", actor=approver)
     before = balances(estate.area)
     events = AuditEvent.objects.count()
 
     with pytest.raises(DomainError) as refused:
-        services.payment_confirm(
+        procedure.payment_confirm(
             instruction=instruction,
             bank_reference="ICBC-001",
             paid_on=timezone.localdate(),
@@ -152,7 +153,7 @@ def test_a_payment_dated_before_its_instruction_went_out_is_refused_and_the_same
     issued = timezone.localdate(instruction.instructed_at)
 
     with pytest.raises(DomainError) as refused:
-        services.payment_confirm(
+        procedure.payment_confirm(
             instruction=instruction,
             bank_reference="ICBC-001",
             paid_on=issued - timedelta(days=1),
@@ -162,7 +163,7 @@ def test_a_payment_dated_before_its_instruction_went_out_is_refused_and_the_same
     assert refused.value.code == "bad_date"
     assert refused.value.fields == {"paid_on": "划款日期不能早于指令发出日期。"}
     assert not payments().exists()
-    confirmed = services.payment_confirm(
+    confirmed = procedure.payment_confirm(
         instruction=instruction, bank_reference="ICBC-001", paid_on=issued, actor=personas.reviewer
     )
     assert confirmed.paid_on == issued and payments().count() == 1
@@ -179,7 +180,7 @@ def test_a_confirmation_of_an_instruction_never_issued_is_refused_and_posts_noth
     )
 
     with pytest.raises(DomainError) as refused:
-        services.payment_confirm(
+        procedure.payment_confirm(
             instruction=never_issued,
             bank_reference="ICBC-009",
             paid_on=timezone.localdate(),
@@ -206,20 +207,20 @@ def test_two_instructions_confirmed_in_reverse_order_post_once_each_with_their_o
     first.refresh_from_db()
     bank_before, works_before = balances(estate.area)
 
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=second, bank_reference="ICBC-002", paid_on=today, actor=personas.reviewer
     )
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=first,
         bank_reference="ICBC-001",
         paid_on=today - timedelta(days=2),
         actor=personas.reviewer,
     )
     # Both arrive once more (a re-sent statement): nothing moves.
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=second, bank_reference="ICBC-002", paid_on=today, actor=personas.reviewer
     )
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=first,
         bank_reference="ICBC-001",
         paid_on=today - timedelta(days=2),
@@ -254,7 +255,7 @@ def test_a_bank_reference_is_unique_per_bank_account_not_per_area(
     first = instruct(application.fund_use, approver, amount=half, key="PAY-1")
     second = instruct(application.fund_use, approver, amount=half, key="PAY-2")
     bank = {"bank_reference": "ICBC-001", "paid_on": timezone.localdate()}
-    services.payment_confirm(instruction=first, actor=personas.reviewer, **bank)
+    procedure.payment_confirm(instruction=first, actor=personas.reviewer, **bank)
     assert PaymentInstruction.objects.get(pk=first.pk).payer_account == "1317000000000000001"
 
     # The area's custody account number changes (written with spaces and dashes).
@@ -266,7 +267,7 @@ def test_a_bank_reference_is_unique_per_bank_account_not_per_area(
         account_no="6228 4800-0000 0000 09",
         actor=None,
     )
-    confirmed = services.payment_confirm(instruction=second, actor=personas.reviewer, **bank)
+    confirmed = procedure.payment_confirm(instruction=second, actor=personas.reviewer, **bank)
 
     assert (confirmed.status, confirmed.payer_account) == (Status.CONFIRMED, "622848000000000009")
     assert payments().count() == 2

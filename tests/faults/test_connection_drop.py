@@ -24,9 +24,9 @@ from estates import jobs, tasks
 from estates.crypto import id_hmac
 from estates.models import Building, ImportJob, Ownership, Person, Unit
 from estates.services.importing import register_import
-from funds import services
 from funds.ledger import selectors
 from funds.models import Entry, FundApplication, PaymentInstruction, Transaction
+from funds.procedure import services
 from tests.factories import make_ric
 from tests.funds.app_helpers import PAYABLE, approved
 from tests.voting.conftest import ALL_APPROVE, close

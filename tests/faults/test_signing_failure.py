@@ -28,8 +28,8 @@ from pyhanko.sign.general import SigningError
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds import services as funds
 from funds.models import FundApplication, FundUse
+from funds.procedure import services as procedure_services
 from publications import signing
 from publications.models import Publication, PublicationLogEntry, SerialCounter
 from publications.selectors import log_verify
@@ -126,7 +126,7 @@ def test_a_result_whose_signing_fails_stays_counted_and_is_published_once_on_ret
 @pytest.fixture
 def settled(estate, personas, verified):
     application = accepted(estate, personas, verified)
-    return funds.application_settle(
+    return procedure_services.application_settle(
         application=application, actor=personas.reviewer, final_cost_fen=BUDGET
     )
 
@@ -138,7 +138,7 @@ def test_a_fund_use_notice_refused_by_a_dead_timestamp_service_publishes_nothing
     settings.GONGZHI_TIMESTAMP_URL = closed_port_url()
 
     with pytest.raises(DomainError) as refused:
-        funds.application_publish(application=settled, actor=approver)
+        procedure_services.application_publish(application=settled, actor=approver)
 
     assert refused.value.code == "timestamp_failed"
     assert "公示未发布" in refused.value.message
@@ -149,7 +149,7 @@ def test_a_fund_use_notice_refused_by_a_dead_timestamp_service_publishes_nothing
     nothing_published()
 
     settings.GONGZHI_TIMESTAMP_URL = ""  # the service is back (or the bureau signs without it)
-    application = funds.application_publish(application=settled, actor=approver)
+    application = procedure_services.application_publish(application=settled, actor=approver)
 
     assert application.status == FundApplication.Status.PUBLISHED
     assert application.fund_use.status == FundUse.Status.PUBLISHED
@@ -209,7 +209,9 @@ def test_a_fund_use_notice_whose_own_step_fails_after_signing_leaves_no_signed_f
     cut = cut_at_audit(monkeypatch, INJECTED, "fund_use.publish", probe=signed_files)
 
     with pytest.raises(DB_ERRORS):
-        funds.application_publish(application=settled, actor=verified(personas.approver))
+        procedure_services.application_publish(
+            application=settled, actor=verified(personas.approver)
+        )
 
     assert len(cut.seen) == 1  # the signed file was there when the step failed
     assert not Publication.objects.exists()

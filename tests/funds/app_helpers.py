@@ -27,9 +27,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from estates.models import Building
-from funds import services
+from funds.ledger import services
 from funds.integrity import ledger_check
 from funds.models import FundApplication, RepairType, Transaction
+from funds.procedure import services as procedure
 from tests.factories import UserFactory, grant
 from tests.voting.conftest import (
     PDF_BYTES,
@@ -48,7 +49,7 @@ SCOPE_UNITS = [DEVELOPER_UNIT]
 DEPOSIT = 3_000_000  # 30,000.00 元 per unit
 DEVELOPER_DEPOSIT = 3_000_000
 BUDGET = 10_000_000  # 100,000.00 元
-RETENTION = BUDGET * 5 // 100  # 质保金 at the default 5 %: 5,000.00 元 (funds.ceiling)
+RETENTION = BUDGET * 5 // 100  # 质保金 at the default 5 %: 5,000.00 元 (funds.procedure.ceiling)
 PAYABLE = BUDGET - RETENTION  # what may be instructed before settlement: 95,000.00 元
 
 
@@ -133,7 +134,7 @@ def propose(
     repair_type=RepairType.WATERPROOFING,
     tolerance: int = 0,
 ):
-    application = services.application_create(
+    application = procedure.application_create(
         area=estate.area,
         title="1栋屋面防水翻新",
         repair_type=repair_type,
@@ -148,7 +149,7 @@ def propose(
         ],
         tolerance_pct=tolerance,
     )
-    services.application_attach(
+    procedure.application_attach(
         application=application, kind="quote", title="防水工程报价单", file=pdf(), actor=actor
     )
     return application
@@ -156,7 +157,7 @@ def propose(
 
 def put_to_vote(application, committee, **kwargs) -> FundApplication:
     now = timezone.now()
-    return services.application_vote_create(
+    return procedure.application_vote_create(
         application=application,
         actor=committee,
         opens_at=now + timedelta(days=20),
@@ -212,7 +213,7 @@ def review(
     **notes: str,
 ) -> FundApplication:
     """The bureau's review; unless told otherwise a pass, nothing excluded, materials complete."""
-    return services.application_review(
+    return procedure.application_review(
         application=application,
         actor=actor,
         decision=decision,
@@ -227,7 +228,7 @@ def voted_and_submitted(estate, personas, *, budget: int = BUDGET, **kwargs) -> 
     application = put_to_vote(application, personas.committee)
     run_vote(estate, application, personas.committee, answers=ALL_APPROVE)
     finalise_without_pdf(application.assembly)
-    return services.application_vote_conclude(application=application, actor=personas.committee)
+    return procedure.application_vote_conclude(application=application, actor=personas.committee)
 
 
 def reviewed(estate, personas, **kwargs) -> FundApplication:
@@ -237,12 +238,12 @@ def reviewed(estate, personas, **kwargs) -> FundApplication:
 
 def approved(estate, personas, verified, **kwargs) -> FundApplication:
     application = reviewed(estate, personas, **kwargs)
-    return services.application_approve(application=application, actor=verified(personas.approver))
+    return procedure.application_approve(application=application, actor=verified(personas.approver))
 
 
 def instruct(fund_use, approver, *, amount: int = PAYABLE, key: str = "PAY-1"):
     """A payment instruction to the contractor, for the bank to pay out of ``fund_use``."""
-    return services.payment_instruct(
+    return procedure.payment_instruct(
         fund_use=fund_use,
         amount_fen=amount,
         payee_name="宿州某防水工程有限公司",
@@ -261,7 +262,7 @@ def paid(estate, personas, verified, *, amount: int = PAYABLE, **kwargs):
         amount=amount,
         key=f"PAY-{application.pk}-1",
     )
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=instruction,
         bank_reference="ICBC20260101001",
         paid_on=timezone.localdate(),
@@ -274,10 +275,10 @@ def paid(estate, personas, verified, *, amount: int = PAYABLE, **kwargs):
 def accepted(estate, personas, verified, **kwargs):
     application = paid(estate, personas, verified, **kwargs)
     today = timezone.localdate()
-    services.application_works_done(
+    procedure.application_works_done(
         application=application, actor=personas.property_staff, done_on=today
     )
-    return services.application_accept(
+    return procedure.application_accept(
         application=application,
         actor=personas.committee,
         accepted_on=today,

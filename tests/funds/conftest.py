@@ -17,7 +17,7 @@ import pytest
 from accounts import sms
 from accounts.models import Role
 from estates.models import ManagementArea, Person, Unit
-from funds import services
+from funds.ledger import services
 from funds.ledger import selectors
 from funds.models import Account, Transaction
 from tests.estates.helpers import make_person, make_unit, own

@@ -22,7 +22,7 @@ import yaml
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from funds import services
+from funds.ledger import services
 from funds.models import Transaction
 from tests.conftest import pass_totp
 from tests.estates.helpers import make_person, make_unit, own, sell

@@ -89,7 +89,7 @@ def test_the_openapi_schema_of_these_views_generates_without_warnings():
     try:
         with patched_settings({"ENUM_NAME_OVERRIDES": overrides}):
             generator = SchemaGenerator(
-                patterns=[path("api/v1/funds/", include("funds.api_urls_applications"))]
+                patterns=[path("api/v1/funds/", include("funds.procedure.api_urls"))]
             )
             schema = generator.get_schema(request=None, public=True)
     finally:

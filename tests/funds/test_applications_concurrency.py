@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from funds import services
 from funds.models import ApplicationApproval, FundApplication, FundUse, Transaction
+from funds.procedure import services
 
 from .app_helpers import (
     BUDGET,

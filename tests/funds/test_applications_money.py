@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.errors import DomainError
-from funds import services
+from funds.ledger import services
 from funds.ledger import selectors
 from funds.models import (
     Account,
@@ -16,6 +16,7 @@ from funds.models import (
     PaymentInstruction,
     Transaction,
 )
+from funds.procedure import services as procedure
 
 from .app_helpers import (
     BUDGET,
@@ -33,7 +34,7 @@ Status = FundApplication.Status
 
 
 def instruct(application, approver, *, amount=PAYABLE, key="PAY-1", **kwargs):
-    return services.payment_instruct(
+    return procedure.payment_instruct(
         fund_use=application.fund_use,
         amount_fen=amount,
         payee_name=kwargs.get("payee_name", "宿州某防水工程有限公司"),
@@ -80,7 +81,7 @@ def test_a_cancelled_instruction_frees_its_amount(estate, personas, verified):
     application = approved(estate, personas, verified)
     approver = verified(personas.approver)
     first = instruct(application, approver, key="PAY-1")
-    services.payment_cancel(instruction=first, reason="收款账号有误", actor=approver)
+    procedure.payment_cancel(instruction=first, reason="收款账号有误", actor=approver)
     second = instruct(application, approver, key="PAY-2")
     assert second.status == PaymentInstruction.Status.INSTRUCTED
 
@@ -92,12 +93,12 @@ def test_a_confirmation_repeated_posts_once_and_another_reference_is_refused(
     instruction = instruct(application, verified(personas.approver))
     today = timezone.localdate()
     for _ in range(2):
-        services.payment_confirm(
+        procedure.payment_confirm(
             instruction=instruction, bank_reference="R1", paid_on=today, actor=personas.reviewer
         )
     assert Transaction.objects.filter(kind=Transaction.Kind.PAYMENT).count() == 1
     with pytest.raises(DomainError) as refused:
-        services.payment_confirm(
+        procedure.payment_confirm(
             instruction=instruction, bank_reference="R2", paid_on=today, actor=personas.reviewer
         )
     assert refused.value.code == "already_confirmed"
@@ -114,7 +115,7 @@ def test_settlement_above_the_budget_without_tolerance_is_refused_even_with_a_re
     application = accepted(estate, personas, verified)
     for reason in ("", "施工中发现女儿墙泛水损坏，经业委会现场确认增加。"):
         with pytest.raises(DomainError) as refused:
-            services.application_settle(
+            procedure.application_settle(
                 application=application,
                 actor=personas.reviewer,
                 final_cost_fen=BUDGET + 1,
@@ -128,7 +129,7 @@ def test_settlement_above_the_budget_without_tolerance_is_refused_even_with_a_re
 
 def test_settlement_at_exactly_the_budget_needs_no_reason(estate, personas, verified):
     application = accepted(estate, personas, verified)
-    settled = services.application_settle(
+    settled = procedure.application_settle(
         application=application, actor=personas.reviewer, final_cost_fen=BUDGET
     )
     assert settled.fund_use.over_budget_reason == ""
@@ -141,7 +142,7 @@ def test_settlement_at_exactly_the_budget_needs_no_reason(estate, personas, veri
 def test_settlement_waits_for_acceptance(estate, personas, verified):
     application = paid(estate, personas, verified)
     with pytest.raises(DomainError) as refused:
-        services.application_settle(
+        procedure.application_settle(
             application=application, actor=personas.reviewer, final_cost_fen=BUDGET
         )
     assert refused.value.code == "not_accepted"
@@ -151,7 +152,7 @@ def test_settlement_waits_for_pending_instructions(estate, personas, verified):
     application = accepted(estate, personas, verified, amount=BUDGET // 2)
     instruct(application, verified(personas.approver), amount=1000, key="PAY-LATE")
     with pytest.raises(DomainError) as refused:
-        services.application_settle(
+        procedure.application_settle(
             application=application, actor=personas.reviewer, final_cost_fen=BUDGET
         )
     assert refused.value.code == "payment_pending"
@@ -159,7 +160,7 @@ def test_settlement_waits_for_pending_instructions(estate, personas, verified):
 
 def test_the_rest_owed_after_settlement_is_paid_from_payable(estate, personas, verified):
     application = accepted(estate, personas, verified, amount=BUDGET // 2)
-    services.application_settle(
+    procedure.application_settle(
         application=application, actor=personas.reviewer, final_cost_fen=BUDGET
     )
     payable = selectors.account_of(estate.area, Account.Kind.PAYABLE)
@@ -169,7 +170,7 @@ def test_the_rest_owed_after_settlement_is_paid_from_payable(estate, personas, v
     with pytest.raises(DomainError):
         instruct(application, approver, amount=rest_fen + 1, key="PAY-REST-X")
     rest = instruct(application, approver, amount=rest_fen, key="PAY-REST")
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=rest, bank_reference="R9", paid_on=timezone.localdate(), actor=personas.reviewer
     )
     assert selectors.balance(payable) == RETENTION
@@ -185,7 +186,7 @@ def test_a_shortfall_is_charged_what_the_sub_ledger_holds_and_reported(
     # Only what every sub-ledger can bear is paid before settlement (2,000.00 元: 901's share
     # of it is 412.58 元 ≤ 500.00 元); the rest waits for the shortfall (RULES.md §4).
     application = accepted(estate, personas, verified, amount=200_000)
-    services.application_settle(
+    procedure.application_settle(
         application=application, actor=personas.reviewer, final_cost_fen=BUDGET
     )
     fund_use = FundUse.objects.get()
@@ -203,7 +204,7 @@ def test_a_shortfall_is_charged_what_the_sub_ledger_holds_and_reported(
 
     # Nothing to collect while the sub-ledger is empty; after the developer pays, it is charged.
     with pytest.raises(DomainError) as refused:
-        services.shortfall_collect(share=share, actor=personas.reviewer)
+        procedure.shortfall_collect(share=share, actor=personas.reviewer)
     assert refused.value.code == "insufficient_balance"
     services.deposit_record(
         unit=unit,
@@ -212,13 +213,13 @@ def test_a_shortfall_is_charged_what_the_sub_ledger_holds_and_reported(
         key="dev-topup",
         actor=None,
     )
-    services.shortfall_collect(share=share, actor=personas.reviewer)
+    procedure.shortfall_collect(share=share, actor=personas.reviewer)
     share.refresh_from_db()
     assert share.outstanding_fen == 0
     assert selectors.balance(works) == 0
     assert selectors.balance(selectors.unit_account(unit)) == 3_000_000 - (share.share_fen - 50_000)
     with pytest.raises(DomainError) as refused:
-        services.shortfall_collect(share=share, actor=personas.reviewer)
+        procedure.shortfall_collect(share=share, actor=personas.reviewer)
     assert refused.value.code == "nothing_owed"
     check_ledger()
 
@@ -226,5 +227,5 @@ def test_a_shortfall_is_charged_what_the_sub_ledger_holds_and_reported(
 def test_publication_waits_for_settlement(estate, personas, verified):
     application = accepted(estate, personas, verified)
     with pytest.raises(DomainError) as refused:
-        services.application_publish(application=application, actor=verified(personas.approver))
+        procedure.application_publish(application=application, actor=verified(personas.approver))
     assert refused.value.code == "not_settled"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
+from core.money import yuan
 from funds.apportion import apportion
 from funds.models import FundApplication, PaymentInstruction
 from voting.models import Assembly
@@ -42,10 +43,6 @@ def url(name, *args):
     return reverse(f"funds:{name}", args=args)
 
 
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
 # --------------------------------------------------------------------------- applicant, committee
 
 
@@ -73,7 +70,7 @@ def test_the_property_company_files_a_draft_from_its_phone(client, estate, perso
     assert application.budget_fen == BUDGET
     assert application.scope_unit_codes == [DEVELOPER_UNIT]
     detail = client.get(url("application_detail", application.pk)).content.decode()
-    assert "100,000.00" not in detail and "100000.00" in detail
+    assert "100,000.00" in detail  # pages: core.money.yuan
 
 
 def test_a_bad_amount_comes_back_on_the_form_and_stores_nothing(client, estate, personas):
@@ -135,7 +132,7 @@ def test_the_ballot_shows_the_budget_the_scope_and_the_owner_s_own_share(client,
     shares = apportion(BUDGET, AREAS)
     client.force_login(estate.register.user("丙"))
     page = client.get(reverse("voting:ballot", args=[assembly.pk])).content.decode()
-    assert "100000.00 元" in page
+    assert "100,000.00 元" in page
     assert "1栋、9栋-1单元-901" in page
     assert f"{yuan(shares['1栋-1单元-103'])} 元" in page  # 24,806.60
     assert yuan(shares["1栋-1单元-101"]) not in page  # another owner's share is not shown
@@ -229,7 +226,7 @@ def test_an_instruction_double_submitted_is_one_and_the_bank_file_is_csv(
 
 
 def test_the_reviewer_records_the_bank_confirmation(client, estate, personas, verified):
-    from funds import services
+    from funds.procedure import services
 
     application = approved(estate, personas, verified)
     instruction = services.payment_instruct(
@@ -254,7 +251,7 @@ def test_the_reviewer_records_the_bank_confirmation(client, estate, personas, ve
 def test_the_approver_opens_the_payment_queue_to_export_but_cannot_record_the_receipt(
     client, estate, personas, verified, login_with_totp
 ):
-    from funds import services
+    from funds.procedure import services
 
     application = approved(estate, personas, verified)
     services.payment_instruct(
@@ -309,7 +306,7 @@ def test_the_settlement_preview_reports_a_shortfall_before_anything_is_posted(
 def test_acceptance_needs_the_report_and_the_ticked_confirmation(
     client, estate, personas, verified
 ):
-    from funds import services
+    from funds.procedure import services
 
     application = approved(estate, personas, verified)
     services.application_works_done(

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds import services
+from funds.ledger import selectors
 from funds.apportion import apportion
 from funds.ledger import selectors
 from funds.models import Account, FundApplication, FundUse, PaymentInstruction, PostingNotice
+from funds.procedure import services
 from publications.models import Kind, Publication
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from voting import services as voting

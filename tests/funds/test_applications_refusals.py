@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from core.errors import DomainError, PermissionDeniedError
 from estates.models import Building
-from funds import services
 from funds.models import (
     ApplicationApproval,
     FundApplication,
@@ -15,6 +14,7 @@ from funds.models import (
     PaymentInstruction,
     Transaction,
 )
+from funds.procedure import services
 from voting.models import Assembly
 
 from .app_helpers import (
@@ -116,7 +116,7 @@ def test_no_vote_no_money_a_vote_over_another_scope_does_not_count(estate, perso
 
 
 def test_an_unregistered_source_is_never_paid(estate, personas, verified):
-    from funds.services import payments
+    from funds.procedure.services import payments
 
     saved = payments._SOURCES.pop(FundUse.Source.COMMISSION, None)
     try:

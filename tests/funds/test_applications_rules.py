@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funds import warranty
 from funds.ledger.reconciliation import bankfile
+from funds.procedure import warranty
 
 # --------------------------------------------------------------------------- warranty
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import DomainError
-from funds import services
 from funds.models import FundApplication, RepairType
+from funds.procedure import services
 from voting.models import Assembly
 
 from .app_helpers import estate_fixture, propose, put_to_vote  # noqa: F401

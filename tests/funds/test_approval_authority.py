@@ -22,10 +22,11 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds import services
+from funds.ledger import services
 from funds.ledger import selectors
 from funds.models import FundApplication, FundUseCountersign, PaymentInstruction, UseFiling
-from funds.selectors_approval import split_flag
+from funds.procedure import services as procedure
+from funds.procedure.selectors.approval import split_flag
 from tests.factories import UserFactory, grant
 
 from .app_helpers import (
@@ -59,7 +60,7 @@ FIRST = 6_000_000  # 60,000.00 元, confirmed before the works are accepted
 
 
 def _confirm(instruction, actor, reference):
-    return services.payment_confirm(
+    return procedure.payment_confirm(
         instruction=instruction,
         bank_reference=reference,
         paid_on=timezone.localdate(),
@@ -71,7 +72,7 @@ def _settled_one_fen_over(estate, personas, verified):
     """Approved by one approver (budget = threshold), 60,000.00 paid, settled at budget + 1 fen."""
     application = accepted(estate, personas, verified, amount=FIRST, tolerance=1)
     assert application.approvals.count() == 1
-    services.application_settle(
+    procedure.application_settle(
         application=application,
         actor=personas.reviewer,
         final_cost_fen=BUDGET + 1,
@@ -113,14 +114,14 @@ def test_one_fen_over_the_threshold_cumulative_needs_a_second_approver(
 
     # The approver who approved cannot countersign their own approval.
     with pytest.raises(DomainError) as again:
-        services.fund_use_countersign(fund_use=fund_use, actor=approver)
+        procedure.fund_use_countersign(fund_use=fund_use, actor=approver)
     assert again.value.code == "already_approved"
     # A reviewer is no approver.
     with pytest.raises(PermissionDeniedError):
-        services.fund_use_countersign(fund_use=fund_use, actor=personas.reviewer)
+        procedure.fund_use_countersign(fund_use=fund_use, actor=personas.reviewer)
     assert FundUseCountersign.objects.count() == 0
 
-    sign = services.fund_use_countersign(
+    sign = procedure.fund_use_countersign(
         fund_use=fund_use,
         actor=verified(second_approver),
         note="已核对结算审计报告。",
@@ -144,7 +145,7 @@ def test_the_second_approver_may_not_be_the_reviewer_holding_both_roles(
     grant(personas.reviewer, Role.BUREAU_APPROVER)
     both = verified(personas.reviewer)
     with pytest.raises(DomainError) as refused:
-        services.fund_use_countersign(fund_use=application.fund_use, actor=both)
+        procedure.fund_use_countersign(fund_use=application.fund_use, actor=both)
     assert refused.value.code == "maker_checker"
     # Nor may the reviewer instruct (maker ≠ checker holds at every instruction).
     with pytest.raises(DomainError) as refused:
@@ -167,7 +168,7 @@ def test_a_lowered_threshold_applies_at_the_next_instruction(
     with pytest.raises(DomainError) as refused:
         instruct(application.fund_use, approver, amount=1, key="PAY-3")  # 60,000.02
     assert refused.value.code == "second_approver_needed"
-    services.fund_use_countersign(fund_use=application.fund_use, actor=verified(second_approver))
+    procedure.fund_use_countersign(fund_use=application.fund_use, actor=verified(second_approver))
     instruct(application.fund_use, approver, amount=1, key="PAY-3")
     assert PaymentInstruction.objects.count() == 3
 
@@ -184,7 +185,7 @@ def test_the_approver_is_shown_and_the_approval_keeps_the_split_flag(estate, per
     flag = split_flag(application)
     assert [a.pk for a in flag.suspects] == [earlier.pk]
     assert flag.combined_fen == 2 * BUDGET and flag.over_threshold is False
-    services.application_approve(application=application, actor=verified(personas.approver))
+    procedure.application_approve(application=application, actor=verified(personas.approver))
     event = AuditEvent.objects.filter(action="fund_application.approval").get()
     assert event.summary["split_with"] == [earlier.pk]
 
@@ -197,8 +198,8 @@ def test_under_bureau_custody_the_committee_neither_reviews_nor_approves(
 ):
     application = reviewed(estate, personas)
     with pytest.raises(PermissionDeniedError):
-        services.application_approve(application=application, actor=personas.committee)
-    application = services.application_approve(
+        procedure.application_approve(application=application, actor=personas.committee)
+    application = procedure.application_approve(
         application=application, actor=verified(personas.approver)
     )
     with pytest.raises(PermissionDeniedError):
@@ -234,7 +235,7 @@ def _submitted(estate, personas, *, budget=BUDGET):
     application = put_to_vote(application, personas.committee)
     run_vote(estate, application, personas.committee, answers=ALL_APPROVE)
     finalise_without_pdf(application.assembly)
-    return services.application_vote_conclude(application=application, actor=personas.committee)
+    return procedure.application_vote_conclude(application=application, actor=personas.committee)
 
 
 def test_under_assembly_custody_the_committee_approves_instructs_and_files(
@@ -250,13 +251,13 @@ def test_under_assembly_custody_the_committee_approves_instructs_and_files(
     application = review(application, reviewer_member)
     assert application.status == Status.REVIEWED and application.required_approvals == 1
     with pytest.raises(PermissionDeniedError):
-        services.application_approve(application=application, actor=verified(personas.approver))
+        procedure.application_approve(application=application, actor=verified(personas.approver))
     # Maker ≠ checker among committee members too.
     with pytest.raises(DomainError) as refused:
-        services.application_approve(application=application, actor=reviewer_member)
+        procedure.application_approve(application=application, actor=reviewer_member)
     assert refused.value.code == "maker_checker"
 
-    application = services.application_approve(application=application, actor=approver_member)
+    application = procedure.application_approve(application=application, actor=approver_member)
     assert application.status == Status.APPROVED
     filing = UseFiling.objects.get(application=application)
     assert filing.status == UseFiling.Status.FILED and filing.filed_by == approver_member
@@ -271,10 +272,10 @@ def test_under_assembly_custody_the_committee_approves_instructs_and_files(
 
     # The bureau receives the filing, then orders a correction: instructions stop.
     with pytest.raises(PermissionDeniedError):
-        services.filing_receive(filing=filing, actor=approver_member)
-    filing = services.filing_receive(filing=filing, actor=verified(personas.reviewer))
+        procedure.filing_receive(filing=filing, actor=approver_member)
+    filing = procedure.filing_receive(filing=filing, actor=verified(personas.reviewer))
     assert filing.status == UseFiling.Status.RECEIVED
-    filing = services.filing_order_correction(
+    filing = procedure.filing_order_correction(
         filing=filing, actor=verified(personas.approver), order="施工合同未附工程量清单，请补正。"
     )
     assert filing.status == UseFiling.Status.CORRECTION
@@ -285,8 +286,8 @@ def test_under_assembly_custody_the_committee_approves_instructs_and_files(
 
     # The committee reports the correction; money may move again.
     with pytest.raises(PermissionDeniedError):
-        services.filing_reply(filing=filing, actor=personas.reviewer, reply="x")
-    filing = services.filing_reply(
+        procedure.filing_reply(filing=filing, actor=personas.reviewer, reply="x")
+    filing = procedure.filing_reply(
         filing=filing, actor=reviewer_member, reply="已补充工程量清单并报住建局。"
     )
     assert filing.status == UseFiling.Status.CORRECTED
@@ -316,10 +317,10 @@ def test_under_assembly_custody_two_committee_members_above_the_threshold(
     settings.GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = BUDGET - 1
     application = review(_submitted(assembly_custody, personas), personas.committee)
     assert application.required_approvals == 2
-    application = services.application_approve(application=application, actor=members[0])
+    application = procedure.application_approve(application=application, actor=members[0])
     assert application.status == Status.REVIEWED
     assert not UseFiling.objects.exists()
-    application = services.application_approve(application=application, actor=members[1])
+    application = procedure.application_approve(application=application, actor=members[1])
     assert application.status == Status.APPROVED
     assert UseFiling.objects.get().filed_by == members[1]
     instruction = instruct(application.fund_use, members[0], amount=BUDGET, key="PAY-1")

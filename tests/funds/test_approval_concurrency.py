@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from funds import services
 from funds.models import FundUseCountersign, PaymentInstruction
+from funds.procedure import services
 
 from .app_helpers import (
     BUDGET,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from funds import services
 from funds.models import FundApplication, FundUseCountersign, UseFiling
+from funds.procedure import services
 from tests.factories import UserFactory, grant
 
 from .app_helpers import (
@@ -52,7 +52,7 @@ def test_the_approver_sees_the_split_flag(client, estate, personas, login_with_t
     login_with_totp(client, personas.approver)
     page = client.get(url("application_approve", application.pk)).content.decode()
     assert "疑似拆分" in page and f"#{earlier.pk} " in page
-    assert "合计 200000.00 元" in page
+    assert "合计 200,000.00 元" in page
 
 
 def test_no_split_flag_91_days_apart(client, estate, personas, login_with_totp):
@@ -72,11 +72,11 @@ def test_the_second_approver_countersigns_on_the_page(
     settings.GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN = BUDGET
     application = _settled_one_fen_over(estate, personas, verified)
     login_with_totp(client, personas.approver)
-    # The approver who approved cannot countersign: 400 on the form, nothing recorded.
+    # The approver who approved cannot countersign: 409 on the form, nothing recorded.
     refused = client.post(
         url("application_countersign", application.pk), {"note": "", "confirmed": "1"}
     )
-    assert refused.status_code == 400 and "另一名审批人" in refused.content.decode()
+    assert refused.status_code == 409 and "另一名审批人" in refused.content.decode()
     assert FundUseCountersign.objects.count() == 0
     client.logout()
     login_with_totp(client, second_approver)

@@ -13,9 +13,10 @@ import pytest
 from django.utils import timezone
 
 from core.errors import DomainError
-from funds import services
+from funds.ledger import services
 from funds.ledger import selectors
 from funds.models import Account, FundProfile, Transaction
+from funds.procedure import services as procedure
 
 from .app_helpers import (
     BUDGET,
@@ -76,7 +77,7 @@ def test_a_transfer_with_an_open_instruction_is_refused_and_changes_nothing(
 def test_a_transfer_after_the_instruction_was_paid_moves_what_is_left(estate, personas, verified):
     application = approved(estate, personas, verified)
     instruction = instruct(application.fund_use, verified(personas.approver), amount=BUDGET)
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=instruction,
         bank_reference="ICBC-1",
         paid_on=timezone.localdate(),
@@ -90,7 +91,7 @@ def test_a_transfer_after_the_instruction_was_paid_moves_what_is_left(estate, pe
 def test_a_transfer_after_the_instruction_was_cancelled_is_allowed(estate, personas, verified):
     application = approved(estate, personas, verified)
     instruction = instruct(application.fund_use, verified(personas.approver), amount=BUDGET)
-    services.payment_cancel(
+    procedure.payment_cancel(
         instruction=instruction, reason="合同变更", actor=verified(personas.approver)
     )
     profile = _transfer(estate.area)

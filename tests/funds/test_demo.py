@@ -6,7 +6,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from funds import services
+from funds.ledger import services
 from funds.demo import funds_demo_seed
 from funds.models import Transaction
 from tests.estates.helpers import make_unit

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from core.errors import DomainError
-from funds import services
+from funds.ledger import services
 from funds.ledger import selectors
 from funds.models import Account, Transaction
 

@@ -17,7 +17,7 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds import services
+from funds.ledger import services
 from funds.ledger.deposit_rule import RULE_VERSION
 from funds.models import Account, FirstDepositDemand, LedgerError, Transaction
 from tests.estates.helpers import make_unit

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from funds import services
+from funds.ledger import services
 from funds.models import Account, Entry, Transaction
 from tests.tamper import tamper
 

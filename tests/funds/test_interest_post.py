@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.errors import DomainError
-from funds import services
+from funds.ledger import services
 from funds.ledger import selectors
 from funds.models import InterestPosting, PostingNotice, Transaction
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditEvent
 from core.errors import DomainError
 from estates.models import Unit
-from funds import services
+from funds.ledger import services
 from funds.integrity import check_running_balances
 from funds.ledger import selectors
 from funds.models import Account, Entry, LedgerError, Transaction

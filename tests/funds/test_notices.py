@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from accounts.sms import SmsSender
-from funds import services
+from funds.ledger import services
 from funds.models import PostingNotice
 from tests.estates.helpers import make_person, sell
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from funds import services
+from funds.ledger import services
 from tests.estates.helpers import make_person, sell
 
 

@@ -15,12 +15,15 @@ from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds import services
+from funds.ledger import services
 from funds.ledger import figures as statements
 from funds.ledger.reconciliation import matching as reconcile
 from funds.ledger.reconciliation.selectors import statement_report
 from funds.ledger.reconciliation.services import BankFileError
 from funds.models import BankStatement, BankStatementLine, PaymentInstruction, Transaction
+from funds.procedure import services as procedure
+from funds.ledger.reconciliation.selectors import statement_report
+from funds.ledger.reconciliation.services import BankFileError
 from tests.parallel import in_threads
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 
@@ -363,7 +366,7 @@ def test_an_entry_posted_after_the_import_shows_as_matched_next_time(fund, perso
 
 def test_a_confirmed_payment_matches_by_its_instruction_key_in_the_bank_memo(fund, personas):
     post_first_deposits(fund)
-    fund_use = services.fund_use_open(
+    fund_use = procedure.fund_use_open(
         area=fund.area,
         source="application",
         source_key="test:recon:1",

@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from estates.models import Unit
-from funds import selectors_applications as reads
-from funds import services
+from funds.ledger import selectors, services
 from funds.integrity import Broken, ledger_check, reservations_check
 from funds.ledger import selectors
 from funds.models import (
@@ -31,7 +30,9 @@ from funds.models import (
     ShortfallDemand,
     ShortfallReport,
 )
-from funds.services import reservations
+from funds.procedure import services as procedure
+from funds.procedure.selectors import applications as reads
+from funds.procedure.services import reservations
 from tests.estates.helpers import make_unit
 
 from .app_helpers import (
@@ -70,7 +71,7 @@ MOST = 242_377
 
 
 def _approve(application, personas, verified):
-    return services.application_approve(application=application, actor=verified(personas.approver))
+    return procedure.application_approve(application=application, actor=verified(personas.approver))
 
 
 def _reserved(fund_use) -> dict[str, int]:
@@ -266,17 +267,17 @@ def test_settlement_charges_the_frozen_rolls_shares_whatever_the_register_says_s
     assert fund_use.basis.source == "roll" and fund_use.basis.area_total == Decimal("484.75")
     approver = verified(personas.approver)
     instruction = instruct(fund_use, approver, amount=BUDGET)
-    services.payment_confirm(
+    procedure.payment_confirm(
         instruction=instruction,
         bank_reference="ICBC-1",
         paid_on=timezone.localdate(),
         actor=personas.reviewer,
     )
     today = timezone.localdate()
-    services.application_works_done(
+    procedure.application_works_done(
         application=application, actor=personas.property_staff, done_on=today
     )
-    services.application_accept(
+    procedure.application_accept(
         application=application,
         actor=personas.committee,
         accepted_on=today,
@@ -286,7 +287,7 @@ def test_settlement_charges_the_frozen_rolls_shares_whatever_the_register_says_s
     fund_use.refresh_from_db()
     shown = {(d.code, d.kind) for d in reservations.fund_use_discrepancies(fund_use)}
     assert shown == {("1栋-1单元-105", "added"), ("1栋-1单元-101", "area")}
-    services.application_settle(
+    procedure.application_settle(
         application=application, actor=personas.reviewer, final_cost_fen=BUDGET
     )
 
@@ -373,10 +374,10 @@ def test_the_reviewer_sees_the_register_changes_and_the_demands_on_the_page(
 
     _approve(review(application, personas.reviewer), personas, verified)
     html = client.get(page).content.decode()
-    assert "分摊补缴" in html and "20129.19" in html  # 901's demand
+    assert "分摊补缴" in html and "20,129.19" in html  # 901's demand
     client.force_login(estate.register.user("甲"))  # an owner sees neither
     html = client.get(page).content.decode()
-    assert "登记簿与冻结名册的差异" not in html and "20129.19" not in html
+    assert "登记簿与冻结名册的差异" not in html and "20,129.19" not in html
 
 
 def test_a_use_approved_before_reservations_gets_its_roll_and_reservations_on_first_use(
@@ -437,7 +438,7 @@ def test_settlement_reduces_a_demand_to_the_real_shortfall(
 
     estate = build_estate(district, developer_deposit=DEV_HOLDS)
     application = accepted(estate, personas, verified, amount=200_000)
-    services.application_settle(
+    procedure.application_settle(
         application=application, actor=personas.reviewer, final_cost_fen=final_cost
     )
     demand = ShortfallDemand.objects.get()
@@ -493,9 +494,9 @@ def test_a_random_run_of_instructions_payments_and_reversals_never_breaks_the_in
                     continue
                 chosen = rng.choice(live)
                 if action == "cancel":
-                    services.payment_cancel(instruction=chosen, reason="改期", actor=approver)
+                    procedure.payment_cancel(instruction=chosen, reason="改期", actor=approver)
                 else:
-                    services.payment_confirm(
+                    procedure.payment_confirm(
                         instruction=chosen,
                         bank_reference=f"B-{step}",
                         paid_on=today,

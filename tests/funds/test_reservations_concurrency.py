@@ -12,7 +12,7 @@ import pytest
 
 from funds.integrity import ledger_check
 from funds.models import PaymentInstruction
-from funds.services import reservations
+from funds.procedure.services import reservations
 from tests.parallel import in_threads
 
 from .app_helpers import approved, build_estate, instruct

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds import ceiling, services
+from core.money import yuan
+from funds.ledger import selectors
 from funds.apportion import apportion
 from funds.ledger import selectors
 from funds.models import (
@@ -32,9 +33,9 @@ from funds.models import (
     SettlementAuditReport,
     SupplementaryVote,
 )
-from funds.money import yuan
-from funds.services.settlement_limits import approved_excesses
-from funds.services.use_publication import limits_rows
+from funds.procedure import ceiling, services
+from funds.procedure.services.supplementary_votes import approved_excesses
+from funds.procedure.services.use_publication import limits_rows
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 from voting import services as voting
 from voting.models import Assembly
@@ -439,7 +440,7 @@ def test_the_ballot_shows_the_owner_s_share_at_the_budget_and_at_the_ceiling(
     at_budget = apportion(BUDGET, AREAS)["1栋-1单元-103"]
     at_ceiling = apportion(10_300_000, AREAS)["1栋-1单元-103"]
     assert (at_budget, at_ceiling) == (2_480_660, 2_555_080)
-    assert "超支不超过 3%" in page and "103000.00 元" in page
+    assert "超支不超过 3%" in page and "103,000.00 元" in page
     assert f"{yuan(at_budget)} 元" in page and f"{yuan(at_ceiling)} 元" in page
     assert yuan(apportion(10_300_000, AREAS)["1栋-1单元-101"]) not in page  # not another's
 
@@ -451,5 +452,5 @@ def test_the_supplementary_ballot_shows_the_owner_s_share_of_the_excess(
     vote = start_supplementary(application.fund_use, personas.committee, 200_000)
     page = ballot_page(client, estate, vote.assembly, "甲")
     share = apportion(200_000, AREAS)["1栋-1单元-101"]
-    assert "维修资金超支补充表决" in page and "2000.00 元" in page
+    assert "维修资金超支补充表决" in page and "2,000.00 元" in page
     assert f"{yuan(share)} 元" in page

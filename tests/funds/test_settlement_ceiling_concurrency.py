@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from funds import services
 from funds.models import PaymentInstruction
+from funds.procedure import services
 from tests.parallel import in_threads
 
 from .app_helpers import (

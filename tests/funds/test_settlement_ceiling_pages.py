@@ -56,7 +56,7 @@ def test_the_settlement_page_shows_the_ceiling_and_links_the_audit_upload(
     application = accepted(estate, personas, verified)
     client.force_login(personas.reviewer)
     page = client.get(url("application_settle", application.pk)).content.decode()
-    assert "结算上限 100000.00 元" in page and "质保金" in page
+    assert "结算上限 100,000.00 元" in page and "质保金" in page
     assert url("application_audit_report", application.pk) in page
     assert url("application_supplementary", application.pk) not in page  # the convener's
     over = client.post(
@@ -99,7 +99,7 @@ def test_the_committee_starts_the_supplementary_vote_from_the_application(
     bad = client.post(url("application_supplementary", application.pk), {**data, "excess": "两千"})
     assert bad.status_code == 400 and not SupplementaryVote.objects.exists()
     confirm = client.post(url("application_supplementary", application.pk), data)
-    assert confirm.status_code == 200 and "102000.00 元" in confirm.content.decode()
+    assert confirm.status_code == 200 and "102,000.00 元" in confirm.content.decode()
     assert not Assembly.objects.filter(supplementary_votes__isnull=False).exists()
     done = client.post(url("application_supplementary", application.pk), {**data, "confirmed": "1"})
     vote = SupplementaryVote.objects.get()
@@ -112,7 +112,7 @@ def test_the_committee_starts_the_supplementary_vote_from_the_application(
 def test_the_retention_release_page_answers_409_inside_the_warranty(
     client, estate, personas, verified
 ):
-    from funds import services
+    from funds.procedure import services
 
     application = accepted(estate, personas, verified)
     services.application_settle(
@@ -120,7 +120,7 @@ def test_the_retention_release_page_answers_409_inside_the_warranty(
     )
     client.force_login(personas.reviewer)
     detail = client.get(url("application_detail", application.pk)).content.decode()
-    assert "5000.00 元" in detail and url("application_retention", application.pk) in detail
+    assert "5,000.00 元" in detail and url("application_retention", application.pk) in detail
     refused = client.post(url("application_retention", application.pk))
     assert refused.status_code == 409 and "届满" in refused.content.decode()
     assert FundUse.objects.get().retention_released_at is None

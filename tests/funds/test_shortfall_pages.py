@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from funds.ledger import selectors
 from funds.models import ShortfallDemand, Transaction
-from funds.services import reservations
+from funds.procedure.services import reservations
 
 from .app_helpers import approved, build_estate
 
@@ -51,7 +51,7 @@ def test_the_reviewer_records_a_shortfall_payment_after_a_confirmation(
     detail = reverse("funds:application_detail", args=[application.pk])
     page = client.get(detail).content.decode()
     assert "登记补缴到账" in page and _pay_url(application, demand) in page
-    assert "20129.19" in page
+    assert "20,129.19" in page
     assert client.get(_pay_url(application, demand)).status_code == 200
     today = timezone.localdate().isoformat()
     data = {"amount": "20,129.18", "paid_on": today, "bank_reference": "BANK-1"}
@@ -60,7 +60,7 @@ def test_the_reviewer_records_a_shortfall_payment_after_a_confirmation(
     confirm = client.post(_pay_url(application, demand), data)
     assert confirm.status_code == 200
     html = confirm.content.decode()
-    assert "请确认" in html and "20129.18 元" in html and "BANK-1" in html
+    assert "请确认" in html and "20,129.18 元" in html and "BANK-1" in html
     assert _posted(demand) == 0
 
     done = client.post(_pay_url(application, demand), {**data, "confirmed": "1"})
@@ -136,7 +136,7 @@ def test_only_the_reviewer_in_scope_records_a_payment(
     for persona in (personas.committee, personas.street_officer):
         client.force_login(persona)
         page = client.get(reverse("funds:application_detail", args=[application.pk]))
-        assert "20129.19" in page.content.decode() and url not in page.content.decode()
+        assert "20,129.19" in page.content.decode() and url not in page.content.decode()
         assert client.get(url).status_code == 403
         assert client.post(url, data).status_code == 403
     login_with_totp(client, personas.approver)
@@ -164,7 +164,7 @@ def test_reported_debts_are_shown_to_the_convener_the_street_and_the_bureau(
         client.force_login(persona)
         page = client.get(detail).content.decode()
         assert "逾期未缴，已报告的欠缴" in page
-        assert DEV in page and "20129.19" in page
+        assert DEV in page and "20,129.19" in page
         assert "逾期未缴，已报告" in page  # the demand's status
         assert "committee_a1" in page or "业委会/物管会成员" in page
         assert "街道工作人员" in page

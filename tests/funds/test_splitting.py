@@ -1,6 +1,6 @@
 """The split flag (RULES.md §4, issue #14 §2): same area, same parts, within 90 days.
 
-Pure rule (``funds.splitting``) on both sides of the window, and the
+Pure rule (``funds.procedure.splitting``) on both sides of the window, and the
 selector over real applications of area a1 (``split_flag``): two roof
 repairs of 1栋 filed 89 days apart are flagged, 91 days apart not, and a
 plumbing repair of the same building 89 days apart not.
@@ -15,10 +15,10 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from funds import splitting
 from funds.models import FundApplication, RepairType
-from funds.selectors_approval import split_flag
-from funds.splitting import UseFacts
+from funds.procedure import splitting
+from funds.procedure.selectors.approval import split_flag
+from funds.procedure.splitting import UseFacts
 
 from .app_helpers import BUDGET, estate_fixture, propose  # noqa: F401
 

@@ -13,11 +13,14 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
 from estates.models import Person
-from funds import services
+from funds.ledger import services
 from funds.ledger import figures as statements
 from funds.ledger.services.statements import check_year
 from funds.ledger.statement_layout import statement_context
 from funds.models import Account, AnnualStatement, Entry, Transaction
+from funds.procedure import services as procedure
+from funds.ledger.services.statements import check_year
+from funds.ledger.statement_layout import statement_context
 from publications.models import Kind, Publication
 from publications.selectors import publication_verify_file
 from publications.signing import signature_check
@@ -161,7 +164,7 @@ def test_each_use_is_listed_with_every_unit_share(worked):
 
 def test_a_use_settled_through_the_procedure_is_listed_by_its_title(fund, personas):
     post_first_deposits(fund)
-    fund_use = services.fund_use_open(
+    fund_use = procedure.fund_use_open(
         area=fund.area,
         source="application",
         source_key="test:statement:1",
@@ -169,7 +172,7 @@ def test_a_use_settled_through_the_procedure_is_listed_by_its_title(fund, person
         budget_fen=300_000,
         scope_buildings=["1栋"],
     )
-    services.fund_use_settle(
+    procedure.fund_use_settle(
         fund_use=fund_use,
         final_cost_fen=300_000,
         actor=personas.reviewer,

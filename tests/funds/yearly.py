@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from funds import services
+from funds.ledger import services
 from funds.models import Account, Transaction
 
 FIRST = {"101": 671_250, "102": 750_000, "103": 901_875, "901": 750_000}

@@ -155,7 +155,7 @@ def fund(district):
 @FEW
 @given(text=formulas)
 def test_the_sub_ledger_csv_writes_a_formula_like_memo_as_text(fund, text):
-    from funds import services
+    from funds.ledger import services
 
     services.transaction_post(
         kind=Transaction.Kind.DEPOSIT,

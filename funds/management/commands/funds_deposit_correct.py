@@ -11,7 +11,7 @@ from accounts import permissions
 from core.errors import DomainError
 from core.money import parse_yuan, yuan
 from estates.models import ManagementArea, Unit
-from funds import services
+from funds.ledger import services
 
 
 def _decimal(value: str) -> Decimal:

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from core.errors import DomainError
 from core.money import parse_yuan, yuan
 from estates.models import ManagementArea
-from funds import services
+from funds.ledger import services
 
 STAGES = ("activity", "allocate", "post", "done")
 
