@@ -453,7 +453,10 @@ def _first_notice(area) -> str:
     """Publish the first area's annex-1 register notice (once: an unchanged register
     is not re-published), so the public list and the verify page have something real."""
     from core.errors import DomainError
-    from publications.services import area_register_notice_issue, current_area_register_notice
+    from estates.services.area_register import (
+        area_register_notice_issue,
+        current_area_register_notice,
+    )
     from publications.signing import signing_init
 
     signing_init()  # creates the deployment CA and signing key once; a no-op afterwards

@@ -46,7 +46,7 @@ from .signing import SigningConfig, current_signer, sha256_hex, sign_pdf
 PDF_LANGUAGE = "zh-hans"  # a notice is an official Chinese document, whatever the UI language
 
 
-def _data_digest(value: Any) -> str:
+def content_digest(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -222,7 +222,7 @@ def publication_issue(
     issued_at = timezone.now()
     year = timezone.localtime(issued_at).year
     if data_digest is None:
-        data_digest = _data_digest({"kind": kind, "period": period, "title": title, **context})
+        data_digest = content_digest({"kind": kind, "period": period, "title": title, **context})
 
     # The chain heads are read before any lock is taken and without locking the
     # heads: rendering and signing take seconds, and every writer of the audit
@@ -329,100 +329,4 @@ def publication_issue(
             # The row did not make it: do not leave its file behind.
             publication.file.storage.delete(publication.file.name)
             raise
-    return publication
-
-
-# --------------------------------------------------------------------------- area register
-
-
-def area_register_fields(area) -> list[tuple[str, str]]:
-    """Annex 1 of the district programme (RULES.md §8) for one area, as label/value texts."""
-    from estates.models import ManagementArea
-
-    with translation.override(PDF_LANGUAGE):
-        community = area.community
-        rate = area.fee_collection_rate
-        company = area.property_company
-        return [
-            (_("区域编码"), area.code),
-            (_("物业管理区域名称"), area.name),
-            (_("小区名称"), area.estate_name),
-            (_("所在街道/社区"), f"{community.street.name} / {community.name}"),
-            (_("四至范围"), area.boundaries),
-            (
-                _("物业服务形态"),
-                f"{area.service_form} {ManagementArea.ServiceForm(area.service_form).label}",
-            ),
-            (
-                _("业委会组建情况"),
-                f"{area.committee_status} "
-                f"{ManagementArea.CommitteeStatus(area.committee_status).label}",
-            ),
-            (
-                _("党的工作覆盖"),
-                f"{area.party_coverage} {ManagementArea.PartyCoverage(area.party_coverage).label}",
-            ),
-            (_("物业服务企业"), company.name if company else ""),
-            (_("项目负责人"), area.project_manager),
-            (_("物业费收缴率"), f"{rate:.2f}%" if rate is not None else ""),
-        ]
-
-
-def current_area_register_notice(area) -> Publication | None:
-    return (
-        Publication.objects.filter(kind=Kind.AREA_REGISTER, area=area, superseded_by__isnull=True)
-        .order_by("-issued_at")
-        .first()
-    )
-
-
-def area_register_notice_issue(*, area, actor) -> Publication:
-    """Publish one area's annex-1 register entry; it supersedes the area's previous one.
-
-    Refuses (``unchanged``) when the register has not changed since the
-    current notice, so re-running the command issues nothing twice.
-    """
-    if actor is not None:
-        permissions.require(actor, "publication.issue", area)
-    fields = [[str(label), str(value)] for label, value in area_register_fields(area)]
-    today = timezone.localdate()
-    with translation.override(PDF_LANGUAGE):
-        title = _("物业管理区域信息台账公示（%(area)s）") % {"area": area.name}
-        context = {
-            "intro": [
-                _(
-                    "根据《埇桥区住宅物业服务管理提升行动方案》附件 1《住宅物业管理区域信息台账》，"
-                    "现将本物业管理区域的登记信息公示如下。"
-                )
-            ],
-            "fields": fields,
-            "notes": [
-                _("信息截至 %(date)s。") % {"date": f"{today.year}年{today.month}月{today.day}日"},
-                _(
-                    "如对以上信息有异议，请向所在社区或%(bureau)s反映；"
-                    "信息更正后将发布新的公示，并取代本公示。"
-                )
-                % {"bureau": settings.GONGZHI_BUREAU_NAME},
-            ],
-        }
-    # The date is not part of it: an unchanged register is not re-published.
-    digest = _data_digest({"kind": Kind.AREA_REGISTER.value, "area": area.code, "fields": fields})
-    previous = current_area_register_notice(area)
-    if previous is not None and previous.data_digest == digest:
-        raise DomainError(
-            "unchanged",
-            _("该区域台账自上次公示（%(serial)s）以来没有变化，无需重新公示。")
-            % {"serial": previous.serial},
-        )
-    publication = publication_issue(
-        kind=Kind.AREA_REGISTER,
-        area=area,
-        period=today.isoformat(),
-        template="publications/pdf/area_register.html",
-        context=context,
-        actor=actor,
-        title=title,
-        supersedes=previous,
-        data_digest=digest,
-    )
     return publication
