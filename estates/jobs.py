@@ -63,7 +63,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.phones import mask_phone
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from estates.crypto import mask_id
 from estates.job_progress import ImportProgress, JobProgress, import_job_progress, progress_key
 from estates.models import ImportJob, ManagementArea
@@ -127,7 +127,7 @@ def _move(job_id: int, old: str, new: str, *, claim: datetime | None = None, **f
     """Compare-and-set ``old → new`` with ``fields``, audited; False when the job was not ``old``
     (or, with ``claim``, is no longer the run's that claimed it then)."""
     if new not in ImportJob.TRANSITIONS[old]:
-        raise DomainError(
+        raise Conflict(
             "bad_transition",
             _("导入任务当前状态为“%(old)s”，不能变为“%(new)s”。")
             % {"old": Status(old).label, "new": Status(new).label},

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 
 from . import logchain
 from .anchors import ANCHOR_FILE, anchor_text, anchors_current, anchors_document
@@ -92,7 +92,7 @@ def _serial_commit(counter: SerialCounter, number: int) -> None:
     # SQLite (no row locks) a concurrent issuer is refused instead of duplicated.
     updated = SerialCounter.objects.filter(pk=counter.pk, last=number - 1).update(last=number)
     if updated != 1:
-        raise DomainError("serial_busy", _("另一份公示正在签发，请稍后重试。"))
+        raise Conflict("serial_busy", _("另一份公示正在签发，请稍后重试。"))
 
 
 def format_serial(prefix: str, year: int, number: int) -> str:
@@ -135,12 +135,12 @@ def _log_append(*, publication: Publication, supersedes: Publication | None) -> 
 
 def _check_supersedes(old: Publication, *, kind: str, area) -> None:
     if old.superseded_by_id is not None:
-        raise DomainError(
+        raise Conflict(
             "already_superseded",
             _("公示 %(serial)s 已被更正过，请更正其现行版本。") % {"serial": old.serial},
         )
     if old.kind != kind or old.area_id != (area.pk if area is not None else None):
-        raise DomainError(
+        raise Conflict(
             "supersede_mismatch",
             _("更正公示必须与原公示 %(serial)s 的类别和物业管理区域相同。")
             % {"serial": old.serial},
@@ -300,7 +300,7 @@ def publication_issue(
                     superseded_by=publication
                 )
                 if marked != 1:
-                    raise DomainError("already_superseded", _("原公示已被更正过。"))
+                    raise Conflict("already_superseded", _("原公示已被更正过。"))
             _log_append(publication=publication, supersedes=old)
             audit_record(
                 actor=actor,

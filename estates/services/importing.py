@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from estates import roll
 from estates.crypto import encrypt_id, id_hmac
 from estates.models import Building, Community, ManagementArea, Ownership, Person, Unit
@@ -298,7 +298,7 @@ def register_import(
     except IntegrityError:
         # Only a concurrent writer can get here (all conflicts are checked above).
         logger.warning("register import conflict: area=%s", area.code, exc_info=True)
-        raise DomainError(
+        raise Conflict(
             "register_conflict",
             _("导入时台账被同时修改（可能有另一次导入正在进行），未写入任何数据，请稍后重试。"),
         ) from None
@@ -501,7 +501,7 @@ def management_area_create(*, community: Community, code: str, name: str, actor)
         )
     with transaction.atomic():
         if ManagementArea.objects.filter(code=code).exists():
-            raise DomainError(
+            raise Conflict(
                 "area_exists",
                 _("区域编码 %(code)s 已存在。") % {"code": code},
                 fields={"code": _("已存在。")},
