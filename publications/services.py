@@ -185,38 +185,15 @@ def publication_issue(
     the publication log's (``publications.anchors``; a vote result adds its
     ballot chain).
     """
-    if kind not in Kind.values:
-        raise DomainError("bad_kind", _("未知的公示类别：%(kind)s。") % {"kind": kind})
-    period = (period or "").strip()
-    if not period or len(period) > 50:
-        raise DomainError(
-            "bad_period", _("请填写公示期间（不超过 50 字）。"), fields={"period": _("必填。")}
-        )
-    with translation.override(PDF_LANGUAGE):
-        kind_label = str(Kind(kind).label)
-        title = (title or str(context.get("title") or "")).strip()
-        if not title:
-            title = f"{area.name}{kind_label}" if area is not None else kind_label
-    if len(title) > 200:
-        raise DomainError(
-            "bad_title", _("公示标题不能超过 200 字。"), fields={"title": _("太长。")}
-        )
+    period, title, kind_label = _request_check(
+        kind=kind, area=area, period=period, title=title, context=context
+    )
     if actor is not None:
         permissions.require(actor, "publication.issue", area)
     if supersedes is not None:
         _check_supersedes(supersedes, kind=kind, area=area)
     # Fail before taking any lock when the machine cannot produce a notice at all.
-    require_cjk_fonts()
-    config = SigningConfig.from_settings()
-    current_signer(config)
-    try:
-        seal_check(config.bureau_name)
-    except SealFontError as exc:
-        raise DomainError(
-            "seal_font",
-            _("无法绘制电子印章：机构名称“%(name)s”中有中文字体没有的字。")
-            % {"name": config.bureau_name},
-        ) from exc
+    config = _machine_check()
 
     prefix = settings.GONGZHI_SERIAL_PREFIX
     issued_at = timezone.now()
@@ -236,97 +213,171 @@ def publication_issue(
         if supersedes is not None:
             old = Publication.objects.select_for_update().get(pk=supersedes.pk)
             _check_supersedes(old, kind=kind, area=area)
-        url = verify_url(serial)
-        pub = {
-            "serial": serial,
-            "title": title,
-            "kind": kind,
-            "kind_label": kind_label,
-            "period": period,
-            "issued_at": issued_at,
-            "issued_date": _cn_date(issued_at),
-            "bureau": config.bureau_name,
-            "district": config.district_name,
-            "area": area,
-            "header": _area_header(area),
-            "verify_url": url,
-            "qr": _qr_data_uri(url),
-            "anchors": [{"label": anchor_text(a), "head": a["head"]} for a in carried],
-            "supersedes": (
-                {"serial": old.serial, "title": old.title, "issued_date": _cn_date(old.issued_at)}
-                if old
-                else None
-            ),
-        }
-        with translation.override(PDF_LANGUAGE):
-            rendered = render_pdf(
-                template=template,
-                context={**context, "pub": pub},
-                attachments={ANCHOR_FILE: anchors_document(carried)},
-            )
-        signed, signer_fingerprint = sign_pdf(
-            rendered.data,
-            page=rendered.seal_page,
-            box=rendered.seal_box,
-            reason=f"{config.bureau_name}公示 {serial}",
-            location=config.district_name,
-            config=config,
+        pub = _page_facts(
+            serial=serial, title=title, kind=kind, kind_label=kind_label, period=period,
+            issued_at=issued_at, config=config, area=area, carried=carried, old=old,
+        )  # fmt: skip
+        rendered, signed, signer_fingerprint = _render_and_sign(
+            template=template, context={**context, "pub": pub}, carried=carried, config=config
         )
         _serial_commit(counter, number)
-        publication = Publication(
-            serial=serial,
-            kind=kind,
-            area=area,
-            period=period,
-            title=title,
-            sha256=sha256_hex(signed),
-            size=len(signed),
-            pages=rendered.pages,
-            signer_fingerprint=signer_fingerprint,
-            data_digest=data_digest,
-            issued_at=issued_at,
-            issued_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        # A file already at this serial's name can only be left by an issue that rolled back
-        # (serials are committed with their row): replace it rather than save beside it.
-        name = publication.file.field.generate_filename(publication, f"{serial}.pdf")
-        publication.file.storage.delete(name)
-        publication.file.save(f"{serial}.pdf", ContentFile(signed), save=False)
+        publication = _publication_new(
+            pub=pub, area=area, signed=signed, rendered=rendered, signer=signer_fingerprint,
+            data_digest=data_digest, actor=actor,
+        )  # fmt: skip
         try:
-            publication.save(force_insert=True)
-            if old is not None:
-                # The one change a published row ever takes (RULES.md §7).
-                marked = Publication.objects.filter(pk=old.pk, superseded_by__isnull=True).update(
-                    superseded_by=publication
-                )
-                if marked != 1:
-                    raise Conflict("already_superseded", _("原公示已被更正过。"))
-            _log_append(publication=publication, supersedes=old)
-            audit_record(
-                actor=actor,
-                action="publication.issue",
-                obj=publication,
-                after={"serial": serial, "sha256": publication.sha256, "kind": kind},
-                summary={
-                    "serial": serial,
-                    "title": title,
-                    "kind": kind,
-                    "area": area.code if area is not None else "",
-                    "sha256": publication.sha256,
-                    "supersedes": old.serial if old else "",
-                },
-            )
-            if old is not None:
-                audit_record(
-                    actor=actor,
-                    action="publication.supersede",
-                    obj=old,
-                    before={"serial": old.serial, "superseded_by": None},
-                    after={"serial": old.serial, "superseded_by": serial},
-                    summary={"serial": old.serial, "superseded_by": serial},
-                )
+            _record(publication=publication, old=old, actor=actor)
         except BaseException:
             # The row did not make it: do not leave its file behind.
             publication.file.storage.delete(publication.file.name)
             raise
+    return publication
+
+
+def _request_check(*, kind: str, area, period: str, title: str | None, context) -> tuple:
+    """The request's own content: a known kind, a period, a title (given or made)."""
+    if kind not in Kind.values:
+        raise DomainError("bad_kind", _("未知的公示类别：%(kind)s。") % {"kind": kind})
+    period = (period or "").strip()
+    if not period or len(period) > 50:
+        raise DomainError(
+            "bad_period", _("请填写公示期间（不超过 50 字）。"), fields={"period": _("必填。")}
+        )
+    with translation.override(PDF_LANGUAGE):
+        kind_label = str(Kind(kind).label)
+        title = (title or str(context.get("title") or "")).strip()
+        if not title:
+            title = f"{area.name}{kind_label}" if area is not None else kind_label
+    if len(title) > 200:
+        raise DomainError(
+            "bad_title", _("公示标题不能超过 200 字。"), fields={"title": _("太长。")}
+        )
+    return period, title, kind_label
+
+
+def _machine_check() -> SigningConfig:
+    """Whether this machine can produce a notice at all: fonts, signer, seal."""
+    require_cjk_fonts()
+    config = SigningConfig.from_settings()
+    current_signer(config)
+    try:
+        seal_check(config.bureau_name)
+    except SealFontError as exc:
+        raise DomainError(
+            "seal_font",
+            _("无法绘制电子印章：机构名称“%(name)s”中有中文字体没有的字。")
+            % {"name": config.bureau_name},
+        ) from exc
+    return config
+
+
+def _page_facts(
+    *, serial, title, kind, kind_label, period, issued_at, config, area, carried, old
+) -> dict[str, Any]:
+    """What every notice's page shows about itself (the template's ``pub``)."""
+    url = verify_url(serial)
+    return {
+        "serial": serial,
+        "title": title,
+        "kind": kind,
+        "kind_label": kind_label,
+        "period": period,
+        "issued_at": issued_at,
+        "issued_date": _cn_date(issued_at),
+        "bureau": config.bureau_name,
+        "district": config.district_name,
+        "area": area,
+        "header": _area_header(area),
+        "verify_url": url,
+        "qr": _qr_data_uri(url),
+        "anchors": [{"label": anchor_text(a), "head": a["head"]} for a in carried],
+        "supersedes": (
+            {"serial": old.serial, "title": old.title, "issued_date": _cn_date(old.issued_at)}
+            if old
+            else None
+        ),
+    }
+
+
+def _record(*, publication: Publication, old: Publication | None, actor) -> None:
+    """Store the row, mark the superseded one, append to the log, write the audit events."""
+    serial, kind, area = publication.serial, publication.kind, publication.area
+    publication.save(force_insert=True)
+    if old is not None:
+        # The one change a published row ever takes (RULES.md §7).
+        marked = Publication.objects.filter(pk=old.pk, superseded_by__isnull=True).update(
+            superseded_by=publication
+        )
+        if marked != 1:
+            raise Conflict("already_superseded", _("原公示已被更正过。"))
+    _log_append(publication=publication, supersedes=old)
+    audit_record(
+        actor=actor,
+        action="publication.issue",
+        obj=publication,
+        after={"serial": serial, "sha256": publication.sha256, "kind": kind},
+        summary={
+            "serial": serial,
+            "title": publication.title,
+            "kind": kind,
+            "area": area.code if area is not None else "",
+            "sha256": publication.sha256,
+            "supersedes": old.serial if old else "",
+        },
+    )
+    if old is not None:
+        audit_record(
+            actor=actor,
+            action="publication.supersede",
+            obj=old,
+            before={"serial": old.serial, "superseded_by": None},
+            after={"serial": old.serial, "superseded_by": serial},
+            summary={"serial": old.serial, "superseded_by": serial},
+        )
+
+
+def _render_and_sign(*, template: str, context: dict[str, Any], carried, config) -> tuple:
+    """The notice as PDF/A, then signed: (rendered, signed bytes, signer fingerprint)."""
+    with translation.override(PDF_LANGUAGE):
+        rendered = render_pdf(
+            template=template,
+            context=context,
+            attachments={ANCHOR_FILE: anchors_document(carried)},
+        )
+    signed, signer_fingerprint = sign_pdf(
+        rendered.data,
+        page=rendered.seal_page,
+        box=rendered.seal_box,
+        reason=f"{config.bureau_name}公示 {context['pub']['serial']}",
+        location=config.district_name,
+        config=config,
+    )
+    return rendered, signed, signer_fingerprint
+
+
+def _file_attach(publication: Publication, signed: bytes) -> None:
+    # A file already at this serial's name can only be left by an issue that rolled back
+    # (serials are committed with their row): replace it rather than save beside it.
+    filename = f"{publication.serial}.pdf"
+    publication.file.storage.delete(publication.file.field.generate_filename(publication, filename))
+    publication.file.save(filename, ContentFile(signed), save=False)
+
+
+def _publication_new(*, pub, area, signed, rendered, signer, data_digest, actor) -> Publication:
+    """The register row of a signed notice, its file stored (the row is saved by ``_record``)."""
+    publication = Publication(
+        serial=pub["serial"],
+        kind=pub["kind"],
+        area=area,
+        period=pub["period"],
+        title=pub["title"],
+        sha256=sha256_hex(signed),
+        size=len(signed),
+        pages=rendered.pages,
+        signer_fingerprint=signer,
+        data_digest=data_digest,
+        issued_at=pub["issued_at"],
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _file_attach(publication, signed)
     return publication
