@@ -190,6 +190,8 @@ BIND_CODE_KEY = "gongzhi_bind_code"
 @never_cache
 def bind_view(request):
     """First login of an owner: match the resident ID number to the register."""
+    # Not at the top: estates sits above accounts (DESIGN.md layers); the one upward call,
+    # the owner's first login matching their ID number to the register, is made only here.
     from estates.services.binding import owner_bind
 
     next_url = _safe_next(request)

@@ -34,6 +34,15 @@ MANAGE = "calendar.manage"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
+def _year_check(year) -> None:
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        message = _("年度应在 %(first)d 至 %(last)d 之间。") % {
+            "first": FIRST_YEAR,
+            "last": LAST_YEAR,
+        }
+        raise DomainError("bad_year", message, fields={"year": message})
+
+
 def holiday_notice_enter(
     *,
     actor,
@@ -46,12 +55,7 @@ def holiday_notice_enter(
 ) -> HolidayNotice:
     """Enter ``year``'s holiday notice (a new version); refused with nothing stored on bad input."""
     require(actor, MANAGE)
-    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        message = _("年度应在 %(first)d 至 %(last)d 之间。") % {
-            "first": FIRST_YEAR,
-            "last": LAST_YEAR,
-        }
-        raise DomainError("bad_year", message, fields={"year": message})
+    _year_check(year)
     notice_ref = clean_text(
         notice_ref, field="notice_ref", label=_("通知文号"), limit=100, required=True
     )

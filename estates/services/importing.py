@@ -30,6 +30,9 @@ What an import does (and why):
 Speed: 20,000 units in one file are normal for a large area. Existing units,
 open ownerships and persons are read once into dicts; writes go in chunks of
 ``CHUNK`` rows with ``bulk_create`` / ``bulk_update`` — no per-row query.
+
+One module although over 400 lines: the import's steps (check, lock, apply,
+report) run in one transaction over one report type; they are read in order.
 """
 
 from __future__ import annotations
