@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.forms import place_error
 
 from .models import RoleAssignment
 from .services import role_scope_check
@@ -105,11 +106,5 @@ class RoleAssignmentAdminForm(forms.ModelForm):
         try:
             role_scope_check(user=user, role=role, scope=scopes[0] if scopes else None)
         except DomainError as exc:
-            placed = False
-            for field, message in exc.fields.items():
-                if field in self.fields:
-                    self.add_error(field, message)
-                    placed = True
-            if not placed:
-                raise forms.ValidationError(exc.message) from None
+            place_error(self, exc)
         return data

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
@@ -162,7 +163,10 @@ def scope_of(obj: Any) -> Scope | None:
     """
     if obj is None:
         return None
-    from estates.models import Community, ManagementArea, Street
+    # estates sits above accounts: its geography models are looked up by name, not imported.
+    Community = apps.get_model("estates", "Community")
+    ManagementArea = apps.get_model("estates", "ManagementArea")
+    Street = apps.get_model("estates", "Street")
 
     if isinstance(obj, ManagementArea):
         return Scope(
@@ -276,7 +280,8 @@ def require(user, action: str, obj: Any = None) -> None:
 
 def areas_for(user, action: str) -> QuerySet:
     """The management areas in which ``user`` may take ``action`` (for lists and filters)."""
-    from estates.models import ManagementArea
+    # estates sits above accounts: its geography models are looked up by name, not imported.
+    ManagementArea = apps.get_model("estates", "ManagementArea")
 
     rule = ACTIONS[action]
     areas = ManagementArea.objects.select_related("community__street")
@@ -304,7 +309,8 @@ def areas_for(user, action: str) -> QuerySet:
 
 def streets_for(user, action: str) -> QuerySet:
     """Streets in which the user may take ``action`` on the street as a whole."""
-    from estates.models import Street
+    # estates sits above accounts: its geography models are looked up by name, not imported.
+    Street = apps.get_model("estates", "Street")
 
     if not getattr(user, "is_authenticated", False):
         return Street.objects.none()

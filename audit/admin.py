@@ -5,24 +5,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .models import AuditEvent, AuditHead
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """No add, change or delete for anyone, superusers included: the chain's
-    rows are written only by ``audit.services.audit_record``."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
 
 @admin.register(AuditEvent)

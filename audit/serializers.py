@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from .chain import FIELDS
 from .models import AuditEvent
 
 
@@ -12,18 +13,5 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = [
-            "seq",
-            "at",
-            "actor",
-            "actor_label",
-            "action",
-            "object_type",
-            "object_id",
-            "before_digest",
-            "after_digest",
-            "summary",
-            "prev",
-            "hash",
-        ]
+        fields = [*FIELDS, "hash"]  # the chain's recorded fields (audit.chain.FIELDS)
         read_only_fields = fields

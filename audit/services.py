@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS, digest, event_hash
+from .chain import FIELDS, GENESIS, digest, event_hash
 from .models import AuditEvent, AuditHead
 
 
@@ -30,21 +30,9 @@ def _json_value(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-# The model attribute behind each field the chain hashes (audit.chain.FIELDS) and the hash.
-COLUMNS = {
-    "seq": "seq",
-    "at": "at",
-    "actor": "actor_id",
-    "actor_label": "actor_label",
-    "action": "action",
-    "object_type": "object_type",
-    "object_id": "object_id",
-    "before_digest": "before_digest",
-    "after_digest": "after_digest",
-    "summary": "summary",
-    "prev": "prev",
-    "hash": "hash",
-}
+# The model attribute behind each field the chain hashes (audit.chain.FIELDS, the one
+# list of an event's recorded fields) and the hash: the same names, but the actor's id.
+COLUMNS = {**{name: name for name in FIELDS}, "actor": "actor_id", "hash": "hash"}
 
 
 def event_fields(event: AuditEvent) -> dict[str, Any]:

@@ -54,8 +54,7 @@ DEPOSIT_FEN = 900_000
 
 def fund_area(units: int):
     """An area of ``units`` units with a profile, open accounts and an opening deposit each."""
-    from funds.ledger import services
-    from funds.ledger import selectors
+    from funds.ledger import selectors, services
     from funds.models import Account, Transaction
 
     area = build_area(units, label="apportion")
@@ -182,8 +181,8 @@ def main(argv: list[str]) -> int:
 
     setup_django()
     from funds.integrity import Broken, ledger_check
-    from funds.procedure import services as procedure
     from funds.ledger.services import notices
+    from funds.procedure import services as procedure
 
     # Texts are the Celery task's job (see the module docstring): not queued here.
     notices._enqueue = lambda transaction_id: None

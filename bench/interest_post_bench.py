@@ -55,8 +55,7 @@ TARGET_SECONDS = 60
 
 def fund_area(units: int):
     """An area of ``units`` units with a profile, open accounts and a year of deposits."""
-    from funds.ledger import services
-    from funds.ledger import selectors
+    from funds.ledger import selectors, services
     from funds.models import Account, Transaction
 
     area = build_area(units, label="interest")
@@ -131,10 +130,10 @@ def main(argv: list[str]) -> int:
     units = args.units or (5_000 if args.quick else 300_000)
 
     setup_django()
-    from funds.ledger import services
     from funds.integrity import Broken, ledger_check
-    from funds.models import Entry
+    from funds.ledger import services
     from funds.ledger.services import notices
+    from funds.models import Entry
 
     # Texts are the Celery task's job (see the module docstring): not queued here.
     notices._enqueue = lambda transaction_id: None

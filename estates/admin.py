@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import mask_phone
+from core.admin import ReadOnlyAdmin
 
 from .models import (
     Building,
@@ -27,20 +28,6 @@ from .models import (
     Street,
     Unit,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
 
 
 @admin.register(Street)

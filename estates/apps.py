@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EstatesConfig(AppConfig):
     name = "estates"
     verbose_name = _("物业管理区域台账")
+
+    def ready(self):
+        # Registers the Celery tasks in every process (web included): ``estates.jobs``
+        # enqueues the import by task name and never imports its tasks module.
+        from . import tasks  # noqa: F401

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
+
 from .models import Committee, CommitteeMember, ManagementArea, PropertyCompany
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -134,3 +136,13 @@ class Annex1Form(forms.Form):
         self.fields["street"].choices = choices
         if not district_choice:
             self.fields["street"].required = bool(choices)
+
+
+class AreaRegisterIssueForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("物业管理区域"), queryset=ManagementArea.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = permissions.areas_for(user, "publication.issue").order_by(
+            "code"
+        )

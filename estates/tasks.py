@@ -7,7 +7,7 @@ from celery import shared_task
 from . import jobs
 
 
-@shared_task(name="estates.register_import_job")
+@shared_task(name=jobs.IMPORT_TASK)
 def register_import_job(job_id: int) -> str | None:
     """Import (or check) the register file of an ``ImportJob`` (``estates.jobs``).
 

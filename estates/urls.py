@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import annex, browse, calendar, records
+from .views import annex, area_register, browse, calendar, records
 
 app_name = "estates"
 urlpatterns = [
@@ -34,6 +34,12 @@ urlpatterns = [
     path("annex1/", annex.Annex1View.as_view(), name="annex1"),
     path("annex1/download/", annex.Annex1DownloadView.as_view(), name="annex1_download"),
     path("dashboard/", annex.DashboardView.as_view(), name="dashboard"),
+    # The annex-1 entry of one area as a signed notice (publication.issue).
+    path(
+        "area-register/issue/",
+        area_register.issue_area_register,
+        name="issue_area_register",
+    ),
     # The holiday calendar the bureau keeps (calendar.manage).
     path("calendar/", calendar.CalendarListView.as_view(), name="calendar"),
     path("calendar/new/", calendar.CalendarEnterView.as_view(), name="calendar_enter"),

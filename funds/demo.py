@@ -17,9 +17,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from estates.models import Unit
-from funds.ledger import services
 from funds.apportion import apportion, shortfalls
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.ledger.deposit_rule import first_deposit_fen
 from funds.models import Account, FundProfile, InterestPosting, Transaction
 

@@ -6,10 +6,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from accounts.home import home_actions
+
 
 def home(request):
-    from accounts.home import home_actions
-
     return render(request, "home.html", {"actions": home_actions(request.user)})
 
 

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.integrity import anchor_check
+
 from . import logchain
+from .anchors import anchor_text, anchors_read
 from .models import Publication, PublicationLogEntry
 from .signing import SignatureCheck, sha256_hex, signature_check
 
@@ -121,10 +124,6 @@ class Verification:
 
 def _anchors_checked(data: bytes) -> list[tuple[str, str, str | None]]:
     """The anchors of a file whose signature covers it whole, each checked now."""
-    from core.integrity import anchor_check
-
-    from .anchors import anchor_text, anchors_read
-
     try:
         anchors = anchors_read(data) or []
     except ValueError as exc:

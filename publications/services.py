@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 
 from . import logchain
 from .anchors import ANCHOR_FILE, anchor_text, anchors_current, anchors_document
@@ -46,7 +46,7 @@ from .signing import SigningConfig, current_signer, sha256_hex, sign_pdf
 PDF_LANGUAGE = "zh-hans"  # a notice is an official Chinese document, whatever the UI language
 
 
-def _data_digest(value: Any) -> str:
+def content_digest(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -92,7 +92,7 @@ def _serial_commit(counter: SerialCounter, number: int) -> None:
     # SQLite (no row locks) a concurrent issuer is refused instead of duplicated.
     updated = SerialCounter.objects.filter(pk=counter.pk, last=number - 1).update(last=number)
     if updated != 1:
-        raise DomainError("serial_busy", _("另一份公示正在签发，请稍后重试。"))
+        raise Conflict("serial_busy", _("另一份公示正在签发，请稍后重试。"))
 
 
 def format_serial(prefix: str, year: int, number: int) -> str:
@@ -135,12 +135,12 @@ def _log_append(*, publication: Publication, supersedes: Publication | None) -> 
 
 def _check_supersedes(old: Publication, *, kind: str, area) -> None:
     if old.superseded_by_id is not None:
-        raise DomainError(
+        raise Conflict(
             "already_superseded",
             _("公示 %(serial)s 已被更正过，请更正其现行版本。") % {"serial": old.serial},
         )
     if old.kind != kind or old.area_id != (area.pk if area is not None else None):
-        raise DomainError(
+        raise Conflict(
             "supersede_mismatch",
             _("更正公示必须与原公示 %(serial)s 的类别和物业管理区域相同。")
             % {"serial": old.serial},
@@ -185,6 +185,57 @@ def publication_issue(
     the publication log's (``publications.anchors``; a vote result adds its
     ballot chain).
     """
+    period, title, kind_label = _request_check(
+        kind=kind, area=area, period=period, title=title, context=context
+    )
+    if actor is not None:
+        permissions.require(actor, "publication.issue", area)
+    if supersedes is not None:
+        _check_supersedes(supersedes, kind=kind, area=area)
+    # Fail before taking any lock when the machine cannot produce a notice at all.
+    config = _machine_check()
+
+    prefix = settings.GONGZHI_SERIAL_PREFIX
+    issued_at = timezone.now()
+    year = timezone.localtime(issued_at).year
+    if data_digest is None:
+        data_digest = content_digest({"kind": kind, "period": period, "title": title, **context})
+
+    # The chain heads are read before any lock is taken and without locking the
+    # heads: rendering and signing take seconds, and every writer of the audit
+    # chain would wait on its head row meanwhile (DESIGN.md "Trust anchors").
+    carried = anchors_current(anchors)
+
+    with transaction.atomic():
+        counter, number = _serial_reserve(prefix=prefix, year=year)
+        serial = format_serial(prefix, year, number)
+        old = None
+        if supersedes is not None:
+            old = Publication.objects.select_for_update().get(pk=supersedes.pk)
+            _check_supersedes(old, kind=kind, area=area)
+        pub = _page_facts(
+            serial=serial, title=title, kind=kind, kind_label=kind_label, period=period,
+            issued_at=issued_at, config=config, area=area, carried=carried, old=old,
+        )  # fmt: skip
+        rendered, signed, signer_fingerprint = _render_and_sign(
+            template=template, context={**context, "pub": pub}, carried=carried, config=config
+        )
+        _serial_commit(counter, number)
+        publication = _publication_new(
+            pub=pub, area=area, signed=signed, rendered=rendered, signer=signer_fingerprint,
+            data_digest=data_digest, actor=actor,
+        )  # fmt: skip
+        try:
+            _record(publication=publication, old=old, actor=actor)
+        except BaseException:
+            # The row did not make it: do not leave its file behind.
+            publication.file.storage.delete(publication.file.name)
+            raise
+    return publication
+
+
+def _request_check(*, kind: str, area, period: str, title: str | None, context) -> tuple:
+    """The request's own content: a known kind, a period, a title (given or made)."""
     if kind not in Kind.values:
         raise DomainError("bad_kind", _("未知的公示类别：%(kind)s。") % {"kind": kind})
     period = (period or "").strip()
@@ -201,11 +252,11 @@ def publication_issue(
         raise DomainError(
             "bad_title", _("公示标题不能超过 200 字。"), fields={"title": _("太长。")}
         )
-    if actor is not None:
-        permissions.require(actor, "publication.issue", area)
-    if supersedes is not None:
-        _check_supersedes(supersedes, kind=kind, area=area)
-    # Fail before taking any lock when the machine cannot produce a notice at all.
+    return period, title, kind_label
+
+
+def _machine_check() -> SigningConfig:
+    """Whether this machine can produce a notice at all: fonts, signer, seal."""
     require_cjk_fonts()
     config = SigningConfig.from_settings()
     current_signer(config)
@@ -217,212 +268,116 @@ def publication_issue(
             _("无法绘制电子印章：机构名称“%(name)s”中有中文字体没有的字。")
             % {"name": config.bureau_name},
         ) from exc
+    return config
 
-    prefix = settings.GONGZHI_SERIAL_PREFIX
-    issued_at = timezone.now()
-    year = timezone.localtime(issued_at).year
-    if data_digest is None:
-        data_digest = _data_digest({"kind": kind, "period": period, "title": title, **context})
 
-    # The chain heads are read before any lock is taken and without locking the
-    # heads: rendering and signing take seconds, and every writer of the audit
-    # chain would wait on its head row meanwhile (DESIGN.md "Trust anchors").
-    carried = anchors_current(anchors)
+def _page_facts(
+    *, serial, title, kind, kind_label, period, issued_at, config, area, carried, old
+) -> dict[str, Any]:
+    """What every notice's page shows about itself (the template's ``pub``)."""
+    url = verify_url(serial)
+    return {
+        "serial": serial,
+        "title": title,
+        "kind": kind,
+        "kind_label": kind_label,
+        "period": period,
+        "issued_at": issued_at,
+        "issued_date": _cn_date(issued_at),
+        "bureau": config.bureau_name,
+        "district": config.district_name,
+        "area": area,
+        "header": _area_header(area),
+        "verify_url": url,
+        "qr": _qr_data_uri(url),
+        "anchors": [{"label": anchor_text(a), "head": a["head"]} for a in carried],
+        "supersedes": (
+            {"serial": old.serial, "title": old.title, "issued_date": _cn_date(old.issued_at)}
+            if old
+            else None
+        ),
+    }
 
-    with transaction.atomic():
-        counter, number = _serial_reserve(prefix=prefix, year=year)
-        serial = format_serial(prefix, year, number)
-        old = None
-        if supersedes is not None:
-            old = Publication.objects.select_for_update().get(pk=supersedes.pk)
-            _check_supersedes(old, kind=kind, area=area)
-        url = verify_url(serial)
-        pub = {
-            "serial": serial,
-            "title": title,
-            "kind": kind,
-            "kind_label": kind_label,
-            "period": period,
-            "issued_at": issued_at,
-            "issued_date": _cn_date(issued_at),
-            "bureau": config.bureau_name,
-            "district": config.district_name,
-            "area": area,
-            "header": _area_header(area),
-            "verify_url": url,
-            "qr": _qr_data_uri(url),
-            "anchors": [{"label": anchor_text(a), "head": a["head"]} for a in carried],
-            "supersedes": (
-                {"serial": old.serial, "title": old.title, "issued_date": _cn_date(old.issued_at)}
-                if old
-                else None
-            ),
-        }
-        with translation.override(PDF_LANGUAGE):
-            rendered = render_pdf(
-                template=template,
-                context={**context, "pub": pub},
-                attachments={ANCHOR_FILE: anchors_document(carried)},
-            )
-        signed, signer_fingerprint = sign_pdf(
-            rendered.data,
-            page=rendered.seal_page,
-            box=rendered.seal_box,
-            reason=f"{config.bureau_name}公示 {serial}",
-            location=config.district_name,
-            config=config,
+
+def _record(*, publication: Publication, old: Publication | None, actor) -> None:
+    """Store the row, mark the superseded one, append to the log, write the audit events."""
+    serial, kind, area = publication.serial, publication.kind, publication.area
+    publication.save(force_insert=True)
+    if old is not None:
+        # The one change a published row ever takes (RULES.md §7).
+        marked = Publication.objects.filter(pk=old.pk, superseded_by__isnull=True).update(
+            superseded_by=publication
         )
-        _serial_commit(counter, number)
-        publication = Publication(
-            serial=serial,
-            kind=kind,
-            area=area,
-            period=period,
-            title=title,
-            sha256=sha256_hex(signed),
-            size=len(signed),
-            pages=rendered.pages,
-            signer_fingerprint=signer_fingerprint,
-            data_digest=data_digest,
-            issued_at=issued_at,
-            issued_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        # A file already at this serial's name can only be left by an issue that rolled back
-        # (serials are committed with their row): replace it rather than save beside it.
-        name = publication.file.field.generate_filename(publication, f"{serial}.pdf")
-        publication.file.storage.delete(name)
-        publication.file.save(f"{serial}.pdf", ContentFile(signed), save=False)
-        try:
-            publication.save(force_insert=True)
-            if old is not None:
-                # The one change a published row ever takes (RULES.md §7).
-                marked = Publication.objects.filter(pk=old.pk, superseded_by__isnull=True).update(
-                    superseded_by=publication
-                )
-                if marked != 1:
-                    raise DomainError("already_superseded", _("原公示已被更正过。"))
-            _log_append(publication=publication, supersedes=old)
-            audit_record(
-                actor=actor,
-                action="publication.issue",
-                obj=publication,
-                after={"serial": serial, "sha256": publication.sha256, "kind": kind},
-                summary={
-                    "serial": serial,
-                    "title": title,
-                    "kind": kind,
-                    "area": area.code if area is not None else "",
-                    "sha256": publication.sha256,
-                    "supersedes": old.serial if old else "",
-                },
-            )
-            if old is not None:
-                audit_record(
-                    actor=actor,
-                    action="publication.supersede",
-                    obj=old,
-                    before={"serial": old.serial, "superseded_by": None},
-                    after={"serial": old.serial, "superseded_by": serial},
-                    summary={"serial": old.serial, "superseded_by": serial},
-                )
-        except BaseException:
-            # The row did not make it: do not leave its file behind.
-            publication.file.storage.delete(publication.file.name)
-            raise
-    return publication
-
-
-# --------------------------------------------------------------------------- area register
-
-
-def area_register_fields(area) -> list[tuple[str, str]]:
-    """Annex 1 of the district programme (RULES.md §8) for one area, as label/value texts."""
-    from estates.models import ManagementArea
-
-    with translation.override(PDF_LANGUAGE):
-        community = area.community
-        rate = area.fee_collection_rate
-        company = area.property_company
-        return [
-            (_("区域编码"), area.code),
-            (_("物业管理区域名称"), area.name),
-            (_("小区名称"), area.estate_name),
-            (_("所在街道/社区"), f"{community.street.name} / {community.name}"),
-            (_("四至范围"), area.boundaries),
-            (
-                _("物业服务形态"),
-                f"{area.service_form} {ManagementArea.ServiceForm(area.service_form).label}",
-            ),
-            (
-                _("业委会组建情况"),
-                f"{area.committee_status} "
-                f"{ManagementArea.CommitteeStatus(area.committee_status).label}",
-            ),
-            (
-                _("党的工作覆盖"),
-                f"{area.party_coverage} {ManagementArea.PartyCoverage(area.party_coverage).label}",
-            ),
-            (_("物业服务企业"), company.name if company else ""),
-            (_("项目负责人"), area.project_manager),
-            (_("物业费收缴率"), f"{rate:.2f}%" if rate is not None else ""),
-        ]
-
-
-def current_area_register_notice(area) -> Publication | None:
-    return (
-        Publication.objects.filter(kind=Kind.AREA_REGISTER, area=area, superseded_by__isnull=True)
-        .order_by("-issued_at")
-        .first()
-    )
-
-
-def area_register_notice_issue(*, area, actor) -> Publication:
-    """Publish one area's annex-1 register entry; it supersedes the area's previous one.
-
-    Refuses (``unchanged``) when the register has not changed since the
-    current notice, so re-running the command issues nothing twice.
-    """
-    if actor is not None:
-        permissions.require(actor, "publication.issue", area)
-    fields = [[str(label), str(value)] for label, value in area_register_fields(area)]
-    today = timezone.localdate()
-    with translation.override(PDF_LANGUAGE):
-        title = _("物业管理区域信息台账公示（%(area)s）") % {"area": area.name}
-        context = {
-            "intro": [
-                _(
-                    "根据《埇桥区住宅物业服务管理提升行动方案》附件 1《住宅物业管理区域信息台账》，"
-                    "现将本物业管理区域的登记信息公示如下。"
-                )
-            ],
-            "fields": fields,
-            "notes": [
-                _("信息截至 %(date)s。") % {"date": f"{today.year}年{today.month}月{today.day}日"},
-                _(
-                    "如对以上信息有异议，请向所在社区或%(bureau)s反映；"
-                    "信息更正后将发布新的公示，并取代本公示。"
-                )
-                % {"bureau": settings.GONGZHI_BUREAU_NAME},
-            ],
-        }
-    # The date is not part of it: an unchanged register is not re-published.
-    digest = _data_digest({"kind": Kind.AREA_REGISTER.value, "area": area.code, "fields": fields})
-    previous = current_area_register_notice(area)
-    if previous is not None and previous.data_digest == digest:
-        raise DomainError(
-            "unchanged",
-            _("该区域台账自上次公示（%(serial)s）以来没有变化，无需重新公示。")
-            % {"serial": previous.serial},
-        )
-    publication = publication_issue(
-        kind=Kind.AREA_REGISTER,
-        area=area,
-        period=today.isoformat(),
-        template="publications/pdf/area_register.html",
-        context=context,
+        if marked != 1:
+            raise Conflict("already_superseded", _("原公示已被更正过。"))
+    _log_append(publication=publication, supersedes=old)
+    audit_record(
         actor=actor,
-        title=title,
-        supersedes=previous,
-        data_digest=digest,
+        action="publication.issue",
+        obj=publication,
+        after={"serial": serial, "sha256": publication.sha256, "kind": kind},
+        summary={
+            "serial": serial,
+            "title": publication.title,
+            "kind": kind,
+            "area": area.code if area is not None else "",
+            "sha256": publication.sha256,
+            "supersedes": old.serial if old else "",
+        },
     )
+    if old is not None:
+        audit_record(
+            actor=actor,
+            action="publication.supersede",
+            obj=old,
+            before={"serial": old.serial, "superseded_by": None},
+            after={"serial": old.serial, "superseded_by": serial},
+            summary={"serial": old.serial, "superseded_by": serial},
+        )
+
+
+def _render_and_sign(*, template: str, context: dict[str, Any], carried, config) -> tuple:
+    """The notice as PDF/A, then signed: (rendered, signed bytes, signer fingerprint)."""
+    with translation.override(PDF_LANGUAGE):
+        rendered = render_pdf(
+            template=template,
+            context=context,
+            attachments={ANCHOR_FILE: anchors_document(carried)},
+        )
+    signed, signer_fingerprint = sign_pdf(
+        rendered.data,
+        page=rendered.seal_page,
+        box=rendered.seal_box,
+        reason=f"{config.bureau_name}公示 {context['pub']['serial']}",
+        location=config.district_name,
+        config=config,
+    )
+    return rendered, signed, signer_fingerprint
+
+
+def _file_attach(publication: Publication, signed: bytes) -> None:
+    # A file already at this serial's name can only be left by an issue that rolled back
+    # (serials are committed with their row): replace it rather than save beside it.
+    filename = f"{publication.serial}.pdf"
+    publication.file.storage.delete(publication.file.field.generate_filename(publication, filename))
+    publication.file.save(filename, ContentFile(signed), save=False)
+
+
+def _publication_new(*, pub, area, signed, rendered, signer, data_digest, actor) -> Publication:
+    """The register row of a signed notice, its file stored (the row is saved by ``_record``)."""
+    publication = Publication(
+        serial=pub["serial"],
+        kind=pub["kind"],
+        area=area,
+        period=pub["period"],
+        title=pub["title"],
+        sha256=sha256_hex(signed),
+        size=len(signed),
+        pages=rendered.pages,
+        signer_fingerprint=signer,
+        data_digest=data_digest,
+        issued_at=pub["issued_at"],
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _file_attach(publication, signed)
     return publication

@@ -13,11 +13,6 @@ urlpatterns = [
     path("publications/", views.publication_list, name="list"),
     path("publications/log.json", views.log_json, name="log"),
     path("publications/ca.pem", views.ca_certificate, name="ca"),
-    path(
-        "publications/issue/area-register/",
-        views.issue_area_register,
-        name="issue_area_register",
-    ),
     re_path(rf"^publications/{SERIAL}/$", views.publication_detail, name="detail"),
     re_path(rf"^publications/{SERIAL}/pdf$", views.publication_download, name="download"),
     path("verify/", views.verify, name="verify_upload"),

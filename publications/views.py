@@ -6,21 +6,17 @@ Only issuing from the web needs a login (``publication.issue``, with TOTP).
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
-from core.errors import DomainError
-from estates.models import ManagementArea
 
 from . import selectors, services, signing
-from .models import Kind
+from .models import Kind, Publication
 
 MAX_UPLOAD = 30 * 1024 * 1024
 PAGE_SIZE = 30
@@ -34,10 +30,10 @@ class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         areas = (
-            ManagementArea.objects.filter(publications__isnull=False)
+            Publication.objects.filter(area__isnull=False)
+            .order_by("area__code")
+            .values_list("area__code", "area__name")
             .distinct()
-            .order_by("code")
-            .values_list("code", "name")
         )
         self.fields["area"].choices = [("", _("全部区域"))] + [
             (code, f"{name}（{code}）") for code, name in areas
@@ -164,32 +160,3 @@ def ca_certificate(request):
     response = HttpResponse(pem, content_type="application/x-pem-file")
     response["Content-Disposition"] = 'attachment; filename="gongzhi-ca.pem"'
     return response
-
-
-class AreaRegisterIssueForm(forms.Form):
-    area = forms.ModelChoiceField(
-        label=gettext_lazy("物业管理区域"), queryset=ManagementArea.objects.none()
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = permissions.areas_for(user, "publication.issue").order_by(
-            "code"
-        )
-
-
-@action_required("publication.issue")
-@require_http_methods(["GET", "POST"])
-def issue_area_register(request):
-    form = AreaRegisterIssueForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            publication = services.area_register_notice_issue(
-                area=form.cleaned_data["area"], actor=request.user
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已发布公示 %(serial)s。") % {"serial": publication.serial})
-            return redirect("publications:detail", serial=publication.serial)
-    return render(request, "publications/issue_area_register.html", {"form": form})

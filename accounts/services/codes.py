@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -67,7 +68,8 @@ def register_phone_unbound(phone: str) -> bool:
     Such a phone may receive a code; once the code is verified the owner
     binds it by typing their resident ID number (RULES.md §3, estates.services.binding).
     """
-    from estates.models import Person
+    # estates sits above accounts: its geography models are looked up by name, not imported.
+    Person = apps.get_model("estates", "Person")
 
     return Person.objects.filter(phone=phone, user__isnull=True).exists()
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 
 from ..models import ROLE_SCOPE_FIELD, STAFF_ROLES, Role, RoleAssignment, User
 from ._common import validation_fields
@@ -26,7 +27,11 @@ SCOPE_LABELS = {
 
 
 def _scope_field_of(scope) -> str | None:
-    from estates.models import Community, ManagementArea, PropertyCompany, Street
+    # estates sits above accounts: its geography models are looked up by name, not imported.
+    Community = apps.get_model("estates", "Community")
+    ManagementArea = apps.get_model("estates", "ManagementArea")
+    PropertyCompany = apps.get_model("estates", "PropertyCompany")
+    Street = apps.get_model("estates", "Street")
 
     if scope is None:
         return None
@@ -66,7 +71,7 @@ def role_scope_check(*, user: User, role: str, scope) -> str | None:
         }
         raise DomainError("role_scope", message, fields={wanted: message})
     if not user.is_active:
-        raise DomainError("user_inactive", _("该用户已停用，不能授予角色。"))
+        raise Conflict("user_inactive", _("该用户已停用，不能授予角色。"))
     if role in STAFF_ROLES and not user.username:
         # Staff act with a password (and TOTP); a phone-code login never carries a staff role.
         raise DomainError(
@@ -132,7 +137,7 @@ def role_revoke(*, assignment: RoleAssignment, actor=None) -> None:
             .first()
         )
         if locked is None:
-            raise DomainError("role_missing", _("该角色授权已不存在。"))
+            raise Conflict("role_missing", _("该角色授权已不存在。"))
         scope = locked.scope
         audit_record(
             actor=actor,

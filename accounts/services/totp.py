@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 
 from ..models import TryCounter, User
 from ._common import minute_after
@@ -102,7 +102,7 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDe
             .first()
         )
         if locked is None:
-            error = DomainError("otp_device_missing", _("绑定已失效，请刷新页面重新扫码。"))
+            error = Conflict("otp_device_missing", _("绑定已失效，请刷新页面重新扫码。"))
         else:
             error = _throttled(locked) or _try_reserve(user)
         if error is None:
@@ -146,7 +146,7 @@ def totp_verify(*, user: User, token: str) -> TOTPDevice:
             TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk")
         )
         if not devices:
-            error = DomainError("otp_no_device", _("您还没有绑定动态口令。"))
+            error = Conflict("otp_no_device", _("您还没有绑定动态口令。"))
         for candidate in devices:
             error = _throttled(candidate)
             if error is None and not reserved:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 
 from ..models import TryCounter, User
 from ._common import minute_after, phone_clean, validation_fields
@@ -131,7 +131,7 @@ def staff_create(
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             message = _("用户名“%(username)s”已存在。") % {"username": username}
-            raise DomainError("username_taken", message, fields={"username": message})
+            raise Conflict("username_taken", message, fields={"username": message})
         try:
             user.full_clean(exclude=["password"], validate_unique=False)
             with transaction.atomic():
@@ -142,7 +142,7 @@ def staff_create(
             ) from None
         except IntegrityError:
             message = _("用户名“%(username)s”已存在。") % {"username": username}
-            raise DomainError("username_taken", message, fields={"username": message}) from None
+            raise Conflict("username_taken", message, fields={"username": message}) from None
         audit_record(
             actor=actor,
             action="user.create_staff",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, RoleAssignment, User
 from accounts.services import owner_user_ensure, role_grant, role_revoke
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 
 from ..crypto import id_hmac, normalize_id
 from ..models import ManagementArea, Ownership, Person
@@ -42,7 +42,7 @@ def owner_bind(*, phone: str, id_number: str) -> User:
         user = owner_user_ensure(phone=phone, display_name=person.name)
         if person.user_id is not None and person.user_id != user.pk:
             message = _("该业主已绑定其他手机号。如需更换，请联系业委会或住建局更新名册。")
-            raise DomainError("already_bound", message, fields={"id_number": message})
+            raise Conflict("already_bound", message, fields={"id_number": message})
         if person.user_id is None:
             person.user = user
             person.save(update_fields=["user"])

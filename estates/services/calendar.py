@@ -28,26 +28,19 @@ from core import calendar
 from core.errors import DomainError
 from core.holiday_text import NoticeTextError, parse
 from core.models import HolidayNotice, HolidayNoticeDay
+from core.text import clean_text
 
 MANAGE = "calendar.manage"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _text(value, *, field: str, label: str, limit: int, required: bool) -> str:
-    if not isinstance(value, str) or any(ch < " " and ch not in "\n\t" for ch in value):
-        raise DomainError(
-            "bad_text",
-            _("%(label)s格式不正确。") % {"label": label},
-            fields={field: _("格式不正确。")},
-        )
-    text = value.strip()
-    if required and not text:
-        message = _("请填写%(label)s。") % {"label": label}
-        raise DomainError("required", message, fields={field: message})
-    if len(text) > limit:
-        message = _("%(label)s不能超过 %(limit)d 字。") % {"label": label, "limit": limit}
-        raise DomainError("too_long", message, fields={field: message})
-    return text
+def _year_check(year) -> None:
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        message = _("年度应在 %(first)d 至 %(last)d 之间。") % {
+            "first": FIRST_YEAR,
+            "last": LAST_YEAR,
+        }
+        raise DomainError("bad_year", message, fields={"year": message})
 
 
 def holiday_notice_enter(
@@ -62,16 +55,13 @@ def holiday_notice_enter(
 ) -> HolidayNotice:
     """Enter ``year``'s holiday notice (a new version); refused with nothing stored on bad input."""
     require(actor, MANAGE)
-    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        message = _("年度应在 %(first)d 至 %(last)d 之间。") % {
-            "first": FIRST_YEAR,
-            "last": LAST_YEAR,
-        }
-        raise DomainError("bad_year", message, fields={"year": message})
-    notice_ref = _text(
+    _year_check(year)
+    notice_ref = clean_text(
         notice_ref, field="notice_ref", label=_("通知文号"), limit=100, required=True
     )
-    reason = _text(reason, field="reason", label=_("更正原因"), limit=1000, required=False)
+    reason = clean_text(
+        reason, field="reason", label=_("更正原因"), limit=1000, required=False, multiline=True
+    )
     now = now or timezone.now()
     if not isinstance(published_on, date) or not (
         date(year - 1, 1, 1) <= published_on <= timezone.localdate(now)

@@ -10,16 +10,16 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 
 from ..models import Committee, CommitteeMember, ManagementArea
-from ._record_helpers import (
+from .record_common import (
     EDIT,
-    _area_state,
-    _committee_state,
-    _member_state,
-    _save_if_changed,
-    _text,
+    area_state,
+    committee_state,
+    member_state,
+    save_if_changed,
 )
 
 
@@ -71,7 +71,7 @@ def _sync_committee_status(committee: Committee, *, actor) -> None:
     area = ManagementArea.objects.select_for_update().get(pk=committee.area_id)
     if area.committee_status == wanted:
         return
-    before = _area_state(area)
+    before = area_state(area)
     area.committee_status = wanted
     area.save(update_fields=["committee_status"])
     audit_record(
@@ -79,7 +79,7 @@ def _sync_committee_status(committee: Committee, *, actor) -> None:
         action="area.update",
         obj=area,
         before=before,
-        after=_area_state(area),
+        after=area_state(area),
         summary={"area": area.code, "changed": ["committee_status"], "committee": committee.pk},
     )
 
@@ -112,13 +112,13 @@ def committee_create(
                 "kind": other.get_kind_display(),
                 "start": other.term_start.isoformat(),
             }
-            raise DomainError("term_overlap", message, fields={"term_start": message})
+            raise Conflict("term_overlap", message, fields={"term_start": message})
         committee.save()
         audit_record(
             actor=actor,
             action="committee.create",
             obj=committee,
-            after=_committee_state(committee),
+            after=committee_state(committee),
             summary={"area": locked_area.code, "kind": kind},
         )
         _sync_committee_status(committee, actor=actor)
@@ -141,9 +141,9 @@ def committee_update(
     with transaction.atomic():
         ManagementArea.objects.select_for_update().get(pk=committee.area_id)
         locked = Committee.objects.select_for_update().get(pk=committee.pk)
-        before = _committee_state(locked)
+        before = committee_state(locked)
         locked.kind, locked.term_start, locked.term_end = kind, term_start, term_end
-        after = _committee_state(locked)
+        after = committee_state(locked)
 
         def no_overlap():
             other = _overlapping(locked)
@@ -152,9 +152,9 @@ def committee_update(
                     "kind": other.get_kind_display(),
                     "start": other.term_start.isoformat(),
                 }
-                raise DomainError("term_overlap", message, fields={"term_start": message})
+                raise Conflict("term_overlap", message, fields={"term_start": message})
 
-        if _save_if_changed(
+        if save_if_changed(
             locked,
             before=before,
             after=after,
@@ -168,7 +168,7 @@ def committee_update(
 
 
 def _member_values(name: str, position: str) -> tuple[str, str]:
-    name = _text(name, field="name", label=_("姓名"), max_length=100, required=True)
+    name = clean_text(name, field="name", label=_("姓名"), limit=100, required=True)
     if position not in CommitteeMember.Position.values:
         message = _("请选择职务。")
         raise DomainError("invalid_position", message, fields={"position": message})
@@ -183,7 +183,7 @@ def _check_one_chair(committee: Committee, position: str, *, exclude: int | None
         chairs = chairs.exclude(pk=exclude)
     if chairs.exists():
         message = _("该委员会已有主任，请先修改原主任的职务。")
-        raise DomainError("chair_taken", message, fields={"position": message})
+        raise Conflict("chair_taken", message, fields={"position": message})
 
 
 def committee_member_add(
@@ -199,7 +199,7 @@ def committee_member_add(
             actor=actor,
             action="committee_member.add",
             obj=member,
-            after=_member_state(member),
+            after=member_state(member),
             summary={"committee": locked.pk, "name": name, "position": position},
         )
     return member
@@ -213,10 +213,10 @@ def committee_member_update(
     with transaction.atomic():
         committee = Committee.objects.select_for_update().get(pk=member.committee_id)
         locked = CommitteeMember.objects.select_for_update().get(pk=member.pk)
-        before = _member_state(locked)
+        before = member_state(locked)
         locked.name, locked.position = name, position
-        after = _member_state(locked)
-        _save_if_changed(
+        after = member_state(locked)
+        save_if_changed(
             locked,
             before=before,
             after=after,
@@ -236,7 +236,7 @@ def committee_member_remove(*, member: CommitteeMember, actor) -> None:
         locked = CommitteeMember.objects.select_for_update().filter(pk=member.pk).first()
         if locked is None:
             return  # already removed: removing twice changes nothing
-        before = _member_state(locked)
+        before = member_state(locked)
         member_pk = locked.pk
         locked.delete()
         audit_record(

@@ -30,6 +30,9 @@ What an import does (and why):
 Speed: 20,000 units in one file are normal for a large area. Existing units,
 open ownerships and persons are read once into dicts; writes go in chunks of
 ``CHUNK`` rows with ``bulk_create`` / ``bulk_update`` — no per-row query.
+
+One module although over 400 lines: the import's steps (check, lock, apply,
+report) run in one transaction over one report type; they are read in order.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from estates import roll
 from estates.crypto import encrypt_id, id_hmac
 from estates.models import Building, Community, ManagementArea, Ownership, Person, Unit
@@ -298,7 +301,7 @@ def register_import(
     except IntegrityError:
         # Only a concurrent writer can get here (all conflicts are checked above).
         logger.warning("register import conflict: area=%s", area.code, exc_info=True)
-        raise DomainError(
+        raise Conflict(
             "register_conflict",
             _("导入时台账被同时修改（可能有另一次导入正在进行），未写入任何数据，请稍后重试。"),
         ) from None
@@ -332,6 +335,19 @@ def statistics_refresh() -> None:
         logger.warning("ANALYZE after a register import failed", exc_info=True)
 
 
+@dataclass
+class _ChunkPlan:
+    """What one chunk of rows changes: rows to create/update, ownerships to close/open, sales."""
+
+    new_persons: list[Person] = field(default_factory=list)
+    changed_persons: list[Person] = field(default_factory=list)
+    new_units: list[Unit] = field(default_factory=list)
+    changed_units: list[Unit] = field(default_factory=list)
+    closes: list[int] = field(default_factory=list)
+    opens: list[tuple[str, list[str]]] = field(default_factory=list)  # (unit code, hmacs to open)
+    sales: list[tuple[Unit, list[str], list[str]]] = field(default_factory=list)
+
+
 def _apply(
     *,
     area: ManagementArea,
@@ -346,128 +362,25 @@ def _apply(
     counts = report.counts
     counts.rows = len(rows)
     today = _today()
-
-    new_buildings = sorted({row.building for row in rows} - register.buildings.keys())
-    built = [Building(area=area, name=name) for name in new_buildings]
-    if not dry_run and built:
-        Building.objects.bulk_create(built)
-    for building in built:
-        register.buildings[building.name] = building
-
-    persons = register.persons
+    _buildings_add(area=area, rows=rows, register=register, dry_run=dry_run)
     planned_persons: set[str] = set()  # hmacs created (or, in a dry run, to be created)
     updated_persons: set[str] = set()
     total = len(rows)
     done = 0
     for chunk in chunks(rows, CHUNK):
-        new_persons: list[Person] = []
-        changed_persons: list[Person] = []
-        new_units: list[Unit] = []
-        changed_units: list[Unit] = []
-        closes: list[int] = []
-        # (unit code, hmacs to open)
-        opens: list[tuple[str, list[str]]] = []
-        sales: list[tuple[Unit, list[str], list[str]]] = []
-
+        plan = _ChunkPlan()
         for row in chunk:
-            for owner in row.owners:
-                key = keys[owner.id_number]
-                person = persons.get(key)
-                if person is None and key not in planned_persons:
-                    planned_persons.add(key)
-                    new_persons.append(
-                        Person(
-                            name=owner.name,
-                            id_encrypted=encrypt_id(owner.id_number),
-                            id_hmac=key,
-                            id_prefix=owner.id_number[:4],
-                            id_last4=owner.id_number[-4:],
-                            phone=owner.phone,
-                        )
-                    )
-                elif person is not None and person.phone != owner.phone:
-                    # _check made every row of one person agree on the phone.
-                    person.phone = owner.phone
-                    if key not in updated_persons:
-                        updated_persons.add(key)
-                        changed_persons.append(person)
-
-            values = _unit_values(row, register.buildings[row.building])
-            wanted = sorted(keys[owner.id_number] for owner in row.owners)
-            unit = register.units.get(row.code)
-            if unit is None:
-                new_units.append(Unit(area=area, code=row.code, **values))
-                if wanted:
-                    opens.append((row.code, wanted))
-                continue
-            if _differs(unit, values):
-                for name, value in values.items():
-                    setattr(unit, name, value)
-                changed_units.append(unit)
-            else:
-                counts.units_unchanged += 1
-            current = register.open_owners.get(unit.pk, {})
-            if set(current) != set(wanted):
-                # RULES.md §1 / Civil Code: the owner set changed, i.e. a sale.
-                # Owners who stay keep their open row; history is never deleted.
-                closes.extend(pk for key, pk in current.items() if key not in wanted)
-                added = [key for key in wanted if key not in current]
-                if added:
-                    opens.append((row.code, added))
-                sales.append((unit, sorted(current), wanted))
-
-        counts.units_created += len(new_units)
-        counts.units_updated += len(changed_units)
-        counts.persons_created += len(new_persons)
-        counts.persons_updated += len(changed_persons)
-        counts.sales += len(sales)
-
+            _plan_persons(row, keys, register, plan, planned_persons, updated_persons)
+            _plan_unit(row, keys, area, register, plan, counts)
+        counts.units_created += len(plan.new_units)
+        counts.units_updated += len(plan.changed_units)
+        counts.persons_created += len(plan.new_persons)
+        counts.persons_updated += len(plan.changed_persons)
+        counts.sales += len(plan.sales)
         if not dry_run:
-            # SQLite (3.35+) and PostgreSQL return primary keys from bulk_create.
-            Person.objects.bulk_create(new_persons, batch_size=CHUNK)
-            for person in new_persons:
-                persons[person.id_hmac] = person
-            if changed_persons:
-                Person.objects.bulk_update(changed_persons, ["phone"], batch_size=CHUNK)
-            Unit.objects.bulk_create(new_units, batch_size=CHUNK)
-            for unit in new_units:
-                register.units[unit.code] = unit
-            if changed_units:
-                Unit.objects.bulk_update(changed_units, list(UNIT_FIELDS), batch_size=CHUNK)
-            for pks in chunks(closes, LOOKUP_CHUNK):
-                Ownership.objects.filter(pk__in=pks).update(until=today)
-            Ownership.objects.bulk_create(
-                [
-                    Ownership(
-                        unit_id=register.units[code].pk, person_id=persons[key].pk, since=today
-                    )
-                    for code, added in opens
-                    for key in added
-                ],
-                batch_size=CHUNK,
+            _chunk_write(
+                plan, area=area, register=register, report=report, actor=actor, today=today
             )
-            for unit, before, after in sales:
-                audit_record(
-                    actor=actor,
-                    action="register.sale",
-                    obj=unit,
-                    # Owner keys are HMACs, and only their digest is stored.
-                    before={"unit": unit.code, "owners": before},
-                    after={"unit": unit.code, "owners": after},
-                    summary={
-                        "unit": unit.code,
-                        "area": area.code,
-                        "owners_before": len(before),
-                        "owners_after": len(after),
-                        "file_sha256": report.file_sha256,
-                    },
-                )
-            # A seller with a login loses the owner role where they no longer own
-            # anything; a buyer who already has one gains it (RULES.md §1, §3).
-            affected = {key for _unit, before, after in sales for key in (*before, *after)}
-            for pks in chunks(sorted(affected), LOOKUP_CHUNK):
-                for person in Person.objects.filter(id_hmac__in=pks, user__isnull=False):
-                    owner_roles_sync(person=person, actor=actor)
         done += len(chunk)
         if progress is not None:
             progress(done, total)
@@ -475,6 +388,113 @@ def _apply(
     in_file = {row.code for row in rows}
     report.not_in_file_codes = sorted(code for code in register.units if code not in in_file)
     counts.not_in_file = len(report.not_in_file_codes)
+
+
+def _buildings_add(*, area, rows, register: Register, dry_run: bool) -> None:
+    new_buildings = sorted({row.building for row in rows} - register.buildings.keys())
+    built = [Building(area=area, name=name) for name in new_buildings]
+    if not dry_run and built:
+        Building.objects.bulk_create(built)
+    for building in built:
+        register.buildings[building.name] = building
+
+
+def _plan_persons(row, keys, register: Register, plan: _ChunkPlan, planned, updated) -> None:
+    persons = register.persons
+    for owner in row.owners:
+        key = keys[owner.id_number]
+        person = persons.get(key)
+        if person is None and key not in planned:
+            planned.add(key)
+            plan.new_persons.append(
+                Person(
+                    name=owner.name,
+                    id_encrypted=encrypt_id(owner.id_number),
+                    id_hmac=key,
+                    id_prefix=owner.id_number[:4],
+                    id_last4=owner.id_number[-4:],
+                    phone=owner.phone,
+                )
+            )
+        elif person is not None and person.phone != owner.phone:
+            # _check made every row of one person agree on the phone.
+            person.phone = owner.phone
+            if key not in updated:
+                updated.add(key)
+                plan.changed_persons.append(person)
+
+
+def _plan_unit(row, keys, area, register: Register, plan: _ChunkPlan, counts) -> None:
+    values = _unit_values(row, register.buildings[row.building])
+    wanted = sorted(keys[owner.id_number] for owner in row.owners)
+    unit = register.units.get(row.code)
+    if unit is None:
+        plan.new_units.append(Unit(area=area, code=row.code, **values))
+        if wanted:
+            plan.opens.append((row.code, wanted))
+        return
+    if _differs(unit, values):
+        for name, value in values.items():
+            setattr(unit, name, value)
+        plan.changed_units.append(unit)
+    else:
+        counts.units_unchanged += 1
+    current = register.open_owners.get(unit.pk, {})
+    if set(current) != set(wanted):
+        # RULES.md §1 / Civil Code: the owner set changed, i.e. a sale.
+        # Owners who stay keep their open row; history is never deleted.
+        plan.closes.extend(pk for key, pk in current.items() if key not in wanted)
+        added = [key for key in wanted if key not in current]
+        if added:
+            plan.opens.append((row.code, added))
+        plan.sales.append((unit, sorted(current), wanted))
+
+
+def _chunk_write(plan: _ChunkPlan, *, area, register: Register, report, actor, today) -> None:
+    persons = register.persons
+    # SQLite (3.35+) and PostgreSQL return primary keys from bulk_create.
+    Person.objects.bulk_create(plan.new_persons, batch_size=CHUNK)
+    for person in plan.new_persons:
+        persons[person.id_hmac] = person
+    if plan.changed_persons:
+        Person.objects.bulk_update(plan.changed_persons, ["phone"], batch_size=CHUNK)
+    Unit.objects.bulk_create(plan.new_units, batch_size=CHUNK)
+    for unit in plan.new_units:
+        register.units[unit.code] = unit
+    if plan.changed_units:
+        Unit.objects.bulk_update(plan.changed_units, list(UNIT_FIELDS), batch_size=CHUNK)
+    for pks in chunks(plan.closes, LOOKUP_CHUNK):
+        Ownership.objects.filter(pk__in=pks).update(until=today)
+    Ownership.objects.bulk_create(
+        [
+            Ownership(unit_id=register.units[code].pk, person_id=persons[key].pk, since=today)
+            for code, added in plan.opens
+            for key in added
+        ],
+        batch_size=CHUNK,
+    )
+    for unit, before, after in plan.sales:
+        audit_record(
+            actor=actor,
+            action="register.sale",
+            obj=unit,
+            # Owner keys are HMACs, and only their digest is stored.
+            before={"unit": unit.code, "owners": before},
+            after={"unit": unit.code, "owners": after},
+            summary={
+                "unit": unit.code,
+                "area": area.code,
+                "owners_before": len(before),
+                "owners_after": len(after),
+                "file_sha256": report.file_sha256,
+            },
+        )
+    # A seller with a login loses the owner role where they no longer own
+    # anything; a buyer who already has one gains it (RULES.md §1, §3).
+    affected = {key for _unit, before, after in plan.sales for key in (*before, *after)}
+    for pks in chunks(sorted(affected), LOOKUP_CHUNK):
+        for person in Person.objects.filter(id_hmac__in=pks, user__isnull=False):
+            owner_roles_sync(person=person, actor=actor)
 
 
 # --- creating an area for a first import -----------------------------------------------------
@@ -501,7 +521,7 @@ def management_area_create(*, community: Community, code: str, name: str, actor)
         )
     with transaction.atomic():
         if ManagementArea.objects.filter(code=code).exists():
-            raise DomainError(
+            raise Conflict(
                 "area_exists",
                 _("区域编码 %(code)s 已存在。") % {"code": code},
                 fields={"code": _("已存在。")},

@@ -23,26 +23,26 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 
 from ..models import ManagementArea, PropertyCompany
-from ._record_helpers import (
-    EDIT,
-    _area_state,
-    _choice,
-    _company_state,
-    _contact_phone,
-    _rate,
-    _save_if_changed,
-    _text,
-    _uscc,
-)
 from .committees import (
     committee_create,
     committee_member_add,
     committee_member_remove,
     committee_member_update,
     committee_update,
+)
+from .record_common import (
+    EDIT,
+    area_state,
+    company_state,
+    save_if_changed,
+    valid_choice,
+    valid_contact_phone,
+    valid_rate,
+    valid_uscc,
 )
 
 __all__ = [
@@ -77,41 +77,41 @@ def area_update(
     """Edit a management area's annex-1 fields (RULES.md §8)."""
     require(actor, EDIT, area)
     values = {
-        "name": _text(
-            name, field="name", label=_("物业管理区域名称"), max_length=200, required=True
+        "name": clean_text(
+            name, field="name", label=_("物业管理区域名称"), limit=200, required=True
         ),
-        "estate_name": _text(
-            estate_name, field="estate_name", label=_("小区名称"), max_length=200, required=False
+        "estate_name": clean_text(
+            estate_name, field="estate_name", label=_("小区名称"), limit=200, required=False
         ),
-        "boundaries": _text(
-            boundaries, field="boundaries", label=_("四至范围"), max_length=500, required=False
+        "boundaries": clean_text(
+            boundaries, field="boundaries", label=_("四至范围"), limit=500, required=False
         ),
-        "service_form": _choice(
+        "service_form": valid_choice(
             service_form,
             ManagementArea.ServiceForm,
             field="service_form",
             label=_("物业服务形态"),
         ),
-        "committee_status": _choice(
+        "committee_status": valid_choice(
             committee_status,
             ManagementArea.CommitteeStatus,
             field="committee_status",
             label=_("业委会组建情况"),
         ),
-        "party_coverage": _choice(
+        "party_coverage": valid_choice(
             party_coverage,
             ManagementArea.PartyCoverage,
             field="party_coverage",
             label=_("党的工作覆盖"),
         ),
-        "project_manager": _text(
+        "project_manager": clean_text(
             project_manager,
             field="project_manager",
             label=_("项目负责人"),
-            max_length=50,
+            limit=50,
             required=False,
         ),
-        "fee_collection_rate": _rate(fee_collection_rate),
+        "fee_collection_rate": valid_rate(fee_collection_rate),
     }
     with transaction.atomic():
         locked = ManagementArea.objects.select_for_update().get(pk=area.pk)
@@ -121,12 +121,12 @@ def area_update(
         ):
             message = _("所选物业服务企业不存在。")
             raise DomainError("unknown_company", message, fields={"property_company": message})
-        before = _area_state(locked)
+        before = area_state(locked)
         for key, value in values.items():
             setattr(locked, key, value)
         locked.property_company = property_company
-        after = _area_state(locked)
-        _save_if_changed(
+        after = area_state(locked)
+        save_if_changed(
             locked,
             before=before,
             after=after,
@@ -144,19 +144,19 @@ def _company_values(
     *, name: str, uscc: str, contact_name: str, contact_phone: str, exclude: int | None
 ) -> dict[str, str]:
     values = {
-        "name": _text(name, field="name", label=_("企业名称"), max_length=200, required=True),
-        "uscc": _uscc(uscc),
-        "contact_name": _text(
-            contact_name, field="contact_name", label=_("联系人"), max_length=50, required=False
+        "name": clean_text(name, field="name", label=_("企业名称"), limit=200, required=True),
+        "uscc": valid_uscc(uscc),
+        "contact_name": clean_text(
+            contact_name, field="contact_name", label=_("联系人"), limit=50, required=False
         ),
-        "contact_phone": _contact_phone(contact_phone),
+        "contact_phone": valid_contact_phone(contact_phone),
     }
     same = PropertyCompany.objects.filter(uscc=values["uscc"])
     if exclude is not None:
         same = same.exclude(pk=exclude)
     if same.exists():
         message = _("已有企业使用该统一社会信用代码。")
-        raise DomainError("duplicate_uscc", message, fields={"uscc": message})
+        raise Conflict("duplicate_uscc", message, fields={"uscc": message})
     return values
 
 
@@ -178,7 +178,7 @@ def company_create(
             actor=actor,
             action="company.create",
             obj=company,
-            after=_company_state(company),
+            after=company_state(company),
             summary={"name": company.name, "uscc": company.uscc},
         )
     return company
@@ -203,11 +203,11 @@ def company_update(
             contact_phone=contact_phone,
             exclude=locked.pk,
         )
-        before = _company_state(locked)
+        before = company_state(locked)
         for key, value in values.items():
             setattr(locked, key, value)
-        after = _company_state(locked)
-        _save_if_changed(
+        after = company_state(locked)
+        save_if_changed(
             locked,
             before=before,
             after=after,

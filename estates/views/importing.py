@@ -21,6 +21,7 @@ from django.views.generic import DetailView, FormView
 from accounts.mixins import ActionRequiredMixin
 from accounts.permissions import areas_for
 from core.errors import DomainError
+from core.forms import place_error
 from estates.jobs import (
     MAX_ERRORS_KEPT,
     import_job_create,
@@ -103,9 +104,16 @@ class RegisterImportView(ActionRequiredMixin, FormView):
                 actor=self.request.user,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
+            status = place_error(form, exc)
+            response = self.form_invalid(form)
+            response.status_code = status
+            return response
         return redirect("estates:import_job", pk=job.pk)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 class ImportJobView(ActionRequiredMixin, DetailView):

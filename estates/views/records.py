@@ -46,6 +46,12 @@ class ServiceFormView(FormView):
     def perform(self, form) -> None:
         raise NotImplementedError
 
+    def form_invalid(self, form):
+        # An invalid form is invalid input (BRIEF rule 1): the page answers 400.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
     def form_valid(self, form):
         self.perform(form)
         if self.success_message:

@@ -17,6 +17,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from funds.ledger.selectors import owner_units
 from funds.models import FundApplication
 from funds.procedure.selectors import applications as reads
 from funds.procedure.serializers import (
@@ -24,7 +25,6 @@ from funds.procedure.serializers import (
     ApplicationListSerializer,
     ShareSerializer,
 )
-from funds.ledger.selectors import owner_units
 
 TAGS = ["funds"]
 

@@ -38,11 +38,11 @@ from emergency import services as emergency_services
 from estates import jobs
 from estates.models import Building, Committee, ManagementArea
 from estates.services import committees
+from estates.services.area_register import area_register_notice_issue
 from estates.services.calendar import holiday_notice_enter
 from funds.ledger import services as fund_services
 from funds.models import ShortfallDemand
 from funds.procedure import services as procedure_services
-from publications.services import area_register_notice_issue
 from revenue import services as revenue_services
 from revenue.models import Allocation
 from tests.conftest import pass_totp

@@ -304,7 +304,7 @@ ROUTES: tuple[Route, ...] = (
     r("publications:list", PUBLIC),
     r("publications:log", PUBLIC),
     r("publications:ca", PUBLIC),
-    r("publications:issue_area_register", ISSUE),
+    r("estates:issue_area_register", ISSUE),
     r("publications:detail", PUBLIC, "publication"),
     r("publications:download", PUBLIC, "publication"),
     r("publications:verify_upload", PUBLIC),

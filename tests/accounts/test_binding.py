@@ -86,7 +86,7 @@ def test_wrong_id_number_binds_nothing(client, district, outbox):
     person, _number = _person(district)
     _login_with_code(client, outbox)
     response = client.post(reverse("accounts:bind"), {"id_number": make_ric(99)})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "不一致" in response.content.decode()
     person.refresh_from_db()
     assert person.user is None

@@ -285,7 +285,7 @@ def test_the_login_page_counts_sends_by_client_address(settings, outbox):
         LOGIN, {"form": "send_code", "phone": "13900000109"}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "您所在的网络1小时内已发送2次验证码" in response.content.decode()
     assert PhoneCode.objects.count() == 2
 
@@ -461,6 +461,6 @@ def test_the_totp_page_shows_the_lock(client, personas, device, totp_token):
 
     response = client.post(VERIFY, {"token": right})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "动态口令错误次数过多，请于" in response.content.decode()
     assert reverse("accounts:otp_verify") == VERIFY

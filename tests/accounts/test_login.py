@@ -108,7 +108,7 @@ def test_wrong_code_is_shown_on_the_page_and_nobody_logs_in(
     post_capturing(LOGIN, {"form": "send_code", "phone": PHONE})
     wrong = "000000" if sms_code(outbox[0].text) != "000000" else "111111"
     response = client.post(LOGIN, {"form": "owner", "phone": PHONE, "code": wrong})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "验证码错误，还可再试4次" in response.content.decode()
     assert _logged_in_as(client) is None
 
@@ -118,7 +118,7 @@ def test_send_limit_message_appears_on_the_page(client, owner, outbox, post_capt
     for _ in range(5):
         post_capturing(LOGIN, {"form": "send_code", "phone": PHONE})
     response = post_capturing(LOGIN, {"form": "send_code", "phone": PHONE})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "该手机号1小时内已发送5次验证码，请于" in response.content.decode()
     assert len(outbox) == 5
 
@@ -126,7 +126,7 @@ def test_send_limit_message_appears_on_the_page(client, owner, outbox, post_capt
 @pytest.mark.django_db
 def test_bad_phone_is_shown_as_a_field_error(client, outbox):
     response = client.post(LOGIN, {"form": "send_code", "phone": "12345"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "请输入11位中国大陆手机号码。" in response.content.decode()
 
 
@@ -143,7 +143,7 @@ def test_staff_logs_in_with_username_and_password(client, personas):
 @pytest.mark.django_db
 def test_staff_wrong_password_says_how_many_tries_are_left(client, personas):
     response = client.post(LOGIN, {"form": "staff", "username": "reviewer", "password": "nope"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "用户名或密码错误，还可再试4次。" in response.content.decode()
     assert _logged_in_as(client) is None
 
@@ -156,7 +156,7 @@ def test_staff_login_is_locked_after_five_failures_even_with_the_right_password(
     response = client.post(
         LOGIN, {"form": "staff", "username": "reviewer", "password": "pass-word-123"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "该用户名登录失败次数过多，请于" in response.content.decode()
     assert _logged_in_as(client) is None
 
@@ -216,7 +216,7 @@ def test_the_lock_counts_failures_for_an_unknown_username_too(rf):
 @pytest.mark.django_db
 def test_owner_cannot_use_the_staff_form(client, owner):
     response = client.post(LOGIN, {"form": "staff", "username": PHONE, "password": "x"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert _logged_in_as(client) is None
 
 
@@ -261,5 +261,5 @@ def test_disabled_staff_cannot_log_in(client):
     response = client.post(
         LOGIN, {"form": "staff", "username": "gone", "password": "pass-word-123"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert _logged_in_as(client) is None

@@ -76,7 +76,7 @@ def test_a_wrong_first_code_leaves_the_device_unconfirmed_and_counts(
     device = TOTPDevice.objects.get(user=personas.approver)
     wrong = "000000" if totp_token(device) != "000000" else "111111"
     response = approver_client.post(SETUP, {"token": wrong})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "动态口令不正确" in response.content.decode()
     device.refresh_from_db()
     assert device.confirmed is False
@@ -100,7 +100,7 @@ def test_a_code_cannot_be_used_twice(client, personas, totp_token):
     client.logout()
     client.force_login(personas.approver)
     response = client.post(VERIFY, {"token": token})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "动态口令不正确" in response.content.decode()
 
 
@@ -154,7 +154,7 @@ def test_password_then_enrolment_end_to_end(client, personas, totp_token):
         "/accounts/login/",
         {"form": "staff", "username": "admin_user", "password": "x"},
     )
-    assert response.status_code == 200  # unknown user: stays on the page
+    assert response.status_code == 400  # unknown user: stays on the page
     response = client.post(
         "/accounts/login/",
         {

@@ -125,8 +125,8 @@ def funded(estate):
     from datetime import date
     from decimal import Decimal
 
-    from funds.ledger import services as funds_services
     from funds.ledger import selectors as ledger
+    from funds.ledger import services as funds_services
     from funds.models import Transaction
 
     funds_services.fund_profile_set(

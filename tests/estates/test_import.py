@@ -809,7 +809,7 @@ def test_only_csv_and_xlsx_files_are_accepted(client, personas, district, sample
         {"area": district.a1.pk, "file": upload("台账.txt", sample), "mode": "check"},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["file"] == [
         "只接受 .csv 或 .xlsx 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。"
     ]

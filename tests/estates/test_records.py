@@ -365,7 +365,7 @@ def test_overlapping_terms_in_one_area_are_refused(client, personas, district):
         {"kind": "owners", "term_start": "2025-06-01", "term_end": ""},
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "任期" in response.context["form"].errors["term_start"][0]
     assert Committee.objects.filter(area=district.a1).count() == 1
 
@@ -422,7 +422,7 @@ def test_a_second_chair_is_refused(client, personas, committee):
         reverse("estates:member_add", args=[committee.pk]), {"name": "郑", "position": "chair"}
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "该委员会已有主任" in response.content.decode()
     assert committee.members.count() == 1
 

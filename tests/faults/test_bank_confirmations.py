@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds.ledger import services
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import Account, FundApplication, PaymentInstruction, Transaction
 from funds.procedure import services as procedure
 from tests.funds.app_helpers import BUDGET, PAYABLE, approved, instruct

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from estates.models import Building
-from funds.ledger import services
 from funds.integrity import ledger_check
+from funds.ledger import services
 from funds.models import FundApplication, RepairType, Transaction
 from funds.procedure import services as procedure
 from tests.factories import UserFactory, grant

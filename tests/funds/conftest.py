@@ -17,8 +17,7 @@ import pytest
 from accounts import sms
 from accounts.models import Role
 from estates.models import ManagementArea, Person, Unit
-from funds.ledger import services
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import Account, Transaction
 from tests.estates.helpers import make_person, make_unit, own
 from tests.factories import OwnerUserFactory, grant

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from funds.ledger import selectors
 from funds.apportion import apportion
 from funds.ledger import selectors
 from funds.models import Account, FundApplication, FundUse, PaymentInstruction, PostingNotice

@@ -22,8 +22,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds.ledger import services
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import FundApplication, FundUseCountersign, PaymentInstruction, UseFiling
 from funds.procedure import services as procedure
 from funds.procedure.selectors.approval import split_flag

@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from funds.ledger import services
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import Account, Transaction
 from tests.parallel import in_threads
 

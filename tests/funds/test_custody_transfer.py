@@ -13,8 +13,7 @@ import pytest
 from django.utils import timezone
 
 from core.errors import DomainError
-from funds.ledger import services
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import Account, FundProfile, Transaction
 from funds.procedure import services as procedure
 

@@ -6,8 +6,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from funds.ledger import services
 from funds.demo import funds_demo_seed
+from funds.ledger import services
 from funds.models import Transaction
 from tests.estates.helpers import make_unit
 

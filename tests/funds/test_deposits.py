@@ -7,8 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from core.errors import DomainError
-from funds.ledger import services
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import Account, Transaction
 
 Kind = Account.Kind

@@ -8,8 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.errors import DomainError
-from funds.ledger import services
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import InterestPosting, PostingNotice, Transaction
 
 JAN_1, JAN_16, JAN_31 = date(2024, 1, 1), date(2024, 1, 16), date(2024, 1, 31)

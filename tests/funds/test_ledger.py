@@ -10,9 +10,8 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditEvent
 from core.errors import DomainError
 from estates.models import Unit
-from funds.ledger import services
 from funds.integrity import check_running_balances
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import Account, Entry, LedgerError, Transaction
 from tests.estates.helpers import make_person, make_unit, sell
 

@@ -15,15 +15,13 @@ from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
-from funds.ledger import services
 from funds.ledger import figures as statements
+from funds.ledger import services
 from funds.ledger.reconciliation import matching as reconcile
 from funds.ledger.reconciliation.selectors import statement_report
 from funds.ledger.reconciliation.services import BankFileError
 from funds.models import BankStatement, BankStatementLine, PaymentInstruction, Transaction
 from funds.procedure import services as procedure
-from funds.ledger.reconciliation.selectors import statement_report
-from funds.ledger.reconciliation.services import BankFileError
 from tests.parallel import in_threads
 from tests.signing import publishing_fixture, signing_dir_fixture  # noqa: F401 - fixtures
 

@@ -19,9 +19,8 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from estates.models import Unit
-from funds.ledger import selectors, services
 from funds.integrity import Broken, ledger_check, reservations_check
-from funds.ledger import selectors
+from funds.ledger import selectors, services
 from funds.models import (
     Account,
     FundUse,

@@ -23,7 +23,6 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
 from core.money import yuan
-from funds.ledger import selectors
 from funds.apportion import apportion
 from funds.ledger import selectors
 from funds.models import (

@@ -13,14 +13,12 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
 from estates.models import Person
-from funds.ledger import services
 from funds.ledger import figures as statements
+from funds.ledger import services
 from funds.ledger.services.statements import check_year
 from funds.ledger.statement_layout import statement_context
 from funds.models import Account, AnnualStatement, Entry, Transaction
 from funds.procedure import services as procedure
-from funds.ledger.services.statements import check_year
-from funds.ledger.statement_layout import statement_context
 from publications.models import Kind, Publication
 from publications.selectors import publication_verify_file
 from publications.signing import signature_check

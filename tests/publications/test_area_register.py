@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.errors import PermissionDeniedError
+from estates.services.area_register import area_register_fields, area_register_notice_issue
 from publications.models import Publication
-from publications.services import area_register_fields, area_register_notice_issue
 
 from .conftest import pdftext, stored_bytes
 

@@ -221,7 +221,7 @@ def test_the_ca_page_is_404_before_signing_init(client, settings, tmp_path):
 
 
 def test_the_issue_page_sends_anonymous_visitors_to_log_in(client, db):
-    response = client.get(reverse("publications:issue_area_register"))
+    response = client.get(reverse("estates:issue_area_register"))
 
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
@@ -230,7 +230,7 @@ def test_the_issue_page_sends_anonymous_visitors_to_log_in(client, db):
 def test_the_issue_page_is_403_for_a_committee_member(client, personas):
     client.force_login(personas.committee, backend=LOGIN_BACKEND)
 
-    assert client.get(reverse("publications:issue_area_register")).status_code == 403
+    assert client.get(reverse("estates:issue_area_register")).status_code == 403
 
 
 def test_a_verified_approver_publishes_an_area_register_notice_from_the_web(
@@ -238,7 +238,7 @@ def test_a_verified_approver_publishes_an_area_register_notice_from_the_web(
 ):
     login_verified(client, personas.approver)
 
-    response = client.post(reverse("publications:issue_area_register"), {"area": district.a1.pk})
+    response = client.post(reverse("estates:issue_area_register"), {"area": district.a1.pk})
 
     publication = Publication.objects.get()
     assert response.status_code == 302
@@ -249,11 +249,11 @@ def test_a_verified_approver_publishes_an_area_register_notice_from_the_web(
 
 def test_publishing_an_unchanged_register_again_shows_why_on_the_form(client, personas, district):
     login_verified(client, personas.approver)
-    client.post(reverse("publications:issue_area_register"), {"area": district.a1.pk})
+    client.post(reverse("estates:issue_area_register"), {"area": district.a1.pk})
 
-    response = client.post(reverse("publications:issue_area_register"), {"area": district.a1.pk})
+    response = client.post(reverse("estates:issue_area_register"), {"area": district.a1.pk})
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "没有变化" in response.content.decode()
     assert Publication.objects.count() == 1
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -87,7 +88,11 @@ class Command(BaseCommand):
             )
 
     def _scope(self, role: str, options):
-        from estates.models import Community, ManagementArea, PropertyCompany, Street
+        # estates sits above accounts: its geography models are looked up by name, not imported.
+        Community = apps.get_model("estates", "Community")
+        ManagementArea = apps.get_model("estates", "ManagementArea")
+        PropertyCompany = apps.get_model("estates", "PropertyCompany")
+        Street = apps.get_model("estates", "Street")
 
         lookups = {
             "area": (ManagementArea, "code"),

@@ -21,9 +21,9 @@ from django.db.models import Q, QuerySet, Sum
 
 from accounts import permissions
 from core.money import yuan, yuan_plain
+from funds.ledger.selectors import owner_units
 from funds.models import FundApplication, FundUse, FundUseShare, PaymentInstruction
 from funds.procedure.selectors.approval import step_areas
-from funds.ledger.selectors import owner_units
 
 Status = FundApplication.Status
 STAFF_ACTIONS = ("register.view", "fund.view_area")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import F
 
 from accounts import permissions
+from funds.ledger.selectors import owner_units
 from funds.models import ApplicationAttachment, FundApplication, FundUse
 from funds.procedure.selectors import applications as reads
 from funds.procedure.selectors.approval import fund_use_approvers
@@ -18,7 +19,6 @@ from funds.procedure.selectors.reservations import reservations_context
 from funds.procedure.services.application_review import warranty_checks
 from funds.procedure.services.application_vote import vote_state
 from funds.procedure.services.authority import APPROVE, COMMITTEE_ACTION, REVIEW, step_can
-from funds.ledger.selectors import owner_units
 
 Status = FundApplication.Status
 SHARES_SHOWN = 200

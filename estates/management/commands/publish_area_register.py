@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from estates.models import ManagementArea
-from publications.services import area_register_notice_issue
+from estates.services.area_register import area_register_notice_issue
 
 
 class Command(BaseCommand):

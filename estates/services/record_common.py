@@ -26,7 +26,7 @@ CENT = Decimal("0.01")
 # --------------------------------------------------------------------------- states
 
 
-def _area_state(area: ManagementArea) -> dict[str, Any]:
+def area_state(area: ManagementArea) -> dict[str, Any]:
     return {
         "name": area.name,
         "estate_name": area.estate_name,
@@ -42,7 +42,7 @@ def _area_state(area: ManagementArea) -> dict[str, Any]:
     }
 
 
-def _committee_state(committee: Committee) -> dict[str, Any]:
+def committee_state(committee: Committee) -> dict[str, Any]:
     return {
         "area": committee.area_id,
         "kind": committee.kind,
@@ -51,11 +51,11 @@ def _committee_state(committee: Committee) -> dict[str, Any]:
     }
 
 
-def _member_state(member: CommitteeMember) -> dict[str, Any]:
+def member_state(member: CommitteeMember) -> dict[str, Any]:
     return {"committee": member.committee_id, "name": member.name, "position": member.position}
 
 
-def _company_state(company: PropertyCompany) -> dict[str, Any]:
+def company_state(company: PropertyCompany) -> dict[str, Any]:
     return {
         "name": company.name,
         "uscc": company.uscc,
@@ -68,7 +68,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(key for key in after if before.get(key) != after[key])
 
 
-def _save_if_changed(
+def save_if_changed(
     locked, *, before: dict, after: dict, actor, action: str, summary: dict, check=None
 ) -> bool:
     """Save ``locked`` and audit the change, unless nothing changed (then nothing is written).
@@ -96,19 +96,7 @@ def _save_if_changed(
 # --------------------------------------------------------------------------- validation
 
 
-def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(
-            "required", _("请填写%(label)s。") % {"label": label}, fields={field: _("必填。")}
-        )
-    if len(text) > max_length:
-        message = _("%(label)s不能超过 %(n)d 个字。") % {"label": label, "n": max_length}
-        raise DomainError("too_long", message, fields={field: message})
-    return text
-
-
-def _choice(value: Any, choices: type, *, field: str, label: str) -> int:
+def valid_choice(value: Any, choices: type, *, field: str, label: str) -> int:
     try:
         code = int(value)
     except (TypeError, ValueError):
@@ -119,7 +107,7 @@ def _choice(value: Any, choices: type, *, field: str, label: str) -> int:
     return code
 
 
-def _rate(value: Decimal | str | None) -> Decimal | None:
+def valid_rate(value: Decimal | str | None) -> Decimal | None:
     """物业费收缴率 as a percentage with two decimals, 0–100 (annex 1)."""
     if value is None or value == "":
         return None
@@ -137,7 +125,7 @@ def _rate(value: Decimal | str | None) -> Decimal | None:
     return rate.quantize(CENT)
 
 
-def _uscc(value: str) -> str:
+def valid_uscc(value: str) -> str:
     """The unified social credit code, compacted and checked with stdnum ``cn.uscc``."""
     raw = (value or "").strip()
     if not raw:
@@ -154,7 +142,7 @@ def _uscc(value: str) -> str:
     raise DomainError("invalid_uscc", message, fields={"uscc": message})
 
 
-def _contact_phone(value: str) -> str:
+def valid_contact_phone(value: str) -> str:
     raw = (value or "").strip()
     if not raw:
         return ""
