@@ -18,7 +18,7 @@ class FundsConfig(AppConfig):
         # the owner's ballot page (voting.ballot_panels; voting never imports funds).
         from voting import ballot_panels
 
-        from .selectors_applications import ballot_fund_uses
+        from .procedure.selectors.applications import ballot_fund_uses
 
         ballot_panels.register(
             ballot_fund_uses, template="funds/applications/_ballot_fund.html", name="fund"

@@ -41,6 +41,7 @@ from estates.services import committees
 from estates.services.area_register import area_register_notice_issue
 from estates.services.calendar import holiday_notice_enter
 from funds.ledger import services as fund_services
+from funds.ledger.reconciliation import services as reconciliation_services
 from funds.models import ShortfallDemand
 from funds.procedure import services as procedure_services
 from revenue import services as revenue_services
@@ -291,7 +292,7 @@ def _records(place: Place, actors, *, kind: str, recorder, officer) -> None:
     place.allocation = revenue_services.revenue_allocation_record(
         area=area, year=2025, quarter=1, method=Allocation.Method.SHARE_BY_AREA, actor=recorder
     )
-    place.statement = fund_services.bank_statement_import(
+    place.statement = reconciliation_services.bank_statement_import(
         area=area,
         file=(
             "交易日期,借方金额,贷方金额,余额,流水号,对方户名,摘要\n"

@@ -23,6 +23,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from funds.ledger import services
+from funds.ledger.reconciliation import services as reconciliation_services
 from funds.models import Transaction
 from tests.conftest import pass_totp
 from tests.estates.helpers import make_person, make_unit, own, sell
@@ -444,7 +445,7 @@ def test_the_latest_bank_statement_is_checked_against_the_ledger(api, ledger, pe
             '2025-02-10,5.00,,"11,639.67",2025021000001,中国工商银行宿州分行,账户管理费',
         ]
     )
-    services.bank_statement_import(
+    reconciliation_services.bank_statement_import(
         area=ledger.area,
         file=(statement + "\n").encode(),
         actor=personas.reviewer,

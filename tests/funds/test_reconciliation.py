@@ -18,6 +18,7 @@ from core.errors import DomainError, PermissionDeniedError
 from funds.ledger import figures as statements
 from funds.ledger import services
 from funds.ledger.reconciliation import matching as reconcile
+from funds.ledger.reconciliation import services as reconciliation_services
 from funds.ledger.reconciliation.selectors import statement_report
 from funds.ledger.reconciliation.services import BankFileError
 from funds.models import BankStatement, BankStatementLine, PaymentInstruction, Transaction
@@ -168,7 +169,7 @@ def worked(fund):
 
 def import_sample(fund, actor, **kw):
     values = {"period_start": YEAR_START, "period_end": YEAR_END, **kw}
-    return services.bank_statement_import(
+    return reconciliation_services.bank_statement_import(
         area=fund.area, file=SAMPLE.read_bytes(), actor=actor, **values
     )
 
@@ -257,7 +258,7 @@ def test_the_same_statement_in_other_bytes_is_a_duplicate(worked, personas, othe
     assert data != SAMPLE.read_bytes()
 
     with pytest.raises(DomainError) as refused:
-        services.bank_statement_import(
+        reconciliation_services.bank_statement_import(
             area=worked.area,
             file=data,
             actor=personas.reviewer,
@@ -291,7 +292,9 @@ def test_a_bad_file_changes_nothing(worked, personas):
     )
 
     with pytest.raises(BankFileError) as refused:
-        services.bank_statement_import(area=worked.area, file=data, actor=personas.reviewer)
+        reconciliation_services.bank_statement_import(
+            area=worked.area, file=data, actor=personas.reviewer
+        )
 
     assert [e.line for e in refused.value.errors] == [3, 4]
     assert refused.value.errors_total == 2
@@ -305,7 +308,9 @@ def test_a_statement_of_another_account_is_refused(worked, personas):
     data = SAMPLE.read_bytes().replace(b"1317000000000000001", b"6222000000000000009")
 
     with pytest.raises(DomainError) as refused:
-        services.bank_statement_import(area=worked.area, file=data, actor=personas.reviewer)
+        reconciliation_services.bank_statement_import(
+            area=worked.area, file=data, actor=personas.reviewer
+        )
 
     assert refused.value.code == "wrong_account"
     assert not BankStatement.objects.exists()
@@ -350,7 +355,9 @@ def test_an_entry_posted_after_the_import_shows_as_matched_next_time(fund, perso
         "2025-03-05,,200.00,31231.25,BANK-20250305-0003,甲,交存",
     )
     fund.deposit("101", 20_000, on=date(2025, 3, 5), key="BANK-20250305-0003")
-    statement = services.bank_statement_import(area=fund.area, file=data, actor=personas.reviewer)
+    statement = reconciliation_services.bank_statement_import(
+        area=fund.area, file=data, actor=personas.reviewer
+    )
     before = statement_report(statement)
     assert [b.reference for b in before.result.bank_only] == ["BANK-20250301-0002"]
     assert before.closing_difference_fen == 30_000
@@ -399,7 +406,7 @@ def test_a_confirmed_payment_matches_by_its_instruction_key_in_the_bank_memo(fun
         "2025-04-08,1200.00,,29531.25,2025040800077,宿州市某防水工程有限公司,ZL-2025-0012"
     )
 
-    statement = services.bank_statement_import(
+    statement = reconciliation_services.bank_statement_import(
         area=fund.area, file=data, actor=personas.reviewer, period_start=date(2025, 4, 1)
     )
     report = statement_report(statement)

@@ -222,7 +222,7 @@ def test_a_register_file_too_large_empty_or_of_another_type_is_refused_before_an
 ):
     response = _import(reviewer, district, name, b"a" * size)
 
-    assert response.status_code == 200  # the form again, with its error
+    assert response.status_code == 400  # the form again, with its error
     assert "file" in response.context["form"].errors
     assert ImportJob.objects.count() == 0
 
