@@ -22,11 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from core.errors import PermissionDeniedError
+from estates.models import Community, ManagementArea, Street
 
 from .models import OTP_ROLES, Role, RoleAssignment
 
@@ -163,10 +163,6 @@ def scope_of(obj: Any) -> Scope | None:
     """
     if obj is None:
         return None
-    # estates sits above accounts: its geography models are looked up by name, not imported.
-    Community = apps.get_model("estates", "Community")
-    ManagementArea = apps.get_model("estates", "ManagementArea")
-    Street = apps.get_model("estates", "Street")
 
     if isinstance(obj, ManagementArea):
         return Scope(
@@ -280,8 +276,6 @@ def require(user, action: str, obj: Any = None) -> None:
 
 def areas_for(user, action: str) -> QuerySet:
     """The management areas in which ``user`` may take ``action`` (for lists and filters)."""
-    # estates sits above accounts: its geography models are looked up by name, not imported.
-    ManagementArea = apps.get_model("estates", "ManagementArea")
 
     rule = ACTIONS[action]
     areas = ManagementArea.objects.select_related("community__street")
@@ -309,8 +303,6 @@ def areas_for(user, action: str) -> QuerySet:
 
 def streets_for(user, action: str) -> QuerySet:
     """Streets in which the user may take ``action`` on the street as a whole."""
-    # estates sits above accounts: its geography models are looked up by name, not imported.
-    Street = apps.get_model("estates", "Street")
 
     if not getattr(user, "is_authenticated", False):
         return Street.objects.none()

@@ -32,6 +32,7 @@ from core.errors import DomainError
 from core.forms import place_error
 
 from . import permissions, services
+from .binding import owner_bind
 from .forms import BindForm, OwnerLoginForm, PhoneForm, StaffLoginForm, TokenForm
 from .middleware import otp_redirect_url
 from .models import OTP_ROLES
@@ -190,10 +191,6 @@ BIND_CODE_KEY = "gongzhi_bind_code"
 @never_cache
 def bind_view(request):
     """First login of an owner: match the resident ID number to the register."""
-    # Not at the top: estates sits above accounts (DESIGN.md layers); the one upward call,
-    # the owner's first login matching their ID number to the register, is made only here.
-    from estates.services.binding import owner_bind
-
     next_url = _safe_next(request)
     phone = request.session.get(BIND_PHONE_KEY)
     if not phone:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from accounts.mixins import HasAction
+from core.guards import HasAction
 
 from .filters import AuditEventFilter
 from .selectors import audit_events

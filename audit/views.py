@@ -7,7 +7,7 @@ import json
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from accounts.mixins import ActionRequiredMixin
+from core.guards import ActionRequiredMixin
 
 from .chain import GENESIS, event_hash
 from .filters import AuditEventFilter

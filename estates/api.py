@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from accounts.mixins import HasAction
 from accounts.permissions import areas_for, streets_for
+from core.guards import HasAction
 
 from .models import ManagementArea, Street
 from .serializers import ManagementAreaSerializer, StreetSerializer

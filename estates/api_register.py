@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 
-from accounts.mixins import HasAction
+from core.guards import HasAction
 
 from . import browse
 from .models import Building, ManagementArea, Unit

@@ -9,4 +9,11 @@ class EstatesConfig(AppConfig):
     def ready(self):
         # Registers the Celery tasks in every process (web included): ``estates.jobs``
         # enqueues the import by task name and never imports its tasks module.
+        # An owner's first login matches their ID number to the register: accounts' page
+        # asks through its hook (accounts sits below estates and never imports it).
+        from accounts import binding
+
         from . import tasks  # noqa: F401
+        from .services.binding import owner_bind
+
+        binding.set_owner_binder(owner_bind)

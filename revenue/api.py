@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics
 
 from accounts import permissions
-from accounts.mixins import HasAction
+from core.guards import HasAction
 
 from .actions import VIEW
 from .models import Category, Direction, RevenueEntry

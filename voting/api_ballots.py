@@ -26,8 +26,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from accounts.mixins import HasAction
 from core.errors import DomainError
+from core.guards import HasAction
 from voting import counting, selectors, services
 from voting.board_store import (
     PUBLIC_STATUSES,

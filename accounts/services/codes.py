@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -18,6 +17,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from estates.models import Person
 
 from .. import sms
 from ..models import PhoneCode, TryCounter, User
@@ -68,8 +68,6 @@ def register_phone_unbound(phone: str) -> bool:
     Such a phone may receive a code; once the code is verified the owner
     binds it by typing their resident ID number (RULES.md §3, estates.services.binding).
     """
-    # estates sits above accounts: its geography models are looked up by name, not imported.
-    Person = apps.get_model("estates", "Person")
 
     return Person.objects.filter(phone=phone, user__isnull=True).exists()
 

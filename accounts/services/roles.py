@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
+from estates.models import Community, ManagementArea, PropertyCompany, Street
 
 from ..models import ROLE_SCOPE_FIELD, STAFF_ROLES, Role, RoleAssignment, User
 from ._common import validation_fields
@@ -27,11 +27,6 @@ SCOPE_LABELS = {
 
 
 def _scope_field_of(scope) -> str | None:
-    # estates sits above accounts: its geography models are looked up by name, not imported.
-    Community = apps.get_model("estates", "Community")
-    ManagementArea = apps.get_model("estates", "ManagementArea")
-    PropertyCompany = apps.get_model("estates", "PropertyCompany")
-    Street = apps.get_model("estates", "Street")
 
     if scope is None:
         return None

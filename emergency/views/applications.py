@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
 from core.errors import DomainError
+from core.guards import action_required
 from estates.models import Building, ManagementArea
 from funds.models import AdvanceAccount
 from funds.procedure.selectors.reservations import reservations_context

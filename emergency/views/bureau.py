@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.mixins import action_required
 from core.errors import DomainError
+from core.guards import action_required
 from core.money import yuan
 from funds.models import PaymentInstruction
 from funds.procedure.forms import SupplementaryVoteForm

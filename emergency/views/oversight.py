@@ -15,8 +15,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.mixins import action_required
 from accounts.permissions import areas_for, streets_for
+from core.guards import action_required
 from estates.models import Street
 from estates.selectors import calendar_warning_context
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
+from core.guards import action_required
 
 from .. import selectors, services
 from ..forms import RecoveryClaimForm, RecoveryMoveForm

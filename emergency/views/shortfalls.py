@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
+from core.guards import action_required
 from funds.procedure.views import shortfalls as pages
 
 from .. import selectors

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
 from core.errors import DomainError
+from core.guards import action_required
 
 from ..forms import RemoveItemForm, WhitelistItemForm
 from ..models import EvidenceKind, Facility, WhitelistVersion

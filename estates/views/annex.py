@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView, View
 
-from accounts.mixins import ActionRequiredMixin
 from accounts.permissions import areas_for, streets_for
+from core.guards import ActionRequiredMixin
 
 from .. import annex1, browse, selectors
 from ..forms import Annex1Form

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.mixins import action_required
 from core.errors import DomainError
 from core.forms import place_error
+from core.guards import action_required
 
 from ..forms import AreaRegisterIssueForm
 from ..services.area_register import area_register_notice_issue

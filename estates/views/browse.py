@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
-from accounts.mixins import ActionRequiredMixin
 from accounts.permissions import can
+from core.guards import ActionRequiredMixin
 
 from .. import browse
 from ..forms import SearchForm

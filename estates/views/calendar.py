@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from accounts.mixins import ActionRequiredMixin
 from core import calendar
+from core.guards import ActionRequiredMixin
 from core.holiday_text import NoticeTextError, as_text, parse
 from core.models import HolidayNotice
 from core.views import DomainErrorMixin

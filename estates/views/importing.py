@@ -18,10 +18,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView
 
-from accounts.mixins import ActionRequiredMixin
 from accounts.permissions import areas_for
 from core.errors import DomainError
 from core.forms import place_error
+from core.guards import ActionRequiredMixin
 from estates.jobs import (
     MAX_ERRORS_KEPT,
     import_job_create,

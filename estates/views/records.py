@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from accounts.mixins import ActionRequiredMixin
 from accounts.permissions import areas_for
 from accounts.phones import mask_phone
+from core.guards import ActionRequiredMixin
 from core.views import DomainErrorMixin
 
 from .. import browse

@@ -27,8 +27,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from accounts.mixins import HasAction
 from core.errors import Conflict, DomainError
+from core.guards import HasAction
 from estates.models import ManagementArea, Unit
 
 from . import selectors

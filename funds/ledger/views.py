@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.mixins import action_required
 from core.errors import DomainError
+from core.guards import action_required
 from core.money import yuan_plain
 from estates.models import ManagementArea
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from accounts import permissions
-from accounts.mixins import action_required
 from core import money
+from core.guards import action_required
 from estates.browse import area_get
 from estates.models import Unit
 

@@ -15,9 +15,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.mixins import action_required
 from core.errors import DomainError
 from core.forms import place_error
+from core.guards import action_required
 from core.money import yuan
 from estates.browse import area_get
 

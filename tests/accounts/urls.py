@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views import View
 
-from accounts.mixins import ActionRequiredMixin
+from core.guards import ActionRequiredMixin
 from gongzhi.urls import handler403, handler404, handler500
 from gongzhi.urls import urlpatterns as site_urlpatterns
 

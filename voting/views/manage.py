@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
 from core.errors import DomainError
+from core.guards import action_required
 from estates.browse import buildings_with_counts
 from voting import selectors, services
 from voting.forms_manage import AssemblyForm, CancelForm

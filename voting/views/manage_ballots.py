@@ -28,8 +28,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.mixins import action_required
 from core.errors import DomainError
+from core.guards import action_required
 from voting import selectors, services
 from voting.forms_manage import (
     ANSWER_TEXT,

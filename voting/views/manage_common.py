@@ -2,7 +2,7 @@
 assembly within the user's scope, and putting a service's refusal on a form.
 
 Scope follows the register pages: a user who may not take the action anywhere
-gets 403 (``accounts.mixins.action_required``); an assembly of an area outside
+gets 403 (``core.guards.action_required``); an assembly of an area outside
 their scope is "not found" (404), so the page does not confirm it exists.
 """
 

@@ -12,8 +12,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.mixins import action_required
 from core.errors import DomainError
+from core.guards import action_required
 from estates.browse import buildings_with_counts
 from voting import services
 from voting.forms_manage import AttachmentForm, MotionForm, item_label

@@ -29,9 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.mixins import action_required
 from core.errors import DomainError, PermissionDeniedError
 from core.forms import place_error
+from core.guards import action_required
 from voting import selectors, services
 from voting.forms_progress import AnswerForm, ObjectionForm
 from voting.models import Assembly, Objection

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.mixins import action_required
+from core.guards import action_required
 from voting import counting, selectors, svgbars
 from voting.board_store import BoardMismatch, board_verified
 from voting.integrity import board_mismatch_message

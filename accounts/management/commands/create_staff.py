@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import sys
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import services
 from accounts.models import ROLE_SCOPE_FIELD, Role, User
 from core.errors import DomainError
+from estates.models import Community, ManagementArea, PropertyCompany, Street
 
 
 class Command(BaseCommand):
@@ -88,11 +88,6 @@ class Command(BaseCommand):
             )
 
     def _scope(self, role: str, options):
-        # estates sits above accounts: its geography models are looked up by name, not imported.
-        Community = apps.get_model("estates", "Community")
-        ManagementArea = apps.get_model("estates", "ManagementArea")
-        PropertyCompany = apps.get_model("estates", "PropertyCompany")
-        Street = apps.get_model("estates", "Street")
 
         lookups = {
             "area": (ManagementArea, "code"),

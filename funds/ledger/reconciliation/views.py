@@ -34,9 +34,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
-from accounts.mixins import action_required
 from core.errors import Conflict, DomainError, PermissionDeniedError
 from core.forms import place_error
+from core.guards import action_required
 from funds.ledger import figures as statements
 from funds.ledger.services import statements as statement_services
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
+from core.guards import action_required
 from core.money import yuan
 from funds.models import CustodyRegime, UseFiling
 from funds.procedure import services

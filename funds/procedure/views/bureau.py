@@ -4,7 +4,7 @@ are in ``closing``.
 
 Every decision goes through a confirmation page first (``confirm_or_act``).
 Approvers and admins reach their pages only after TOTP
-(``accounts.mixins.action_required`` sends them to the code page).
+(``core.guards.action_required`` sends them to the code page).
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.mixins import action_required
 from core.errors import DomainError
+from core.guards import action_required
 from core.money import yuan
 from funds.models import FundUseShare
 from funds.procedure import services

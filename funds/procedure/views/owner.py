@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from accounts.mixins import action_required
+from core.guards import action_required
 from funds.procedure.selectors import applications as reads
 
 OWN = "fund.view_own"

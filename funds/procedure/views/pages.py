@@ -2,7 +2,7 @@
 
 Scope: a user who may not see an application gets "not found" (404), so a
 page never confirms that an application of another area exists; a user
-without the page's action anywhere gets 403 (``accounts.mixins``).
+without the page's action anywhere gets 403 (``core.guards``).
 
 Irreversible steps (vote, review, approval, instruction, confirmation,
 settlement, publication) show what will happen on a confirmation page first

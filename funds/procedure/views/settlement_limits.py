@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
 from core.errors import DomainError
 from core.forms import place_error
+from core.guards import action_required
 from core.money import yuan
 from funds.models import FundApplication, FundUse
 from funds.procedure import services

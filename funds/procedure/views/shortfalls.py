@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.mixins import action_required
 from core.errors import DomainError, PermissionDeniedError
+from core.guards import action_required
 from core.money import yuan
 from funds.models import AdvanceAccount, ShortfallDemand
 from funds.procedure.forms import AdvanceAccountForm, ShortfallAdvanceForm, ShortfallPayForm
