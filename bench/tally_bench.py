@@ -27,6 +27,9 @@ temporary SQLite file (migrated here) or the one in DATABASE_URL.
     .venv/bin/python bench/tally_bench.py [--quick] [--rights N]
 """
 
+# One piece because a benchmark is one script read top to bottom: it builds the scope,
+# stores the ballots and times the three counts on them in the same run.
+
 from __future__ import annotations
 
 import argparse

@@ -27,6 +27,9 @@ over 200 KB after it is re-saved with a 256-colour palette. Re-running
 replaces the images.
 """
 
+# One piece because it is one script that walks one temporary demo site in one
+# Playwright session, role by role; the roles share the login helpers and the Shooter.
+
 from __future__ import annotations
 
 import csv

@@ -7,10 +7,10 @@ so views answer 404 and never reveal that it exists.
 Personal data (DESIGN.md "Personal data"): owners leave this module only as
 :class:`OwnerView`, which carries the ID number masked from the stored prefix
 and last four characters (nothing is decrypted) and the phone masked.
-
-One module although over 400 lines: every scoped read of the register shares the
-scope helpers above; split per page, each part would re-import the same checks.
 """
+
+# One piece because every scoped read of the register shares the scope helpers at its
+# top; split per page, each part would re-import the same checks.
 
 from __future__ import annotations
 

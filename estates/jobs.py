@@ -67,7 +67,8 @@ from core.errors import Conflict, DomainError
 from estates.crypto import mask_id
 from estates.job_progress import ImportProgress, JobProgress, import_job_progress, progress_key
 from estates.models import ImportJob, ManagementArea
-from estates.services.importing import ImportReport, register_import
+from estates.services.import_report import ImportReport
+from estates.services.importing import register_import
 
 logger = logging.getLogger("gongzhi.estates.import")
 

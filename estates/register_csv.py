@@ -24,10 +24,10 @@ file.
 
 Error messages never repeat an ID number or phone number (personal data,
 DESIGN.md): they point at the owner by position in the row.
-
-One module although over 400 lines: the column table and the row checks it drives
-are read side by side, and the module must stay pure (no Django) as one unit.
 """
+
+# One piece because the column table and the row checks it drives are read side by side,
+# and the module must stay pure (no Django) as one unit.
 
 from __future__ import annotations
 

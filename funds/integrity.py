@@ -26,8 +26,8 @@ in transaction order, 5, which streams the accounts' daily sums, and 6, one
 query per interest posting.
 """
 
-# One piece over 400 lines: the whole-fund proof (``funds_check``) over both halves, one
-# function per invariant; split it when a check is added.
+# One piece because the whole-fund proof (``funds_check``) runs over both halves of the
+# ledger, one function per invariant; split it when a check is added.
 
 from __future__ import annotations
 

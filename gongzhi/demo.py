@@ -6,10 +6,10 @@ property companies; and a login for every role. Everything goes through the
 same services a real deployment uses (the register import, role grants), so
 the demo exercises the real paths. Deterministic (a fixed random seed) and
 idempotent: a second run changes nothing.
-
-One module although over 400 lines: the demo district is one story told top to
-bottom (geography, people, register, roles, notices); it is not used by the app.
 """
+
+# One piece because the demo district is one consistent world told top to bottom
+# (geography, people, register, roles, notices); it is not used by the app.
 
 from __future__ import annotations
 

@@ -18,10 +18,10 @@ GONGZHI_FERNET_KEY     Fernet key for personal data at rest; required in product
 GONGZHI_SMS_BACKEND    dotted path of the SMS sender class
 GONGZHI_BUREAU_NAME    the signing bureau's name
 MEDIA_ROOT, STATIC_ROOT
-
-One module although over 400 lines: the environment is read once, in one place
-(STYLE.md rule 11); splitting it would scatter that reading.
 """
+
+# One piece because the environment is read once, in one place (STYLE.md rule 11);
+# splitting it would scatter that reading.
 
 from __future__ import annotations
 

@@ -15,10 +15,10 @@ a real repeated header row. WeasyPrint then shapes one line per row instead of
 one box per cell, which is what makes such a notice take seconds instead of
 half a minute. After layout every grid line is measured; if the fonts did not
 keep it on the grid, the notice is rendered again as an ordinary table.
-
-One module although over 400 lines: the WeasyPrint pipeline (fonts, glyph check,
-PDF/A, table grid) shares its font and glyph state.
 """
+
+# One piece because the WeasyPrint pipeline (fonts, glyph check, PDF/A, table grid)
+# shares its font and glyph state.
 
 from __future__ import annotations
 

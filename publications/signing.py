@@ -15,11 +15,10 @@ Signing is a PAdES baseline certification signature (B-B; B-T with an RFC 3161
 timestamp when ``GONGZHI_TIMESTAMP_URL`` is set) that permits no later change
 (DocMDP P=1), with our seal drawn as its visible appearance. The key is
 loaded once per process; signing then takes tens of milliseconds.
-
-One module although over 400 lines: keys, signing and checking share the
-certificate format and change together; a verifier drifting from its signer would
-accept what it should refuse.
 """
+
+# One piece because keys, signing and checking share the certificate format and change
+# together; a verifier drifting from its signer would accept what it should refuse.
 
 from __future__ import annotations
 

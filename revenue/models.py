@@ -14,10 +14,10 @@ Everything here is append-only, like a ledger whose rows cannot be deleted
 by a reversing entry linked to it (at most one per entry); an owners'
 decision on the use of a quarter's net, or a quarter's notice, is corrected
 by a new row that supersedes the old one — nothing recorded disappears.
-
-One piece although past 400 lines: the append-only base, the entries, the decisions
-with their shares and the notices are the one ledger, read together by its invariants.
 """
+
+# One piece because the append-only base, the entries, the decisions with their shares
+# and the notices are the one ledger, read together by its invariants.
 
 from __future__ import annotations
 

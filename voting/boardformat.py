@@ -2,10 +2,7 @@
 
 Standard library only, like ``voting.counting``: anyone can re-count a vote
 with ``python -m voting.verifier`` without Django and without trusting us.
-(The database adapter is ``voting.board_store``.) One piece past 400 lines on
-purpose: the independent verifier is published as three files
-(``verifier.py``, ``boardformat.py``, ``counting.py``; docs/publications.md),
-and a reader checks the whole format in this one file.
+(The database adapter is ``voting.board_store``.)
 
 A board is one JSON object::
 
@@ -38,6 +35,10 @@ unknown candidate, a candidate twice or more than ``seats`` candidates is a
 spoiled ballot that ``voting.counting`` counts as invalid — the board
 records it as cast.
 """
+
+# One piece because the independent verifier is published as three files (``verifier.py``,
+# ``boardformat.py``, ``counting.py``; docs/publications.md) and a reader checks the whole
+# format in this one file.
 
 from __future__ import annotations
 

@@ -22,11 +22,11 @@ each building of the 列支范围 (``funds.procedure.warranty``, checked on the 
 stored at filing and again when the reviewer records the checklist), the
 four art. 25 exclusions with the reason the fund still pays now, and — inside
 warranty — the recovery claim (追偿, ``emergency.models.recovery``).
-
-One piece although past 400 lines: the application's state, its transition table and
-the deadline and deemed-approval reads on that state belong together; the evidence,
-commission and reminder rows beside it are small and hang off the application.
 """
+
+# One piece because the application's state, its transition table and the deadline and
+# deemed-approval reads on that state belong together; the evidence, commission and
+# reminder rows beside it are small and hang off the application.
 
 from __future__ import annotations
 

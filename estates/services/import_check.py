@@ -79,78 +79,98 @@ def rows_check(rows: list[RegisterRow], keys: dict[str, str], register: Register
     # id_hmac → (first line, name, phone) in this file
     first_seen: dict[str, tuple[int, str, str]] = {}
     for row in rows:
-        for column, value in (
-            (register_csv.COL_BUILDING, row.building),
-            (register_csv.COL_STAIR, row.stair),
-            (register_csv.COL_ROOM, row.room),
-        ):
-            if len(value) > limits[column]:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("%(column)s过长（最多 %(n)d 个字）")
-                        % {"column": column, "n": limits[column]},
-                        column,
-                    )
-                )
-        if len(row.code) > code_limit:
+        errors += _unit_errors(row, register, limits, code_limit)
+        errors += _owner_errors(row, keys, register, name_limit, first_seen)
+    return errors
+
+
+def _unit_errors(
+    row: RegisterRow, register: Register, limits: dict[str, int], code_limit: int
+) -> list[RowError]:
+    """A row's unit: its texts' lengths, and the building it is registered under."""
+    errors: list[RowError] = []
+    for column, value in (
+        (register_csv.COL_BUILDING, row.building),
+        (register_csv.COL_STAIR, row.stair),
+        (register_csv.COL_ROOM, row.room),
+    ):
+        if len(value) > limits[column]:
             errors.append(
-                RowError(row.line, _("房屋编码过长（最多 %(n)d 个字）") % {"n": code_limit})
+                RowError(
+                    row.line,
+                    _("%(column)s过长（最多 %(n)d 个字）")
+                    % {"column": column, "n": limits[column]},
+                    column,
+                )
             )
-        existing = register.units.get(row.code)
-        if existing is not None:
-            registered_in = register.building_names.get(existing.building_id, "")
-            if registered_in != row.building:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("房屋 %(code)s 已登记在楼栋“%(building)s”下，与本行楼栋不一致")
-                        % {"code": row.code, "building": registered_in},
-                    )
+    if len(row.code) > code_limit:
+        errors.append(RowError(row.line, _("房屋编码过长（最多 %(n)d 个字）") % {"n": code_limit}))
+    existing = register.units.get(row.code)
+    if existing is not None:
+        registered_in = register.building_names.get(existing.building_id, "")
+        if registered_in != row.building:
+            errors.append(
+                RowError(
+                    row.line,
+                    _("房屋 %(code)s 已登记在楼栋“%(building)s”下，与本行楼栋不一致")
+                    % {"code": row.code, "building": registered_in},
                 )
-        for position, owner in enumerate(row.owners, start=1):
-            if len(owner.name) > name_limit:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("第 %(p)d 个业主姓名过长（最多 %(n)d 个字）")
-                        % {"p": position, "n": name_limit},
-                        register_csv.COL_NAMES,
-                    )
+            )
+    return errors
+
+
+def _owner_errors(
+    row: RegisterRow,
+    keys: dict[str, str],
+    register: Register,
+    name_limit: int,
+    first_seen: dict[str, tuple[int, str, str]],
+) -> list[RowError]:
+    """A row's owners: name length, and one ID number naming one person with one phone."""
+    errors: list[RowError] = []
+    for position, owner in enumerate(row.owners, start=1):
+        if len(owner.name) > name_limit:
+            errors.append(
+                RowError(
+                    row.line,
+                    _("第 %(p)d 个业主姓名过长（最多 %(n)d 个字）")
+                    % {"p": position, "n": name_limit},
+                    register_csv.COL_NAMES,
                 )
-            key = keys[owner.id_number]
-            seen = first_seen.get(key)
-            if seen is None:
-                first_seen[key] = (row.line, owner.name, owner.phone)
-                person = register.persons.get(key)
-                if person is not None and person.name != owner.name:
-                    # One number, two names: a typo in the number or in the name.
-                    # Either way the register must not guess who owns the unit.
-                    errors.append(
-                        RowError(
-                            row.line,
-                            _("第 %(p)d 个业主的身份证号与已登记业主姓名不一致") % {"p": position},
-                            register_csv.COL_IDS,
-                        )
-                    )
-                continue
-            first_line, first_name, first_phone = seen
-            if owner.name != first_name:
+            )
+        key = keys[owner.id_number]
+        seen = first_seen.get(key)
+        if seen is None:
+            first_seen[key] = (row.line, owner.name, owner.phone)
+            person = register.persons.get(key)
+            if person is not None and person.name != owner.name:
+                # One number, two names: a typo in the number or in the name.
+                # Either way the register must not guess who owns the unit.
                 errors.append(
                     RowError(
                         row.line,
-                        _("第 %(p)d 个业主的身份证号与第 %(line)d 行的业主姓名不一致")
-                        % {"p": position, "line": first_line},
+                        _("第 %(p)d 个业主的身份证号与已登记业主姓名不一致") % {"p": position},
                         register_csv.COL_IDS,
                     )
                 )
-            elif owner.phone != first_phone:
-                errors.append(
-                    RowError(
-                        row.line,
-                        _("第 %(p)d 个业主的手机号与第 %(line)d 行同一业主的手机号不一致")
-                        % {"p": position, "line": first_line},
-                        register_csv.COL_PHONES,
-                    )
+            continue
+        first_line, first_name, first_phone = seen
+        if owner.name != first_name:
+            errors.append(
+                RowError(
+                    row.line,
+                    _("第 %(p)d 个业主的身份证号与第 %(line)d 行的业主姓名不一致")
+                    % {"p": position, "line": first_line},
+                    register_csv.COL_IDS,
                 )
+            )
+        elif owner.phone != first_phone:
+            errors.append(
+                RowError(
+                    row.line,
+                    _("第 %(p)d 个业主的手机号与第 %(line)d 行同一业主的手机号不一致")
+                    % {"p": position, "line": first_line},
+                    register_csv.COL_PHONES,
+                )
+            )
     return errors

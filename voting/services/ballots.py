@@ -21,11 +21,11 @@ casts it for all (Civil Code art. 297 co-ownership; RULES.md §1).
 
 The idempotency key makes a repeated submission (a double tap, a retried
 request) return the ballot it already made instead of an error.
-
-One piece past 400 lines on purpose: online, paper and proxy ballots all go
-through the one writer of the hash chain (``_record``, under the assembly
-lock) and its checks; split, the chain would have writers in several modules.
 """
+
+# One piece because online, paper and proxy ballots all go through the one writer of the
+# hash chain (``_record``, under the assembly lock) and its checks; split, the chain
+# would have writers in several modules.
 
 from __future__ import annotations
 
