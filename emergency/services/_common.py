@@ -25,13 +25,6 @@ def district_tz():
     return timezone.get_default_timezone()
 
 
-def yuan(fen: int) -> str:
-    """``fen`` as yuan with two decimals and thousands separators: 123456 → "1,234.56"."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
-
-
 def cn_datetime(moment: datetime) -> str:
     local = timezone.localtime(moment, district_tz())
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
