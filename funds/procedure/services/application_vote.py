@@ -30,9 +30,9 @@ from core.errors import Conflict, DomainError
 from core.money import yuan
 from funds.models import ApplicationAttachment, FundApplication, FundUse, RepairType
 from funds.procedure.services.applications import application_lock
+from funds.procedure.services.limit_settings import tolerance_text
 from funds.procedure.services.payments import payment_source_register
 from funds.procedure.services.scope import clean_scope_lists
-from funds.procedure.services.settlement_limits import tolerance_text
 from funds.procedure.services.steps import transition
 from voting import counting
 from voting.models import Assembly, Motion

@@ -26,14 +26,15 @@ from funds.models import (
     ShortfallDemand,
     Transaction,
 )
-from funds.procedure.services.fund_use import fund_use_lock
-from funds.procedure.services.reservations.basis import basis_of, basis_units
+from funds.procedure.services.reservations.basis import basis_units
 from funds.procedure.services.reservations.cover import (
+    basis_of,
     free_balances,
     reservation_add,
     sub_ledgers_of,
 )
 from funds.procedure.services.steps import clean_fen, local_today
+from funds.procedure.services.use_rows import fund_use_lock
 
 logger = logging.getLogger("gongzhi.funds")
 Kind = Account.Kind
