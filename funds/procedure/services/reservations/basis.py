@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
+from estates.models import Unit
 from funds.models import (
     ApportionmentBasis,
     FundUse,
 )
 from funds.procedure.services.scope import scope_units
+from voting.models import RollSnapshot, VotingRight
 
 # --------------------------------------------------------------------------- the frozen basis
 
@@ -38,9 +40,6 @@ def _digest(rows: list) -> str:
 
 def _rows_from_roll(fund_use, assembly) -> list[list]:
     """The roll's units and areas (RULES §1: frozen when voting opened), with their ids."""
-    from estates.models import Unit
-    from voting.models import RollSnapshot, VotingRight
-
     snapshot = RollSnapshot.objects.filter(assembly=assembly).first()
     if snapshot is None:
         raise DomainError("no_roll", _("表决名册尚未冻结，不能按名册分摊。"))
@@ -125,8 +124,6 @@ def basis_freeze(*, fund_use: FundUse, assembly=None, actor=None) -> Apportionme
 def roll_units(obj) -> list[BasisUnit] | None:
     """The units and areas of the roll frozen for ``obj``'s vote (an application whose vote
     has opened), or None before: what the owners' ballots showed their estimate on."""
-    from voting.models import RollSnapshot
-
     assembly_id = getattr(obj, "assembly_id", None)
     if not assembly_id or not RollSnapshot.objects.filter(assembly_id=assembly_id).exists():
         return None
@@ -176,8 +173,6 @@ def basis_discrepancies(
 
 def application_discrepancies(application) -> list[Discrepancy]:
     """For the reviewer before approval: the vote's frozen roll against today's register."""
-    from voting.models import RollSnapshot
-
     assembly = application.assembly
     snapshot = RollSnapshot.objects.filter(assembly=assembly).first() if assembly else None
     if snapshot is None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.money import yuan
+from estates.models import Unit
 from funds.apportion import apportion
 from funds.models import (
     Account,
@@ -100,8 +101,6 @@ def sub_ledgers_of(unit_ids, *, lock: bool) -> dict[int, int]:
         return {}
     rows = Account.objects.filter(kind=Kind.UNIT)
     if len(ids) > IN_LIST_LIMIT:
-        from estates.models import Unit
-
         area_id = Unit.objects.filter(pk=ids[0]).values_list("area_id", flat=True).first()
         rows = rows.filter(area_id=area_id)
     else:

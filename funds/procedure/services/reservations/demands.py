@@ -12,10 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.sms import sms_send
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
 from core.money import yuan
 from core.text import clean_text
+from estates.models import Ownership
 from funds.apportion import apportion
 from funds.models import (
     Account,
@@ -104,9 +106,6 @@ def shortfall_demands_create(*, fund_use: FundUse, actor=None) -> list[Shortfall
 
 def _tell_owners(fund_use_id: int, unit_ids: list[int]) -> None:
     """The owners' notice of a demand (SMS; the demand row is the record). Never logs a phone."""
-    from accounts.sms import sms_send
-    from estates.models import Ownership
-
     demands = {
         d.unit_id: d
         for d in ShortfallDemand.objects.filter(
