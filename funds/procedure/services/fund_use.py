@@ -1,4 +1,5 @@
-"""The money record of an approved repair (``FundUse``): opening it, locking it, its totals.
+"""The money record of an approved repair (``FundUse``): opening it, locking it, its totals
+(the lock and the totals live in ``use_rows``, below the reservations opened here).
 
 Shared by the normal procedure and emergency repairs (``funds.procedure.models.fund_use``).
 """
