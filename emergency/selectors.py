@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import areas_for, streets_for
 from estates.models import Community, Street
+from funds.models import PaymentInstruction
 
 from . import deadlines
 from .models import EmergencyApplication, Problem, RecoveryClaim
@@ -58,8 +59,6 @@ def payment_instructed_at(application: EmergencyApplication) -> datetime | None:
     instruction follows within 2 more" working days — the instruction meets it, not the bank."""
     if not application.fund_use_id or not application.prepayment_fen:
         return None
-    from funds.models import PaymentInstruction
-
     return (
         PaymentInstruction.objects.filter(fund_use_id=application.fund_use_id)
         .exclude(status=PaymentInstruction.Status.CANCELLED)

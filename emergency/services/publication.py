@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.models import Role
 from core.errors import Conflict
 from funds.procedure.services.fund_use import fund_use_lock
 from funds.procedure.services.steps import cn_date
 from funds.procedure.services.use_publication import fund_use_publish
+from publications.models import Kind
 
 from ..models import EmergencyApplication
 from ._common import application_lock, transition
@@ -25,8 +27,6 @@ Status = EmergencyApplication.Status
 
 def _notice_rows(locked: EmergencyApplication, posted_until: date) -> list[tuple[str, str]]:
     """Header rows our notice adds to the funds notice (no person's name: roles only)."""
-    from accounts.models import Role
-
     local = timezone.localdate
     approval = cn_date(local(locked.approved_at))
     if locked.deemed_approved:
@@ -56,8 +56,6 @@ def _notice_rows(locked: EmergencyApplication, posted_until: date) -> list[tuple
 
 def application_publish(*, application: EmergencyApplication, actor) -> EmergencyApplication:
     """Issue the signed emergency-repair notice (settled → published), posted ≥ 5 days."""
-    from publications.models import Kind
-
     permissions.require(actor, ISSUE, application)
     fund_use = fund_use_of(application)
     with transaction.atomic():

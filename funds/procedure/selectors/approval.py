@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from accounts import permissions
 from funds.models import (
     ApplicationApproval,
     CustodyRegime,
@@ -22,6 +24,17 @@ from funds.models import (
 )
 from funds.procedure import splitting
 
+# Who authorises money out (``funds.procedure.services.authority``): the bureau's
+# permission per step under its custody, the committee's under the assembly's own account.
+DEFAULT_TWO_APPROVERS_ABOVE_FEN = 20_000_000  # 200,000.00 元 (policy; a setting)
+REVIEW, APPROVE, CONFIRM = "review", "approve", "confirm"
+BUREAU_ACTIONS = {
+    REVIEW: "application.review",
+    APPROVE: "application.approve",
+    CONFIRM: "payment.confirm",
+}
+COMMITTEE_ACTION = "application.committee_approve"
+
 Status = FundApplication.Status
 # Applications that are or were on their way to money: a draft is not yet a use, and a
 # failed vote, a refusal or a withdrawal never became one.
@@ -31,6 +44,17 @@ SPLIT_CANDIDATES = frozenset(Status.values) - {
     Status.REFUSED,
     Status.WITHDRAWN,
 }
+
+
+def two_approvers_above_fen() -> int:
+    value = getattr(
+        settings, "GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN", DEFAULT_TWO_APPROVERS_ABOVE_FEN
+    )
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ImproperlyConfigured(
+            f"GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN must be a whole number of fen ≥ 0, not {value!r}."
+        )
+    return value
 
 
 def regime_of(area) -> str:
@@ -137,8 +161,6 @@ def _facts(application: FundApplication) -> splitting.UseFacts:
 
 def split_flag(application: FundApplication) -> SplitFlag:
     """Other uses of the same area on the same parts within the window (``funds.procedure.splitting``)."""
-    from funds.procedure.services.authority import two_approvers_above_fen
-
     window = split_window_days()
     filed = application.created_at
     nearby = (
@@ -170,9 +192,6 @@ def step_areas(user, step: str):
     """The areas in which ``user`` takes a procedure step (review, approve, confirm): the
     bureau's action where the bureau keeps the fund, the committee's where the assembly does
     (``funds.procedure.services.authority``)."""
-    from accounts import permissions
-    from funds.procedure.services.authority import BUREAU_ACTIONS, COMMITTEE_ACTION
-
     assembly = CustodyRegime.ASSEMBLY
     bureau = permissions.areas_for(user, BUREAU_ACTIONS[step]).exclude(
         fund_profile__regime=assembly

@@ -30,11 +30,12 @@ from core.errors import Conflict, DomainError
 from core.money import yuan
 from funds.models import ApplicationAttachment, FundApplication, FundUse, RepairType
 from funds.procedure.services.applications import application_lock
+from funds.procedure.services.limit_settings import tolerance_text
 from funds.procedure.services.payments import payment_source_register
 from funds.procedure.services.scope import clean_scope_lists
-from funds.procedure.services.settlement_limits import tolerance_text
 from funds.procedure.services.steps import transition
 from voting import counting
+from voting import services as voting
 from voting.models import Assembly, Motion
 
 Status = FundApplication.Status
@@ -96,8 +97,6 @@ def application_vote_create(
     assembly's attachments. Noticing and opening the vote follow on the
     voting pages, as for any assembly.
     """
-    from voting import services as voting
-
     permissions.require(actor, "assembly.call", application.area)
     with transaction.atomic():
         locked = application_lock(application)
@@ -166,8 +165,6 @@ def _vote_ready(locked: FundApplication) -> list:
 
 def _vote_assembly(locked: FundApplication, assembly, opens_at, closes_at, title, actor):
     """A new draft assembly of the scope, or the chosen one if it is a draft of the same scope."""
-    from voting import services as voting
-
     if assembly is None:
         if opens_at is None or closes_at is None:
             raise DomainError("bad_time", _("请填写表决开始和截止时间。"))
@@ -194,8 +191,6 @@ def _vote_assembly(locked: FundApplication, assembly, opens_at, closes_at, title
 
 def _quotes_attach(assembly: Assembly, quotes: list, actor) -> None:
     """The quotes and plans become the assembly's attachments (what the owners see)."""
-    from voting import services as voting
-
     for attachment in quotes:
         with attachment.file.open("rb") as handle:
             voting.attachment_add(

@@ -23,6 +23,7 @@ from core.text import clean_text
 from core.uploads import validate_upload
 from estates.models import ManagementArea
 from funds.models import ApplicationAttachment, ApplicationItem, FundApplication, RepairType
+from funds.procedure.services.limit_settings import clean_tolerance
 from funds.procedure.services.scope import clean_scope_lists
 from funds.procedure.services.steps import clean_fen, transition
 
@@ -115,8 +116,6 @@ def application_create(
     "use"; 0..``GONGZHI_FUND_TOLERANCE_CAP_PCT``): settlement ceiling = budget
     + floor(budget × N / 100).
     """
-    from funds.procedure.services.settlement_limits import clean_tolerance
-
     permissions.require(actor, "fund.apply", area)
     tolerance_pct = clean_tolerance(tolerance_pct)
     title = clean_text(title, field="title", limit=150)
@@ -181,8 +180,6 @@ def application_update(
     if "repair_type" in changes and changes["repair_type"] not in RepairType.values:
         raise DomainError("bad_type", _("请选择维修类别。"), fields={"repair_type": _("必选。")})
     if "tolerance_pct" in changes:
-        from funds.procedure.services.settlement_limits import clean_tolerance
-
         changes["tolerance_pct"] = clean_tolerance(changes["tolerance_pct"])
     cleaned = _clean_items(items) if items is not None else None
     with transaction.atomic():

@@ -30,8 +30,6 @@ one approver suffices.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,35 +41,23 @@ from core.money import yuan
 from core.text import clean_text
 from funds.models import FundApplication, FundUse, FundUseCountersign, UseFiling
 from funds.procedure.selectors.approval import (
+    APPROVE,
+    BUREAU_ACTIONS,
+    COMMITTEE_ACTION,
+    CONFIRM,  # noqa: F401 (re-exported)
+    DEFAULT_TWO_APPROVERS_ABOVE_FEN,  # noqa: F401 (re-exported)
+    REVIEW,  # noqa: F401 (re-exported)
     committee_decides,
     fund_use_approvers,
     fund_use_makers,
     fund_use_people_register,  # noqa: F401 (the registry's door for other apps)
+    two_approvers_above_fen,
 )
 from funds.procedure.services.fund_use import fund_use_lock, live_total
 from funds.procedure.services.steps import transition
 
-DEFAULT_TWO_APPROVERS_ABOVE_FEN = 20_000_000  # 200,000.00 元 (policy; a setting)
-REVIEW, APPROVE, CONFIRM = "review", "approve", "confirm"
-BUREAU_ACTIONS = {
-    REVIEW: "application.review",
-    APPROVE: "application.approve",
-    CONFIRM: "payment.confirm",
-}
-COMMITTEE_ACTION = "application.committee_approve"
 FILING_ACTION = "fund.filing"
 APPLICATION = FundUse.Source.APPLICATION
-
-
-def two_approvers_above_fen() -> int:
-    value = getattr(
-        settings, "GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN", DEFAULT_TWO_APPROVERS_ABOVE_FEN
-    )
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ImproperlyConfigured(
-            f"GONGZHI_FUND_TWO_APPROVERS_ABOVE_FEN must be a whole number of fen ≥ 0, not {value!r}."
-        )
-    return value
 
 
 def approvals_needed(amount_fen: int) -> int:

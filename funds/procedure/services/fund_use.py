@@ -1,4 +1,5 @@
-"""The money record of an approved repair (``FundUse``): opening it, locking it, its totals.
+"""The money record of an approved repair (``FundUse``): opening it, locking it, its totals
+(the lock and the totals live in ``use_rows``, below the reservations opened here).
 
 Shared by the normal procedure and emergency repairs (``funds.procedure.models.fund_use``).
 """
@@ -10,7 +11,6 @@ import json
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
@@ -18,16 +18,18 @@ from core.errors import Conflict, DomainError
 from core.text import clean_text
 from estates.models import ManagementArea
 from funds.models import FundUse, PaymentInstruction
+from funds.procedure import ceiling
+from funds.procedure.services.limit_settings import retention_pct
+from funds.procedure.services.reservations import basis_freeze, shortfall_demands_create
 from funds.procedure.services.scope import clean_scope_lists
 from funds.procedure.services.steps import clean_fen
+from funds.procedure.services.use_rows import (  # noqa: F401 (re-exported)
+    fund_use_lock,
+    live_total,
+    paid_total,
+)
 
 Status = PaymentInstruction.Status
-
-
-def fund_use_lock(fund_use: FundUse) -> FundUse:
-    return (
-        FundUse.objects.select_for_update(of=("self",)).select_related("area").get(pk=fund_use.pk)
-    )
 
 
 def content_digest(**content) -> str:
@@ -108,27 +110,9 @@ def fund_use_open(
             after={"status": fund_use.status, **content},
             summary={"fund_use": fund_use.pk, "source": source_key, "budget_fen": budget_fen},
         )
-        from funds.procedure.services.reservations import basis_freeze, shortfall_demands_create
-
         basis_freeze(fund_use=fund_use, assembly=roll_assembly, actor=actor)
         shortfall_demands_create(fund_use=fund_use, actor=actor)
     return fund_use
-
-
-def live_total(fund_use: FundUse) -> int:
-    """Σ instructed and confirmed (not cancelled) instructions, fen."""
-    total = fund_use.payments.filter(status__in=PaymentInstruction.LIVE).aggregate(
-        total=Sum("amount_fen")
-    )["total"]
-    return total or 0
-
-
-def paid_total(fund_use: FundUse) -> int:
-    """Σ confirmed instructions (money that left the bank), fen."""
-    total = fund_use.payments.filter(status=Status.CONFIRMED).aggregate(total=Sum("amount_fen"))[
-        "total"
-    ]
-    return total or 0
 
 
 def payable_limit(fund_use: FundUse) -> int:
@@ -139,9 +123,6 @@ def payable_limit(fund_use: FundUse) -> int:
     that whatever the final cost (final − floor(final × R / 100) grows with
     it) the retention is still unpaid when settlement fixes it.
     """
-    from funds.procedure import ceiling
-    from funds.procedure.services.settlement_limits import retention_pct
-
     if fund_use.status == FundUse.Status.OPEN:
         return fund_use.budget_fen - ceiling.retention_fen(fund_use.budget_fen, retention_pct())
     return (fund_use.final_cost_fen or 0) - fund_use.retention_held_fen

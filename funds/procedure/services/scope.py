@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from estates.models import Building, ManagementArea, Unit
+from voting import scoperule
+from voting.services.assemblies import breach_error, places_of
 
 
 def clean_scope_lists(
@@ -51,9 +53,6 @@ def clean_scope_lists(
         message = _("列支范围内没有任何房屋。")
         raise DomainError("empty_scope", message, fields={"scope_buildings": message})
     if whole_stairs and codes:
-        from voting import scoperule
-        from voting.services.assemblies import breach_error, places_of
-
         try:
             scoperule.scope_units(places_of(area), names, codes)
         except scoperule.ScopeBreach as exc:

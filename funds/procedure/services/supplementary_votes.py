@@ -21,8 +21,10 @@ from core.text import clean_text
 from funds.models import FundUse, SupplementaryVote
 from funds.procedure import ceiling
 from funds.procedure.services.fund_use import fund_use_lock
+from funds.procedure.services.limit_settings import ceiling_of
 from funds.procedure.services.steps import clean_fen
 from voting import counting
+from voting import services as voting
 from voting.models import Assembly, Motion
 
 USE_ITEM = 5  # Civil Code art. 278 para 1 item (5): using the fund — ordinary (RULES §2)
@@ -71,10 +73,6 @@ def supplementary_vote_create(
     and counting follow on the voting pages as for any assembly. ``base_fen``:
     the ceiling (default) or, for an emergency, the whitelist item's cap.
     """
-    # settlement_limits imports approved_excesses from here: its ceiling is read late.
-    from funds.procedure.services import settlement_limits
-    from voting import services as voting
-
     permissions.require(actor, "assembly.call", fund_use.area)
     excess = clean_fen(excess_fen, field="excess_fen")
     reason = clean_text(reason, field="reason", limit=1000, multiline=True)
@@ -82,7 +80,7 @@ def supplementary_vote_create(
         locked = fund_use_lock(fund_use)
         if locked.status != FundUse.Status.OPEN:
             raise Conflict("already_settled", _("该事项已结算，不能再就超支发起补充表决。"))
-        base = settlement_limits.ceiling_of(locked) if base_fen is None else base_fen
+        base = ceiling_of(locked) if base_fen is None else base_fen
         current = ceiling.settlement_limit_fen(base, approved_excesses(locked))
         assembly = voting.assembly_create(
             area=locked.area,

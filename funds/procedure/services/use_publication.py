@@ -17,12 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict
 from core.money import yuan
 from funds.models import FundUse, PaymentInstruction
 from funds.procedure.services.fund_use import fund_use_lock, paid_total
 from funds.procedure.services.steps import cn_date, transition
 from publications.models import Kind
 from publications.rendering import table_context
+from publications.services import issued_file_guard, publication_issue
 
 TEMPLATE = "funds/pdf/fund_use.html"
 
@@ -132,15 +134,11 @@ def fund_use_publish(
     intro: Sequence[str] = (),
 ) -> FundUse:
     """Issue the signed notice of a settled use (``publication.issue``; actor None = system)."""
-    from publications.services import issued_file_guard, publication_issue
-
     with transaction.atomic():
         locked = fund_use_lock(fund_use)
         if locked.status == FundUse.Status.PUBLISHED:
             return locked
         if locked.status != FundUse.Status.SETTLED:
-            from core.errors import Conflict
-
             raise Conflict("not_settled", _("结算分摊后才能公示。"))
         opened = timezone.localdate(locked.opened_at)
         publication = publication_issue(

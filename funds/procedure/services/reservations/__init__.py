@@ -33,14 +33,14 @@ from funds.procedure.services.reservations.basis import (
     application_discrepancies,
     basis_discrepancies,
     basis_freeze,
-    basis_of,
-    basis_shares,
     basis_units,
-    fund_use_discrepancies,
     roll_units,
 )
 from funds.procedure.services.reservations.cover import (
+    basis_of,
+    basis_shares,
     free_balances,
+    fund_use_discrepancies,
     reservation_cover,
     reservations_release,
     reserved_for,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,15 +13,13 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
-from funds.apportion import apportion
+from estates.models import Unit
 from funds.models import (
     ApportionmentBasis,
     FundUse,
 )
 from funds.procedure.services.scope import scope_units
-
-logger = logging.getLogger("gongzhi.funds")
-
+from voting.models import RollSnapshot, VotingRight
 
 # --------------------------------------------------------------------------- the frozen basis
 
@@ -43,9 +40,6 @@ def _digest(rows: list) -> str:
 
 def _rows_from_roll(fund_use, assembly) -> list[list]:
     """The roll's units and areas (RULES §1: frozen when voting opened), with their ids."""
-    from estates.models import Unit
-    from voting.models import RollSnapshot, VotingRight
-
     snapshot = RollSnapshot.objects.filter(assembly=assembly).first()
     if snapshot is None:
         raise DomainError("no_roll", _("表决名册尚未冻结，不能按名册分摊。"))
@@ -127,46 +121,9 @@ def basis_freeze(*, fund_use: FundUse, assembly=None, actor=None) -> Apportionme
     return basis
 
 
-def basis_of(fund_use: FundUse) -> ApportionmentBasis:
-    """The frozen basis; a use approved before bases existed gets its vote's roll (or, with
-    no vote, the register) frozen on first use — the roll is frozen already, so this is
-    what its owners voted on."""
-    basis = ApportionmentBasis.objects.filter(fund_use=fund_use).first()
-    if basis is not None:
-        return basis
-    from funds.models import FundApplication
-
-    application = (
-        FundApplication.objects.filter(fund_use=fund_use).select_related("assembly").first()
-    )
-    assembly = application.assembly if application is not None else None
-    if assembly is not None and not hasattr(assembly, "snapshot"):
-        assembly = None
-    basis = basis_freeze(fund_use=fund_use, assembly=assembly)
-    if fund_use.status == FundUse.Status.OPEN:
-        # Instructions issued before reservations existed: reserve for them now if the
-        # sub-ledgers can bear it; if not, funds_check reports the use (it was fronted).
-        from funds.procedure.services.fund_use import live_total
-
-        instructed = live_total(fund_use)
-        if instructed:
-            from funds.procedure.services.reservations.cover import reservation_cover
-
-            try:
-                with transaction.atomic():
-                    reservation_cover(fund_use=fund_use, cumulative_fen=instructed)
-            except DomainError:
-                logger.warning(
-                    "fund use %s: earlier instructions exceed what is reservable", fund_use.pk
-                )
-    return basis
-
-
 def roll_units(obj) -> list[BasisUnit] | None:
     """The units and areas of the roll frozen for ``obj``'s vote (an application whose vote
     has opened), or None before: what the owners' ballots showed their estimate on."""
-    from voting.models import RollSnapshot
-
     assembly_id = getattr(obj, "assembly_id", None)
     if not assembly_id or not RollSnapshot.objects.filter(assembly_id=assembly_id).exists():
         return None
@@ -214,19 +171,8 @@ def basis_discrepancies(
     return rows
 
 
-def fund_use_discrepancies(fund_use: FundUse) -> list[Discrepancy]:
-    return basis_discrepancies(
-        area=fund_use.area,
-        scope_buildings=fund_use.scope_buildings,
-        scope_unit_codes=fund_use.scope_unit_codes,
-        units=basis_units(basis_of(fund_use)),
-    )
-
-
 def application_discrepancies(application) -> list[Discrepancy]:
     """For the reviewer before approval: the vote's frozen roll against today's register."""
-    from voting.models import RollSnapshot
-
     assembly = application.assembly
     snapshot = RollSnapshot.objects.filter(assembly=assembly).first() if assembly else None
     if snapshot is None:
@@ -238,10 +184,3 @@ def application_discrepancies(application) -> list[Discrepancy]:
         scope_unit_codes=application.scope_unit_codes,
         units=units,
     )
-
-
-def basis_shares(fund_use: FundUse, total_fen: int) -> dict[int, int]:
-    """Each frozen unit's share of ``total_fen`` (Order 165 arts. 20–21), by unit id."""
-    units = basis_units(basis_of(fund_use))
-    by_code = apportion(total_fen, {u.code: u.area for u in units})
-    return {u.unit_id: by_code[u.code] for u in units}

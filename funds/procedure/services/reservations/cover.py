@@ -1,24 +1,87 @@
 """Reservations (冻结) on the sub-ledgers at each payment instruction (RULES.md §4 "use";
-package docstring)."""
+package docstring), and the frozen basis as they read it (``basis_of``: a use approved
+before bases existed has its basis frozen and its earlier instructions reserved on first
+use, so the basis and the cover are one step here)."""
 
 from __future__ import annotations
 
+import logging
+
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.money import yuan
+from estates.models import Unit
 from funds.apportion import apportion
 from funds.models import (
     Account,
+    ApportionmentBasis,
     Entry,
+    FundApplication,
     FundUse,
     FundUseShare,
     Reservation,
 )
-from funds.procedure.services.reservations.basis import basis_of, basis_units
+from funds.procedure.services.reservations.basis import (
+    Discrepancy,
+    basis_discrepancies,
+    basis_freeze,
+    basis_units,
+)
+from funds.procedure.services.use_rows import live_total
 
 Kind = Account.Kind
+logger = logging.getLogger("gongzhi.funds")
+
+
+# --------------------------------------------------------------------------- the basis as read
+
+
+def basis_of(fund_use: FundUse) -> ApportionmentBasis:
+    """The frozen basis; a use approved before bases existed gets its vote's roll (or, with
+    no vote, the register) frozen on first use — the roll is frozen already, so this is
+    what its owners voted on."""
+    basis = ApportionmentBasis.objects.filter(fund_use=fund_use).first()
+    if basis is not None:
+        return basis
+    application = (
+        FundApplication.objects.filter(fund_use=fund_use).select_related("assembly").first()
+    )
+    assembly = application.assembly if application is not None else None
+    if assembly is not None and not hasattr(assembly, "snapshot"):
+        assembly = None
+    basis = basis_freeze(fund_use=fund_use, assembly=assembly)
+    if fund_use.status == FundUse.Status.OPEN:
+        # Instructions issued before reservations existed: reserve for them now if the
+        # sub-ledgers can bear it; if not, funds_check reports the use (it was fronted).
+        instructed = live_total(fund_use)
+        if instructed:
+            try:
+                with transaction.atomic():
+                    reservation_cover(fund_use=fund_use, cumulative_fen=instructed)
+            except DomainError:
+                logger.warning(
+                    "fund use %s: earlier instructions exceed what is reservable", fund_use.pk
+                )
+    return basis
+
+
+def fund_use_discrepancies(fund_use: FundUse) -> list[Discrepancy]:
+    return basis_discrepancies(
+        area=fund_use.area,
+        scope_buildings=fund_use.scope_buildings,
+        scope_unit_codes=fund_use.scope_unit_codes,
+        units=basis_units(basis_of(fund_use)),
+    )
+
+
+def basis_shares(fund_use: FundUse, total_fen: int) -> dict[int, int]:
+    """Each frozen unit's share of ``total_fen`` (Order 165 arts. 20–21), by unit id."""
+    units = basis_units(basis_of(fund_use))
+    by_code = apportion(total_fen, {u.code: u.area for u in units})
+    return {u.unit_id: by_code[u.code] for u in units}
 
 
 # --------------------------------------------------------------------------- balances
@@ -38,8 +101,6 @@ def sub_ledgers_of(unit_ids, *, lock: bool) -> dict[int, int]:
         return {}
     rows = Account.objects.filter(kind=Kind.UNIT)
     if len(ids) > IN_LIST_LIMIT:
-        from estates.models import Unit
-
         area_id = Unit.objects.filter(pk=ids[0]).values_list("area_id", flat=True).first()
         rows = rows.filter(area_id=area_id)
     else:

@@ -12,10 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.sms import sms_send
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
 from core.money import yuan
 from core.text import clean_text
+from estates.models import Ownership
 from funds.apportion import apportion
 from funds.models import (
     Account,
@@ -26,14 +28,15 @@ from funds.models import (
     ShortfallDemand,
     Transaction,
 )
-from funds.procedure.services.fund_use import fund_use_lock
-from funds.procedure.services.reservations.basis import basis_of, basis_units
+from funds.procedure.services.reservations.basis import basis_units
 from funds.procedure.services.reservations.cover import (
+    basis_of,
     free_balances,
     reservation_add,
     sub_ledgers_of,
 )
 from funds.procedure.services.steps import clean_fen, local_today
+from funds.procedure.services.use_rows import fund_use_lock
 
 logger = logging.getLogger("gongzhi.funds")
 Kind = Account.Kind
@@ -103,9 +106,6 @@ def shortfall_demands_create(*, fund_use: FundUse, actor=None) -> list[Shortfall
 
 def _tell_owners(fund_use_id: int, unit_ids: list[int]) -> None:
     """The owners' notice of a demand (SMS; the demand row is the record). Never logs a phone."""
-    from accounts.sms import sms_send
-    from estates.models import Ownership
-
     demands = {
         d.unit_id: d
         for d in ShortfallDemand.objects.filter(

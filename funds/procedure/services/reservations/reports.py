@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Role, RoleAssignment, User
+from accounts.sms import sms_send
 from audit.services import audit_record
 from core.money import yuan
 from funds.models import ShortfallDemand, ShortfallReport
@@ -18,8 +20,6 @@ logger = logging.getLogger("gongzhi.funds")
 
 
 def _recipients(area):
-    from accounts.models import Role, RoleAssignment, User
-
     def holders(role, **scope):
         ids = RoleAssignment.objects.filter(role=role, **scope).values("user_id")
         return [(u, role) for u in User.objects.filter(pk__in=ids, is_active=True).order_by("pk")]
@@ -34,8 +34,6 @@ def _recipients(area):
 def shortfall_demands_report(*, today: date | None = None) -> dict:
     """Report every unpaid shortfall past its deadline to the convener (the committee) and
     the street as that owner's debt (RULES.md §4); idempotent (one report per person)."""
-    from accounts.sms import sms_send
-
     today = today or local_today()
     counts = {"demands": 0, "reports": 0}
     overdue = ShortfallDemand.objects.filter(
