@@ -159,7 +159,7 @@ def test_a_reviewer_records_the_review_and_an_approver_enrols_totp_and_approves_
 
         expect(approver.get_by_role("heading", name="请确认：审批")).to_be_visible()
         expect(approver.get_by_role("row", name="审批结论 批准")).to_be_visible()
-        expect(approver.get_by_role("row", name="预算金额 100000.00 元")).to_be_visible()
+        expect(approver.get_by_role("row", name="预算金额 100,000.00 元")).to_be_visible()
         walk_screenshot(approver, "walk-approve-8-approve-confirm")
         _fits_the_phone(approver)
         application.refresh_from_db()
