@@ -333,6 +333,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "purge-phone-codes": {"task": "accounts.phone_codes_purge", "schedule": 24 * 3600},
     "voting-tick": {"task": "voting.assemblies_tick", "schedule": 300},
+    "voting-text-sends-resume": {"task": "voting.text_sends_resume", "schedule": 120},
     "funds-notices-sweep": {"task": "funds.posting_notices_sweep", "schedule": 600},
     "emergency-reminders": {"task": "emergency.reminders_send", "schedule": 900},
     "estates-import-jobs-recover": {"task": "estates.import_jobs_recover", "schedule": 600},

@@ -13,7 +13,8 @@ channel and choices only (``voting.board_store``).
 
 Split by what the rows are (one app, so no table moves): ``law`` (the art. 278
 texts), ``final`` (insert-only rows), ``assembly`` (assembly, motions,
-objections, sent-markers), ``roll`` (the frozen roll), ``ballot``.
+objections, sent-markers), ``roll`` (the frozen roll), ``ballot``, ``sends``
+(the queue of text messages).
 """
 
 from .assembly import (
@@ -56,6 +57,7 @@ from .roll import (
     VotingRight,
     VotingRightHolder,
 )
+from .sends import TextSend
 
 __all__ = [
     "Assembly",
@@ -78,6 +80,7 @@ __all__ = [
     "QUORUM_TEXT",
     "RollSnapshot",
     "SPECIAL_ITEMS",
+    "TextSend",
     "SPECIAL_TEXT",
     "VotingRight",
     "VotingRightHolder",

@@ -10,12 +10,13 @@ by (assembly, kind, person) is inserted first, and a person whose row exists
 is skipped, so a task that runs twice (Celery redelivery with acks_late,
 two beat schedulers) sends nothing twice. A send that fails removes its claim,
 so the retry sends it. Texts never carry an ID number, a unit or a name.
+The notice itself (hundreds of texts at once) goes through the send queue of
+``text_sends`` instead: rows claimed one by one, progress shown on the page.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,27 +26,18 @@ from django.utils import timezone
 
 from accounts.sms import sms_send
 from core.errors import DomainError
-from estates.models import Ownership, Person
-from voting.models import Assembly, Ballot, NotificationSent, VotingRight
+from estates.models import Person
+from voting.models import Assembly, Ballot, NotificationSent, TextSend, VotingRight
 
 from .common import cn_datetime
 from .opening import assembly_open
 from .results import assembly_close_and_count, assembly_finalise
+from .text_sends import Sent, notice_recipients, notice_text, text_sends_queue, text_sends_run
 
 logger = logging.getLogger("gongzhi.voting")
 
 REMIND_BEFORE = timedelta(hours=24)
 Kind = NotificationSent.Kind
-
-
-@dataclass
-class Sent:
-    sent: int = 0
-    skipped: int = 0
-    failed: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _prefix() -> str:
@@ -54,12 +46,6 @@ def _prefix() -> str:
 
 def _text(assembly: Assembly, kind: str) -> str:
     where = f"{assembly.area.name}业主大会会议《{assembly.title}》"
-    if kind == Kind.NOTICE:
-        serial = assembly.notice_publication.serial if assembly.notice_publication_id else ""
-        return (
-            f"{_prefix()}{where}已发布公告（编号{serial}），将于{cn_datetime(assembly.opens_at)}"
-            f"开始表决，{cn_datetime(assembly.closes_at)}截止。请登录共治平台查看。"
-        )
     if kind == Kind.OPEN:
         return (
             f"{_prefix()}{where}已开始表决，{cn_datetime(assembly.closes_at)}截止。"
@@ -82,17 +68,11 @@ def recipients(assembly: Assembly, kind: str):
     """The persons a notice of ``kind`` goes to (with a phone), in a stable order."""
     if kind == Kind.NOTICE:
         # Before opening there is no frozen roll: the owners of the scope now.
-        units = Ownership.objects.filter(unit__area=assembly.area, until__isnull=True)
-        if not assembly.whole_area:
-            units = units.filter(unit__building__name__in=assembly.scope_buildings) | units.filter(
-                unit__code__in=assembly.scope_unit_codes
-            )
-        people = Person.objects.filter(pk__in=units.values("person_id"))
-    else:
-        rights = VotingRight.objects.filter(assembly=assembly)
-        if kind == Kind.CLOSING:
-            rights = rights.exclude(Exists(Ballot.objects.filter(right=OuterRef("pk"))))
-        people = Person.objects.filter(voting_rights__in=rights)
+        return notice_recipients(assembly)
+    rights = VotingRight.objects.filter(assembly=assembly)
+    if kind == Kind.CLOSING:
+        rights = rights.exclude(Exists(Ballot.objects.filter(right=OuterRef("pk"))))
+    people = Person.objects.filter(voting_rights__in=rights)
     return people.exclude(phone="").distinct().order_by("pk")
 
 
@@ -109,6 +89,18 @@ def notifications_send(*, assembly: Assembly, kind: str) -> Sent:
     ).get(pk=assembly.pk)
     if kind not in Kind.values:
         raise ValueError(f"unknown notice kind {kind!r}")
+    if kind == Kind.NOTICE:
+        # The notice goes through the send queue (``text_sends``): the scope's owners now,
+        # queued once each (an owner registered since is added), then whatever is pending.
+        with transaction.atomic():
+            text_sends_queue(
+                assembly=assembly,
+                kind=TextSend.Kind.NOTICE,
+                person_ids=notice_recipients(assembly).values_list("pk", flat=True),
+                text=notice_text(assembly),
+                enqueue=False,
+            )
+        return text_sends_run(assembly_id=assembly.pk)
     text = _text(assembly, kind)
     done = Sent()
     for person_id, phone in _unsent(assembly, kind).values_list("pk", "phone").iterator():

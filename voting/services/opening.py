@@ -32,7 +32,7 @@ from estates import roll as roll_core
 from estates.models import ManagementArea, Ownership
 from publications.models import Kind
 from publications.services import issued_file_guard, publication_issue
-from voting.models import Assembly, RollSnapshot, VotingRight, VotingRightHolder
+from voting.models import Assembly, RollSnapshot, TextSend, VotingRight, VotingRightHolder
 
 from .assemblies import assembly_scope_check, require_caller, require_draft, scope_roll
 from .common import (
@@ -45,6 +45,7 @@ from .common import (
     notify_after_commit,
     transition,
 )
+from .text_sends import notice_recipients, notice_text, text_sends_queue
 
 logger = logging.getLogger("gongzhi.voting")
 
@@ -169,7 +170,14 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
                 },
                 summary={"serial": publication.serial},
             )
-        notify_after_commit(locked.pk, "notice")
+        # The texts are queued here and sent by a worker after commit (``text_sends``):
+        # the request returns at once, the manage page shows their progress.
+        text_sends_queue(
+            assembly=locked,
+            kind=TextSend.Kind.NOTICE,
+            person_ids=notice_recipients(locked).values_list("pk", flat=True),
+            text=notice_text(locked),
+        )
     return locked
 
 
