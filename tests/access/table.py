@@ -101,6 +101,7 @@ ROUTES: tuple[Route, ...] = (
     r("voting:manage_attachment_add", CALL, "assembly", on(CALL)),
     r("voting:manage_attachment_file", CALL, "assembly_attachment", on(CALL)),
     r("voting:manage_notice", CALL, "assembly", on(CALL)),
+    r("voting:manage_notice_preview", CALL, "assembly", on(CALL)),
     r("voting:manage_open", CALL, "assembly", on(CALL)),
     r("voting:manage_cancel", CALL, "assembly", on(CALL)),
     r("voting:manage_ballots", ENTER, "assembly", on(ENTER)),

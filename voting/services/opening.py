@@ -56,7 +56,7 @@ BATCH = 1000
 # --------------------------------------------------------------------------- notice
 
 
-def _notice_context(assembly: Assembly, *, earliest: datetime, cancelled: str = "") -> dict:
+def notice_context(assembly: Assembly, *, earliest: datetime, cancelled: str = "") -> dict:
     motions = []
     for motion in assembly.motions.prefetch_related("candidates"):
         motions.append(
@@ -151,7 +151,7 @@ def assembly_notice(*, assembly: Assembly, actor, now: datetime | None = None) -
             area=locked.area,
             period=_period(locked),
             template=NOTICE_TEMPLATE,
-            context=_notice_context(locked, earliest=earliest),
+            context=notice_context(locked, earliest=earliest),
             actor=None,
             title=_("关于召开业主大会会议的公告（%(title)s）") % {"title": locked.title},
         )
@@ -345,7 +345,7 @@ def assembly_cancel(
                 area=locked.area,
                 period=_period(locked),
                 template=NOTICE_TEMPLATE,
-                context=_notice_context(
+                context=notice_context(
                     locked, earliest=_published_earliest(locked), cancelled=reason
                 ),
                 actor=None,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -32,6 +32,8 @@ from voting.forms_manage import AssemblyForm, CancelForm
 from voting.models import Assembly, RollSnapshot
 from voting.services.assemblies import assembly_scope_check
 from voting.services.common import cn_date, local_date, notice_days
+from voting.services.notice_preview import assembly_notice_preview
+from voting.services.text_sends import MAX_ATTEMPTS, text_sends_progress
 
 from . import manage_ballots, manage_motions
 from .manage_common import (
@@ -44,6 +46,8 @@ from .manage_common import (
 )
 
 PER_PAGE = 30
+# The detail page reloads itself this often while the notice's texts are being sent.
+SENDS_REFRESH_SECONDS = 5
 # Offered while the clock-derived status is still before voting (assembly_cancel decides).
 CANCELLABLE = (Assembly.Status.DRAFT, Assembly.Status.NOTICED)
 
@@ -120,6 +124,10 @@ def assembly_detail(request, pk: int):
         "can_enter": status == Assembly.Status.OPEN
         and assembly.status == Assembly.Status.OPEN
         and permissions.can(request.user, ENTER, assembly),
+        # The notice's texts go out from a worker: their progress, refreshed while some wait.
+        "sends": text_sends_progress(assembly) if assembly.notice_publication_id else None,
+        "refresh_seconds": SENDS_REFRESH_SECONDS,
+        "max_attempts": MAX_ATTEMPTS,
     }
     return render(request, "voting/manage/detail.html", context)
 
@@ -238,6 +246,32 @@ def assembly_notice(request, pk: int):
 
 
 @action_required(CALL)
+@require_http_methods(["GET"])
+def notice_preview(request, pk: int):
+    """The notice as it would be published, unsigned and marked as a preview (nothing stored)."""
+    assembly = assembly_for(request.user, pk, CALL)
+    if assembly.status != Assembly.Status.DRAFT:
+        # Past the draft there is nothing to preview: the notice itself, if published.
+        if assembly.notice_publication_id:
+            return redirect("publications:detail", assembly.notice_publication.serial)
+        return _detail(assembly)
+    try:
+        data = assembly_notice_preview(assembly=assembly, actor=request.user)
+    except DomainError as refused:
+        return render(
+            request,
+            "voting/manage/notice_preview_refused.html",
+            {"assembly": assembly, "error": refusal(refused)},
+            status=refused.status,
+        )
+    response = HttpResponse(data, content_type="application/pdf")
+    # Shown in the browser's viewer, named so a saved copy says what it is.
+    response["Content-Disposition"] = f'inline; filename="notice-preview-{assembly.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@action_required(CALL)
 @require_http_methods(["GET", "POST"])
 def assembly_open(request, pk: int):
     """Confirmation, then ``assembly_open``: the roll of the scope is frozen now."""
@@ -291,6 +325,11 @@ routes = [
     path("manage/<int:pk>/edit/", assembly_edit, name="manage_edit"),
     *manage_motions.routes,
     path("manage/<int:pk>/notice/", assembly_notice, name="manage_notice"),
+    path(
+        "manage/<int:pk>/notice/preview.pdf",
+        notice_preview,
+        name="manage_notice_preview",
+    ),
     path("manage/<int:pk>/open/", assembly_open, name="manage_open"),
     path("manage/<int:pk>/cancel/", assembly_cancel, name="manage_cancel"),
     *manage_ballots.routes,
