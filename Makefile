@@ -1,5 +1,6 @@
 # Gongzhi — two commands do everything on a fresh machine:
 #   make run    virtualenv, dependencies, fonts, migrations, demo data, server on SQLite
+#               and a Celery worker beside it (broker: a SQLite file, scripts/run_local.sh)
 #   make test   the whole suite on SQLite
 # `make ci` is what .ci/run calls (lint and import contracts, migration check, deploy
 # check, SQLite and PostgreSQL suites, PostgreSQL-only and browser suites).
@@ -32,7 +33,7 @@ run: sysdeps install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py signing_init
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run_local.sh
 
 test: sysdeps install
 	$(BIN)/pytest -q $(XDIST)

@@ -13,7 +13,8 @@ DEBUG                  ``true``/``false``; default true in development, false in
 ALLOWED_HOSTS          comma-separated
 CSRF_TRUSTED_ORIGINS   comma-separated origins (https://gongzhi.example.gov.cn)
 DATABASE_URL           default ``sqlite:///<repo>/db.sqlite3``
-CELERY_BROKER_URL      absent → tasks run eagerly in-process
+CELERY_BROKER_URL      absent → tasks run eagerly in-process; make run sets
+                       ``sqla+sqlite:///var/celery-broker.sqlite3`` and starts a worker
 GONGZHI_FERNET_KEY     Fernet key for personal data at rest; required in production
 GONGZHI_SMS_BACKEND    dotted path of the SMS sender class
 GONGZHI_BUREAU_NAME    the signing bureau's name
@@ -317,9 +318,19 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery: with no broker configured, tasks run eagerly in the calling process
-# (make run needs no other service). Beat only sends reminders; nothing depends on it.
+# Celery: with no broker configured, tasks run eagerly in the calling process (the
+# tests, scripts). make run sets a broker that needs no other service — kombu's
+# SQLAlchemy transport on a SQLite file (scripts/run_local.sh) — and starts a worker
+# beside the server. Beat only sends reminders; nothing depends on it.
 CELERY_BROKER_URL = ENV.get("CELERY_BROKER_URL", "")
+if CELERY_BROKER_URL.startswith(("sqla+", "sqlalchemy+")):
+    try:
+        import sqlalchemy  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "CELERY_BROKER_URL uses kombu's SQLAlchemy transport but SQLAlchemy is not "
+            "installed (pip install -e .)."
+        ) from None
 CELERY_RESULT_BACKEND = ENV.get("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
