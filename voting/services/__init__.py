@@ -7,7 +7,9 @@
 - ``motions``: the motions of a draft (kind, candidates, scope);
 - ``results``: count, preliminary result, final result;
 - ``objections``: objections to the preliminary result and their answers;
-- ``notifications``: text messages and the periodic tick.
+- ``notifications``: text messages and the periodic tick;
+- ``text_sends``: the queue of texts a worker sends (a notice, a reminder), one row each;
+- ``notice_preview``: the unsigned preview of a draft's notice.
 """
 
 from .assemblies import (
