@@ -229,7 +229,9 @@ def publication_verify_file(*, data: bytes, serial: str = "") -> Verification:
             check,
             notes,
         )
+    # The detail is a sentence of its own ("文件中没有电子签章。"): its full stop goes, so
+    # the bracket closes the sentence once ("…（文件中没有电子签章）。", not "。）。").
     message = _("无法确认：该文件不是本平台登记的公示，或已被改动（%(detail)s）。") % {
-        "detail": check.detail
+        "detail": check.detail.rstrip("。")
     }
     return Verification("unknown", message, digest, None, None, claimed_serial, check, notes)

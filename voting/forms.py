@@ -71,6 +71,33 @@ class BallotForm(forms.Form):
                 result[motion.code] = value
         return result
 
+    def error_summary(self) -> list[dict]:
+        """What the top of a refused ballot lists, in page order: each question still to
+        answer or correct, with the anchor of its card and its first message (issue #16:
+        on a phone the red lines are far below the fold)."""
+        if not self.is_bound or not self.errors:
+            return []
+        rows = []
+        if "right" in self.fields and self.errors.get("right"):
+            rows.append(
+                {
+                    "anchor": "ballot-right",
+                    "label": self.fields["right"].label,
+                    "message": self.errors["right"][0],
+                }
+            )
+        for position, motion in enumerate(self.motions, start=1):
+            errors = self.errors.get(motion.code)
+            if errors:
+                rows.append(
+                    {
+                        "anchor": f"motion-{motion.code}",
+                        "label": f"{position}. {motion.title}",
+                        "message": errors[0],
+                    }
+                )
+        return rows
+
     def rows(self):
         """(motion, bound field) pairs for the template."""
         return [(motion, self[motion.code]) for motion in self.motions]

@@ -153,7 +153,8 @@ def test_a_second_ballot_for_the_same_right_is_refused(api, assembly, register):
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "already_voted"
-    assert body["detail"].startswith("该表决权已于")
+    # Said first: this submission did not count (issue #16), then when the right voted.
+    assert body["detail"].startswith("已投票，本次提交未计入：该表决权已于")
     assert body["detail"].endswith("通过“网上投票”投票，投票后不能更改。")
     assert Ballot.objects.filter(assembly=assembly).count() == 1
 

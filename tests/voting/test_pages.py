@@ -88,9 +88,10 @@ def test_a_second_submission_is_refused_and_the_first_ballot_stands(client, asse
     _review_and_confirm(client, assembly)
     other = {"m1": "reject", "m2": "reject", "m3": "abstain"}
     again = _post(client, assembly, other, step="confirm", key="k-2")
-    # The ballot page of a right that voted sends the owner to the receipt.
-    assert again.status_code == 302
-    assert again["Location"] == reverse("voting:receipt", args=[assembly.pk])
+    # Not the old receipt as if this one counted: a 409 that says it did not (issue #16).
+    assert again.status_code == 409
+    assert "已投票，本次提交未计入" in again.content.decode()
+    assert 'type="radio"' not in again.content.decode()
     assert Ballot.objects.filter(assembly=assembly).count() == 1
     assert Ballot.objects.get(assembly=assembly).choices == ANSWERS
 

@@ -88,14 +88,16 @@ def _check_file(upload, field: str) -> None:
         raise DomainError("bad_file", message, fields={field: message}) from None
 
 
-def _already_voted(ballot: Ballot, *, for_owner: bool = True) -> DomainError:
+def already_voted_error(ballot: Ballot, *, for_owner: bool = True) -> DomainError:
+    """The refusal of a second ballot for a voted right; the owner's words say first that
+    this submission did not count (a second tab, a form sent again: issue #16)."""
     if not for_owner:
         # The committee learns that a right voted, never when: cast times in seq
         # order would map units to the public board's ballots (RULES.md §3).
         return Conflict("already_voted", _("该表决权已经投票，投票后不能更改。"))
     return Conflict(
         "already_voted",
-        _("该表决权已于%(when)s通过“%(channel)s”投票，投票后不能更改。")
+        _("已投票，本次提交未计入：该表决权已于%(when)s通过“%(channel)s”投票，投票后不能更改。")
         % {"when": cn_datetime(ballot.cast_at), "channel": ballot.get_channel_display()},
     )
 
@@ -146,7 +148,7 @@ def _record(
     if not checked:
         existing = Ballot.objects.filter(right=right).first()
         if existing is not None:
-            raise _already_voted(existing, for_owner=channel == Ballot.Channel.ONLINE)
+            raise already_voted_error(existing, for_owner=channel == Ballot.Channel.ONLINE)
     seq = assembly.ballots_cast + 1
     ballot = Ballot(
         assembly=assembly,
@@ -241,11 +243,11 @@ def _right_to_cast(locked: Assembly, holdings, right: VotingRight | None) -> Vot
         if right.pk not in held:
             raise DomainError("not_your_right", _("这不是您的表决权。"))
         if right.pk in voted:
-            raise _already_voted(Ballot.objects.get(right_id=right.pk))
+            raise already_voted_error(Ballot.objects.get(right_id=right.pk))
         return held[right.pk]
     open_rights = [r for pk, r in held.items() if pk not in voted]
     if not open_rights:
-        raise _already_voted(Ballot.objects.filter(right_id__in=held).latest("seq"))
+        raise already_voted_error(Ballot.objects.filter(right_id__in=held).latest("seq"))
     if len(open_rights) > 1:
         raise DomainError(
             "choose_right",

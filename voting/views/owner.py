@@ -27,6 +27,7 @@ from voting.board_store import BoardMismatch, BoardNotReady, board_bytes, board_
 from voting.forms import BallotForm
 from voting.integrity import board_mismatch_error, board_mismatch_message
 from voting.models import Assembly, Ballot
+from voting.services.ballots import already_voted_error
 from voting.services.common import not_open_error
 
 ACTION = "ballot.cast"
@@ -81,7 +82,12 @@ def mine(request):
 @action_required(ACTION)
 @require_http_methods(["GET", "POST"])
 def ballot(request, pk: int):
-    """The ballot: every motion answered → review page → 确认提交 → receipt."""
+    """The ballot: every motion answered → review page → 确认提交 → receipt.
+
+    Before voting opens (the notice period) the same page is for reading: every
+    motion with its legal basis and threshold, the materials, the signed notice
+    and the owner's share of a fund use — no answers to give yet (issue #16).
+    """
     assembly = _assembly_for_owner(request, pk)
     status = assembly.current_status()
     rights = selectors.rights_for(request.user, assembly)
@@ -94,50 +100,97 @@ def ballot(request, pk: int):
         "panels": ballot_panels.panels_for(assembly=assembly, rights=rights, user=request.user),
     }
     if status != Assembly.Status.OPEN:
-        context["refusal"] = not_open_error(assembly, status).message
-        return render(request, "voting/ballot.html", context, status=200)
-    if rights and not open_rights:
+        refusal = not_open_error(assembly, status)
+        context["refusal"] = refusal.message
+        if status == Assembly.Status.NOTICED:
+            # The notice period exists so owners can read what they will decide.
+            context["reading"] = list(assembly.motions.prefetch_related("candidates"))
+            context["notice"] = assembly.notice_publication
+        post = request.method == "POST"
+        return render(
+            request, "voting/ballot.html", context, status=refusal.status if post else 200
+        )
+    if request.method == "POST":
+        voted = _voted_right(request.POST, rights, open_rights)
+        if voted is not None:
+            return _already_voted(request, context, voted)
+    elif rights and not open_rights:
         return redirect("voting:receipt", pk=assembly.pk)
     motions = list(assembly.motions.all())
     form = BallotForm(request.POST or None, motions=motions, rights=open_rights)
     context["form"] = form
     if request.method == "POST" and form.is_valid():
-        step = request.POST.get("step", "review")
-        if step == "edit":
-            # Back from the review page: the ballot again, with the answers given.
-            return render(request, "voting/ballot.html", context)
-        choices = form.choices()
-        try:
-            cleaned = services.choices_clean(motions, choices, channel=Ballot.Channel.ONLINE)
-            if step == "confirm":
-                right = None
-                if "right" in form.cleaned_data:
-                    right = next(r for r in open_rights if r.pk == form.cleaned_data["right"])
-                services.ballot_cast(
-                    assembly=assembly,
-                    choices=cleaned,
-                    actor=request.user,
-                    right=right,
-                    idempotency_key=request.POST.get("key", "")[:64],
-                )
-                return redirect("voting:receipt", pk=assembly.pk)
-        except DomainError as error:
-            if error.code in {"closed", "cancelled", "not_open", "not_noticed"}:
-                # Voting is not open (any more): no form to correct, only the reason.
-                context["refusal"] = error.message
-                context.pop("form")
-                return render(request, "voting/ballot.html", context, status=error.status)
-            status = place_error(form, error)
-            return render(request, "voting/ballot.html", context, status=status)
-        context.update(
-            review=_review_rows(motions, cleaned),
-            key=request.POST.get("key") or secrets.token_hex(16),
-            right_label=_right_label(open_rights, form.cleaned_data.get("right")),
-        )
-        return render(request, "voting/confirm.html", context)
+        return _submitted(request, context, form, motions, open_rights)
     return render(
         request, "voting/ballot.html", context, status=400 if request.method == "POST" else 200
     )
+
+
+def _submitted(request, context: dict, form: BallotForm, motions, open_rights):
+    """A complete ballot: back to edit, on to the review page, or cast on 确认提交."""
+    assembly = context["assembly"]
+    step = request.POST.get("step", "review")
+    if step == "edit":
+        # Back from the review page: the ballot again, with the answers given.
+        return render(request, "voting/ballot.html", context)
+    choices = form.choices()
+    try:
+        cleaned = services.choices_clean(motions, choices, channel=Ballot.Channel.ONLINE)
+        if step == "confirm":
+            right = None
+            if "right" in form.cleaned_data:
+                right = next(r for r in open_rights if r.pk == form.cleaned_data["right"])
+            services.ballot_cast(
+                assembly=assembly,
+                choices=cleaned,
+                actor=request.user,
+                right=right,
+                idempotency_key=request.POST.get("key", "")[:64],
+            )
+            return redirect("voting:receipt", pk=assembly.pk)
+    except DomainError as error:
+        if error.code in {"closed", "cancelled", "not_open", "not_noticed", "already_voted"}:
+            # Voting is not open (any more), or another tab voted first: no form to
+            # correct, only the reason.
+            context["already_voted" if error.code == "already_voted" else "refusal"] = error.message
+            context.pop("form")
+            return render(request, "voting/ballot.html", context, status=error.status)
+        status = place_error(form, error)
+        return render(request, "voting/ballot.html", context, status=status)
+    context.update(
+        review=_review_rows(motions, cleaned),
+        key=request.POST.get("key") or secrets.token_hex(16),
+        right_label=_right_label(open_rights, form.cleaned_data.get("right")),
+    )
+    return render(request, "voting/confirm.html", context)
+
+
+def _voted_right(data, rights, open_rights):
+    """The owner's right this submission is for, when that right has already voted, else None.
+
+    A page opened before the vote (a second tab, the back button) still posts: the
+    right it names, or the only right when every one of them has voted."""
+    by_pk = {str(r.pk): r for r in rights}
+    named = by_pk.get(str(data.get("right", "")).strip())
+    if named is not None and named.ballot is not None:
+        return named
+    if rights and not open_rights:
+        return max(rights, key=lambda r: r.ballot.seq)
+    return None
+
+
+def _already_voted(request, context: dict, right):
+    """Say that this submission did not count (409), unless it is the very one that did.
+
+    The review page's key travels with 确认提交; the same key again is the same
+    submission repeated (a double tap, a reload), which the service replays: the
+    receipt, as for the first (``voting.services.ballot_cast``)."""
+    key = request.POST.get("key", "")[:64]
+    if request.POST.get("step") == "confirm" and key and right.ballot.idempotency_key == key:
+        return redirect("voting:receipt", pk=context["assembly"].pk)
+    error = already_voted_error(right.ballot)
+    context["already_voted"] = error.message
+    return render(request, "voting/ballot.html", context, status=error.status)
 
 
 ANSWER_LABELS = {"approve": "同意", "reject": "反对", "abstain": "弃权"}
