@@ -43,6 +43,7 @@ from estates.services.binding import owner_roles_sync
 from estates.services.importing import register_import
 from funds.demo import funds_demo_seed
 from gongzhi.demo_history import at, clock_at, history_seed
+from publications.models import Publication
 from publications.signing import signing_init
 from voting.demo import voting_demo_seed
 
@@ -479,8 +480,6 @@ def seed(*, out=print, progress=None) -> dict:
         area=areas[0][1], convener=User.objects.get(username="committee_demo"), clock=clock_at
     )
     history_seed(area=areas[0][1])
-    from publications.models import Publication
-
     return {
         "areas": len(areas),
         "units": units,

@@ -25,6 +25,9 @@ skipped when its last step is done, and runs in one transaction, so a story
 stopped half-way leaves nothing.
 """
 
+# One piece because it is one story told in order (the roof's vote, approval, works and
+# notice; the emergency; the quarter; the year), each step leaning on the one before.
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -120,9 +120,10 @@ def test_seed_demo_builds_the_district_with_a_login_for_every_role(demo):
     assert held == set(Role.values)
     for login in ("13900000001", "13900000003", "committee_demo", "approver_demo", "admin_demo"):
         assert login in demo.out
+    from voting.demo import DEMO_TITLE
     from voting.models import Assembly
 
-    current = Assembly.objects.get(title__contains="演示", scope_buildings=[])
+    current = Assembly.objects.get(title=DEMO_TITLE)
     assert current.current_status() == Assembly.Status.OPEN
     assert current.snapshot.heads > 0
     # Its notice is a real signed one, dated 20 days back.
