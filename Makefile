@@ -11,8 +11,6 @@ STAMP  := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_ci
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# The address the demo prints and its notices' QR codes carry: the server's own, unless set.
-export GONGZHI_PUBLIC_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: run test ci install sysdeps lint migrations-check deploy-check test-sqlite \
         test-postgres test-postgres-only test-browser bench-quick messages bench clean
@@ -30,6 +28,8 @@ install: $(STAMP)
 sysdeps:
 	@scripts/sysdeps.sh
 
+# The address the demo prints and its notices' QR codes carry: the server's own, unless set.
+run: export GONGZHI_PUBLIC_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 run: sysdeps install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py signing_init
