@@ -42,7 +42,7 @@ from estates.services.area_register import (
 from estates.services.binding import owner_roles_sync
 from estates.services.importing import register_import
 from funds.demo import funds_demo_seed
-from gongzhi.demo_history import at, clock_at, history_seed
+from gongzhi.demo_history import accounts_seed, at, clock_at, repairs_seed
 from publications.models import Publication
 from publications.signing import signing_init
 from voting.demo import voting_demo_seed
@@ -472,14 +472,15 @@ def seed(*, out=print, progress=None) -> dict:
             person.save(update_fields=["user"])
         owner_roles_sync(person=person)
 
-    published = _first_notice(areas[0][1])
-
     funds_demo_seed(areas[0][1])
-
+    # The signed notices in the order of the dates they carry (gongzhi.demo_history).
+    signing_init()  # creates the deployment CA and signing key once; a no-op afterwards
+    repairs_seed(area=areas[0][1])
     voting_demo_seed(
         area=areas[0][1], convener=User.objects.get(username="committee_demo"), clock=clock_at
     )
-    history_seed(area=areas[0][1])
+    accounts_seed(area=areas[0][1])
+    published = _first_notice(areas[0][1])
     return {
         "areas": len(areas),
         "units": units,
@@ -492,7 +493,6 @@ def _first_notice(area) -> str:
     """Publish the first area's annex-1 register notice (once: an unchanged register
     is not re-published), so the public list and the verify page have something real."""
 
-    signing_init()  # creates the deployment CA and signing key once; a no-op afterwards
     try:
         return area_register_notice_issue(area=area, actor=None).serial
     except DomainError as exc:

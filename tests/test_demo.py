@@ -217,6 +217,10 @@ def test_every_kind_of_notice_is_published_signed_and_verifies(demo):
     past = [published[k].issued_at for k in (Kind.VOTE_RESULT_PRELIMINARY, Kind.VOTE_RESULT_FINAL)]
     assert past[0] < past[1] < published[Kind.FUND_USE].issued_at
     assert published[Kind.FUND_USE].issued_at < timezone.now() - timedelta(days=20)
+    # Issued in the order of their dates: the serials do not contradict them.
+    in_serial_order = list(Publication.objects.order_by("serial"))
+    dates = [p.issued_at for p in in_serial_order]
+    assert dates == sorted(dates)
 
 
 def test_the_notices_link_to_the_public_base_url(demo):
