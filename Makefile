@@ -29,6 +29,8 @@ install: $(STAMP)
 sysdeps:
 	@scripts/sysdeps.sh
 
+# The address the demo prints and its notices' QR codes carry: the server's own, unless set.
+run: export GONGZHI_PUBLIC_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 run: sysdeps install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py signing_init

@@ -4,9 +4,10 @@
 5 % of 1,500.00 元/m² — Order 165 art. 7), opens its accounts, records every
 unit's first deposit through ``deposit_record`` (a few units left unpaid or
 part-paid, so the area page has something to flag), posts 2024's interest by
-积数, and a settled repair of building 1栋 apportioned by area over the units
-of that building that can pay. Deterministic (by unit code) and idempotent:
-every posting has a fixed key, so a second run posts nothing.
+积数. The demo's repairs (a settled use of the fund, an emergency repair) go
+through the use procedure itself (``gongzhi.demo_history``), so the ledger and
+the apportionment pages tell one story. Deterministic (by unit code) and
+idempotent: every posting has a fixed key, so a second run posts nothing.
 """
 
 from __future__ import annotations
@@ -17,19 +18,15 @@ from decimal import Decimal
 from django.db import transaction
 
 from estates.models import Unit
-from funds.apportion import apportion, shortfalls
 from funds.ledger import selectors, services
 from funds.ledger.deposit_rule import first_deposit_fen
-from funds.models import Account, FundProfile, InterestPosting, Transaction
+from funds.models import FundProfile, InterestPosting
 
 DEMO_RATE = Decimal("0.05")
 DEMO_COST_PER_M2_FEN = 150_000
 INTEREST_START, INTEREST_END = date(2024, 1, 1), date(2024, 12, 31)
 # 2024 interest credited by the bank: 1.35 % a year of the balance, as a demo figure.
 INTEREST_RATE = Decimal("0.0135")
-# 1栋 roof waterproofing at 30.00 元 per m² of the building's units.
-REPAIR_FEN_PER_M2 = 3_000
-REPAIR_ON = date(2025, 5, 20)
 
 
 def funds_demo_seed(area, *, actor=None) -> dict:
@@ -79,39 +76,4 @@ def funds_demo_seed(area, *, actor=None) -> dict:
                     actor=actor,
                 )
 
-        # A settled repair: paid, then apportioned by area over 1栋 (Order 165 arts. 20–21).
-        scope = [u for u in units if u.building.name == "1栋"]
-        charged = 0
-        done = Transaction.objects.filter(key=f"demo:{area.code}:repair:settle").exists()
-        if scope and not done:
-            works = selectors.account_of(area, Account.Kind.WORKS)
-            cost = int(sum(u.floor_area for u in scope) * REPAIR_FEN_PER_M2)
-            services.transaction_post(
-                kind=Transaction.Kind.PAYMENT,
-                lines=[(works, cost), (selectors.bank_account(area), -cost)],
-                memo="划款：1栋屋面防水维修",
-                key=f"demo:{area.code}:repair:pay",
-                actor=actor,
-                value_date=REPAIR_ON,
-            )
-            shares = apportion(cost, {u.code: u.floor_area for u in scope})
-            balances = selectors.unit_balances(area)
-            short = shortfalls(shares, {u.code: balances[u.pk] for u in scope})
-            subs = selectors.unit_accounts(scope)
-            lines = [
-                (subs[u.pk], shares[u.code])
-                for u in scope
-                if u.code not in short and shares[u.code]
-            ]
-            charged = sum(amount for _account, amount in lines)
-            # What units short of their share owe stays in works (reported, never negative).
-            lines.append((works, -charged))
-            services.transaction_post(
-                kind=Transaction.Kind.SETTLEMENT,
-                lines=lines,
-                memo="结算分摊：1栋屋面防水维修",
-                key=f"demo:{area.code}:repair:settle",
-                actor=actor,
-                value_date=REPAIR_ON + timedelta(days=45),
-            )
-    return {"deposits": deposited, "interest_fen": interest, "repair_charged_fen": charged}
+    return {"deposits": deposited, "interest_fen": interest}

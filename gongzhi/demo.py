@@ -42,11 +42,14 @@ from estates.services.area_register import (
 from estates.services.binding import owner_roles_sync
 from estates.services.importing import register_import
 from funds.demo import funds_demo_seed
+from gongzhi.demo_history import accounts_seed, at, clock_at, repairs_seed
+from publications.models import Publication
 from publications.signing import signing_init
 from voting.demo import voting_demo_seed
 
 DEMO_PASSWORD = "gongzhi-demo-2026"  # noqa: S105 - demo data only, printed in README
 OWNER_PHONES = ("13900000001", "13900000002")
+UNBOUND_PHONE = "13900000003"
 
 STREETS = [
     ("YQ-SL", "三里街道", [("YQ-SL-01", "三里社区")]),
@@ -328,16 +331,23 @@ class Decimal2:
 DEMO_OWNERS = [
     _Owner("陈立新", "341302198003150016", OWNER_PHONES[0]),
     _Owner("刘桂英", "341302197508220025", OWNER_PHONES[1]),
+    # Not bound by the seed: the first login asks for the ID number (printed by make run).
+    _Owner("王建华", "341302196907120033", UNBOUND_PHONE),
 ]
 
 
 def demo_owners() -> list[_Owner]:
-    """The two owners with demo logins, with valid check digits."""
+    """The owners with demo logins, with valid check digits (the last one is left unbound)."""
     fixed = []
     for owner in DEMO_OWNERS:
         body = owner.id_number[:17]
         fixed.append(_Owner(owner.name, body + ric.calc_check_digit(body + "0"), owner.phone))
     return fixed
+
+
+def unbound_owner() -> _Owner:
+    """The demo owner whose first login binds the phone to the register with the ID number."""
+    return demo_owners()[-1]
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -424,7 +434,12 @@ def seed(*, out=print, progress=None) -> dict:
     for index, (spec, area) in enumerate(areas, start=1):
         pinned = demo_owners() if index == 1 else None
         data = area_register_csv(spec, seed=index, pinned=pinned)
-        report = register_import(area=area, data=data, filename=f"demo-{spec.code}.csv", actor=None)
+        # The owners are registered when the estate was completed, before their first
+        # deposits (funds.demo: 30 days on): the import dates ownerships by its clock.
+        with clock_at(at(spec.completed, 9)):
+            report = register_import(
+                area=area, data=data, filename=f"demo-{spec.code}.csv", actor=None
+            )
         if not report.ok:  # the generator makes valid files; say so loudly if it ever does not
             raise RuntimeError(f"demo register for {spec.code} was refused: {report.errors[:3]}")
         units += area.units.count()
@@ -450,26 +465,34 @@ def seed(*, out=print, progress=None) -> dict:
             User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
         role_grant(user=user, role=role, scope=scopes[kind](key) if kind else None)
 
-    for owner in demo_owners():
+    for owner in demo_owners()[:-1]:  # the last one binds at the first login
         person = Person.objects.get(phone=owner.phone, name=owner.name)
         if person.user_id is None:
             person.user = owner_user_ensure(phone=owner.phone, display_name=owner.name)
             person.save(update_fields=["user"])
         owner_roles_sync(person=person)
 
-    published = _first_notice(areas[0][1])
-
     funds_demo_seed(areas[0][1])
-
-    voting_demo_seed(area=areas[0][1], convener=User.objects.get(username="committee_demo"))
-    return {"areas": len(areas), "units": units, "published": published}
+    # The signed notices in the order of the dates they carry (gongzhi.demo_history).
+    signing_init()  # creates the deployment CA and signing key once; a no-op afterwards
+    repairs_seed(area=areas[0][1])
+    voting_demo_seed(
+        area=areas[0][1], convener=User.objects.get(username="committee_demo"), clock=clock_at
+    )
+    accounts_seed(area=areas[0][1])
+    published = _first_notice(areas[0][1])
+    return {
+        "areas": len(areas),
+        "units": units,
+        "published": published,
+        "notices": Publication.objects.count(),
+    }
 
 
 def _first_notice(area) -> str:
     """Publish the first area's annex-1 register notice (once: an unchanged register
     is not re-published), so the public list and the verify page have something real."""
 
-    signing_init()  # creates the deployment CA and signing key once; a no-op afterwards
     try:
         return area_register_notice_issue(area=area, actor=None).serial
     except DomainError as exc:
@@ -479,9 +502,16 @@ def _first_notice(area) -> str:
 
 
 def logins_table() -> str:
+    """The logins ``make run`` prints last, at the public base URL the server answers on."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    code = "手机验证码（服务器窗口显示 gongzhi.sms 一行）"
+    first = unbound_owner()
     rows = [
-        ("业主 owner", OWNER_PHONES[0], "手机验证码（见服务器日志 gongzhi.sms 一行）"),
-        ("业主 owner", OWNER_PHONES[1], "手机验证码（见服务器日志 gongzhi.sms 一行）"),
+        ("业主 owner", OWNER_PHONES[0], code),
+        ("业主 owner", OWNER_PHONES[1], code),
+        ("业主 首次登录 first login", first.phone, f"{code}，再输入身份证号 {first.id_number}"),
     ]
     labels = {
         "committee_member": "业委会委员 committee",
@@ -495,7 +525,8 @@ def logins_table() -> str:
     for username, _name, role, _kind, _key in STAFF:
         rows.append((labels[role], username, f"密码 {DEMO_PASSWORD}"))
     width = max(len(r[0]) for r in rows) + 2
-    lines = ["Demo logins / 演示账号 (http://127.0.0.1:8000/accounts/login/):"]
+    url = settings.GONGZHI_PUBLIC_BASE_URL + reverse("accounts:login")
+    lines = [f"Demo logins / 演示账号 ({url}):"]
     lines += [f"  {role:<{width}} {login:<16} {how}" for role, login, how in rows]
     lines.append(
         "  审批人/管理员首次登录时扫码绑定动态口令 (TOTP). Approver/admin enrol TOTP at first login."

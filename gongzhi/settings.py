@@ -17,6 +17,7 @@ CELERY_BROKER_URL      absent → tasks run eagerly in-process; make run sets
                        ``sqla+sqlite:///var/celery-broker.sqlite3`` and starts a worker
 GONGZHI_FERNET_KEY     Fernet key for personal data at rest; required in production
 GONGZHI_SMS_BACKEND    dotted path of the SMS sender class
+GONGZHI_SMS_LOG        the console sender's file of texts (default var/sms.log)
 GONGZHI_BUREAU_NAME    the signing bureau's name
 MEDIA_ROOT, STATIC_ROOT
 """
@@ -374,6 +375,8 @@ if ENV.get("REDIS_CACHE_URL"):
 
 # One-time SMS codes (accounts): limits are our policy, settings with these defaults.
 GONGZHI_SMS_BACKEND = ENV.get("GONGZHI_SMS_BACKEND", "accounts.sms.ConsoleSender")
+# The console sender's texts, one a line (gongzhi.smslog); the console shows login codes only.
+GONGZHI_SMS_LOG = Path(ENV.get("GONGZHI_SMS_LOG") or BASE_DIR / "var" / "sms.log")
 GONGZHI_CODE_TTL_SECONDS = _int("GONGZHI_CODE_TTL_SECONDS", 300, minimum=60)
 GONGZHI_CODE_SENDS_PER_HOUR = _int("GONGZHI_CODE_SENDS_PER_HOUR", 5, minimum=1)
 GONGZHI_CODE_MAX_TRIES = _int("GONGZHI_CODE_MAX_TRIES", 5, minimum=1)
@@ -427,9 +430,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The console SMS sender's texts: all in GONGZHI_SMS_LOG, only login codes on the
+    # console (gongzhi.smslog; issue 16 item 12: seeding sends ~1,800 texts).
+    "filters": {"sms_console": {"()": "gongzhi.smslog.ConsoleSmsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["sms_console"],
+        },
+        "sms_file": {"()": "gongzhi.smslog.SmsFileHandler", "formatter": "plain"},
+    },
     "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "gongzhi.sms": {"handlers": ["sms_file"], "level": "INFO"},
+        # One line per finished task ("Task … succeeded"): eager Celery under make run.
+        "celery.app.trace": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # Keep "weasyprint" itself at WARNING or lower: missing-glyph detection reads it.

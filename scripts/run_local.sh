@@ -2,8 +2,8 @@
 # make run's last step: the development server and, beside it, a Celery worker (with beat)
 # on a broker that needs no other service — kombu's SQLAlchemy transport on a SQLite file
 # under var/. Long jobs (a whole area's notice texts) then leave the request at once and
-# the worker sends them. The worker logs to var/celery-worker.log (texts are printed
-# there by the console SMS sender) and is stopped when the server stops, however it stops.
+# the worker sends them. The worker logs to var/celery-worker.log (the texts
+# themselves go to var/sms.log, as the server's do) and is stopped when the server stops, however it stops.
 set -eu
 
 BIN=${BIN:-.venv/bin}
@@ -30,5 +30,5 @@ trap stop_worker EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "Celery worker (pid $WORKER) on $CELERY_BROKER_URL; its log, with the texts sent: $WORKER_LOG"
+echo "Celery worker (pid $WORKER) on $CELERY_BROKER_URL; its log: $WORKER_LOG; texts sent: var/sms.log"
 "$BIN/python" manage.py runserver "$HOST:$PORT"
