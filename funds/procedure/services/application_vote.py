@@ -37,7 +37,7 @@ from funds.procedure.services.steps import transition
 from voting import counting
 from voting import services as voting
 from voting.models import Assembly, Motion
-from voting.services.common import cn_date, earliest_open_at, local_date
+from voting.services.common import earliest_open_at, local_date
 
 Status = FundApplication.Status
 USE_ITEM = 5  # Civil Code art. 278 para 1 item (5): using the fund — ordinary
@@ -253,7 +253,7 @@ def _notice_room(opens_at: datetime) -> None:
     earliest = earliest_open_at(timezone.now())
     if opens_at < earliest:
         message = _("表决开始时间不得早于%(date)s：须先发布会议公告，公告期满后才能开始表决。") % {
-            "date": cn_date(local_date(earliest))
+            "date": f"{local_date(earliest):%Y-%m-%d}"
         }
         raise DomainError("notice_period", message, fields={"opens_at": message})
 
