@@ -5,12 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from estates.models import ManagementArea, Unit
-from funds.ledger.models import Account, CustodyRegime, Entry, FundProfile, PostingNotice
+from funds.ledger.models import (
+    Account,
+    CustodyRegime,
+    Entry,
+    FundProfile,
+    PostingNotice,
+    Transaction,
+)
 
 Kind = Account.Kind
 
@@ -105,6 +112,15 @@ class LedgerLine:
     amount_fen: int
     balance_fen: int
     reverses_id: int | None
+    # A repair charge (or its reversal): the line 我的维修分摊 shows too (``unit_charges``).
+    is_charge: bool = False
+
+
+# A repair's apportionment charges a sub-ledger by a settlement posting (at settlement, and
+# a later collection of a shortfall); a reversal of one undoes it. These are the rows both
+# the sub-ledger and 我的维修分摊 show: one predicate, one query shape (``unit_charges``).
+CHARGE_KIND = Transaction.Kind.SETTLEMENT
+CHARGE_FILTER = Q(transaction__kind=CHARGE_KIND) | Q(transaction__reverses__kind=CHARGE_KIND)
 
 
 def sub_ledger(unit: Unit) -> list[LedgerLine]:
@@ -116,7 +132,7 @@ def sub_ledger(unit: Unit) -> list[LedgerLine]:
     """
     entries = (
         Entry.objects.filter(account__unit=unit, account__kind=Kind.UNIT)
-        .select_related("transaction")
+        .select_related("transaction__reverses")
         .order_by("transaction__value_date", "transaction_id")
     )
     lines: list[LedgerLine] = []
@@ -136,9 +152,49 @@ def sub_ledger(unit: Unit) -> list[LedgerLine]:
                 amount_fen=amount,
                 balance_fen=running,
                 reverses_id=txn.reverses_id,
+                is_charge=txn.kind == CHARGE_KIND
+                or (txn.reverses is not None and txn.reverses.kind == CHARGE_KIND),
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class ChargePosting:
+    """One repair charge (or its reversal) on a unit's sub-ledger, as the sub-ledger shows it."""
+
+    transaction_id: int
+    reverses_id: int | None
+    unit_id: int
+    value_date: date
+    memo: str
+    amount_fen: int  # people's sign, as on the sub-ledger: a charge is negative
+
+
+def unit_charges(units) -> list[ChargePosting]:
+    """The repair charges on the sub-ledgers of ``units`` (RULES.md §4, Order 165 arts. 20–21).
+
+    我的维修分摊 is read from these rows (``funds.procedure.selectors.applications
+    .shares_of_user``), the very entries ``sub_ledger`` marks ``is_charge``: every
+    charge on a sub-ledger is on the owner's list and nothing else is (issue #16 item 3).
+    """
+    ids = [u.pk if isinstance(u, Unit) else u for u in units]
+    entries = (
+        Entry.objects.filter(CHARGE_FILTER, account__unit_id__in=ids, account__kind=Kind.UNIT)
+        .select_related("transaction", "account")
+        .order_by("transaction__value_date", "transaction_id", "account__unit_id")
+    )
+    return [
+        ChargePosting(
+            transaction_id=entry.transaction_id,
+            reverses_id=entry.transaction.reverses_id,
+            unit_id=entry.account.unit_id,
+            value_date=entry.transaction.value_date,
+            memo=entry.transaction.memo,
+            amount_fen=Account.natural(Kind.UNIT, entry.amount_fen),
+        )
+        for entry in entries
+    ]
 
 
 def owner_units(user) -> list[Unit]:

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from funds.ledger.selectors import owner_units
 from funds.models import FundApplication
 from funds.procedure.selectors import applications as reads
+from funds.procedure.selectors import owner_shares
 from funds.procedure.serializers import (
     ApplicationDetailSerializer,
     ApplicationListSerializer,
@@ -72,5 +73,5 @@ class MySharesView(APIView):
         summary="我的维修分摊（预计与结算）", tags=TAGS, responses=ShareSerializer(many=True)
     )
     def get(self, request):
-        lines = reads.shares_of_user(request.user)
+        lines = owner_shares.shares_of_user(request.user)
         return Response(ShareSerializer(lines, many=True).data)

@@ -49,7 +49,7 @@ class FundUseSerializer(serializers.ModelSerializer):
 class ApplicationListSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.CharField(source="status_shown", read_only=True)
     budget_yuan = YuanField(source="budget_fen")
     scope = serializers.CharField(source="scope_text", read_only=True)
 

@@ -217,6 +217,23 @@ class FundApplication(CostScopeModel):
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
 
+    # While the application waits for its vote, what people are told follows the
+    # assembly: "业主表决中" only once the notice is out (issue #16 item 8).
+    VOTE_WAIT_LABELS = {
+        "draft": _("待发布表决公告"),
+        "noticed": _("已公告，待开始表决"),
+        "cancelled": _("表决会议已取消"),
+    }
+
+    @property
+    def status_shown(self) -> str:
+        """The status as pages and the API show it (``assembly`` is read: select it)."""
+        if self.status == self.Status.VOTING and self.assembly_id:
+            label = self.VOTE_WAIT_LABELS.get(self.assembly.status)
+            if label is not None:
+                return str(label)
+        return str(self.get_status_display())
+
     def scope_object(self):
         return self.area
 

@@ -20,9 +20,9 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from accounts import permissions
-from core.money import yuan, yuan_plain
+from core.money import yuan
 from funds.ledger.selectors import owner_units
-from funds.models import FundApplication, FundUse, FundUseShare, PaymentInstruction
+from funds.models import FundApplication, FundUse, PaymentInstruction
 from funds.procedure.selectors.approval import step_areas
 
 Status = FundApplication.Status
@@ -39,7 +39,7 @@ def _staff_areas(user):
     return areas
 
 
-def _owner_applications(user) -> list[int]:
+def owner_application_ids(user) -> list[int]:
     # JSON containment is not portable across SQLite/PostgreSQL for list elements;
     # the scope test is done in Python over the (few) applications of the owner's areas.
     units = owner_units(user)
@@ -67,7 +67,7 @@ def applications_for(user) -> QuerySet:
         return FundApplication.objects.none()
     condition = Q(area__in=_staff_areas(user)) | Q(applicant=user)
     if permissions.can(user, "fund.view_own"):
-        condition |= Q(pk__in=_owner_applications(user))
+        condition |= Q(pk__in=owner_application_ids(user))
     return (
         FundApplication.objects.filter(condition)
         .select_related("area", "fund_use", "assembly")
@@ -179,84 +179,6 @@ def estimated_shares(obj, unit_codes, cost_fen: int | None = None) -> dict[str, 
     cost = obj.budget_fen if cost_fen is None else cost_fen
     result = apportionment_compute(obj, cost, balances={})
     return {row.code: row.share_fen for row in result.rows if row.code in wanted}
-
-
-@dataclass(frozen=True)
-class OwnerShare:
-    """One line of "my shares": an application or fund use touching the owner's units."""
-
-    application: FundApplication | None
-    fund_use: FundUse | None
-    title: str
-    status_label: str
-    unit_codes: tuple[str, ...]
-    estimated_fen: int | None  # before settlement
-    share_fen: int | None  # after settlement
-    charged_fen: int | None
-    outstanding_fen: int | None
-
-    @property
-    def amount_yuan(self) -> str:
-        value = self.share_fen if self.share_fen is not None else self.estimated_fen
-        return yuan_plain(value or 0)
-
-
-def shares_of_user(user) -> list[OwnerShare]:
-    """The owner's units' shares: settled fund uses (all sources) and estimates of open ones."""
-    units = owner_units(user)
-    if not units:
-        return []
-    codes = {u.code for u in units}
-    lines: list[OwnerShare] = []
-    settled: dict[int, list[FundUseShare]] = {}
-    for share in (
-        FundUseShare.objects.filter(unit__in=units)
-        .select_related("fund_use")
-        .order_by("-fund_use__settled_at", "unit_code")
-    ):
-        settled.setdefault(share.fund_use_id, []).append(share)
-    applications = {
-        a.fund_use_id: a
-        for a in FundApplication.objects.filter(fund_use_id__in=list(settled)).only(
-            "pk", "fund_use_id", "title", "status"
-        )
-    }
-    for rows in settled.values():
-        fund_use = rows[0].fund_use
-        lines.append(
-            OwnerShare(
-                application=applications.get(fund_use.pk),
-                fund_use=fund_use,
-                title=fund_use.title,
-                status_label=str(fund_use.get_status_display()),
-                unit_codes=tuple(r.unit_code for r in rows),
-                estimated_fen=None,
-                share_fen=sum(r.share_fen for r in rows),
-                charged_fen=sum(r.charged_fen + r.collected_fen for r in rows),
-                outstanding_fen=sum(r.outstanding_fen for r in rows),
-            )
-        )
-    pending = FundApplication.objects.filter(
-        pk__in=_owner_applications(user), status__in=OWNER_VISIBLE
-    ).exclude(fund_use_id__in=list(settled))
-    for application in pending.exclude(status__in=[Status.VOTE_FAILED, Status.REFUSED]):
-        estimate = estimated_shares(application, codes)
-        if not estimate:
-            continue
-        lines.append(
-            OwnerShare(
-                application=application,
-                fund_use=application.fund_use,
-                title=application.title,
-                status_label=str(application.get_status_display()),
-                unit_codes=tuple(sorted(estimate)),
-                estimated_fen=sum(estimate.values()),
-                share_fen=None,
-                charged_fen=None,
-                outstanding_fen=None,
-            )
-        )
-    return lines
 
 
 def ballot_fund_uses(*, assembly, rights, user) -> dict[str, dict]:

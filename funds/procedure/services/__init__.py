@@ -34,6 +34,7 @@ from funds.procedure.services.application_review import (
     application_works_done,
 )
 from funds.procedure.services.application_vote import (
+    application_vote_check,
     application_vote_conclude,
     application_vote_create,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "application_publish",
     "application_settle",
     "application_vote_conclude",
+    "application_vote_check",
     "application_vote_create",
     "application_approve",
     "application_attach",

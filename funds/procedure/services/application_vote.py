@@ -37,6 +37,7 @@ from funds.procedure.services.steps import transition
 from voting import counting
 from voting import services as voting
 from voting.models import Assembly, Motion
+from voting.services.common import earliest_open_at, local_date
 
 Status = FundApplication.Status
 USE_ITEM = 5  # Civil Code art. 278 para 1 item (5): using the fund — ordinary
@@ -100,49 +101,100 @@ def application_vote_create(
     permissions.require(actor, "assembly.call", application.area)
     with transaction.atomic():
         locked = application_lock(application)
-        quotes = _vote_ready(locked)
-        assembly = _vote_assembly(locked, assembly, opens_at, closes_at, title, actor)
-        motion = voting.motion_add(
+        _vote_put(locked, actor, opens_at, closes_at, title, assembly, include_topup, attach=True)
+    return locked
+
+
+class _DryRun(Exception):
+    """Raised to roll back ``application_vote_check``'s trial run."""
+
+
+def application_vote_check(
+    *,
+    application: FundApplication,
+    actor,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    title: str = "",
+    assembly: Assembly | None = None,
+    include_topup: bool = False,
+) -> None:
+    """Raise what ``application_vote_create`` would refuse, and change nothing.
+
+    The confirmation page is shown only when the submit would succeed (issue #16
+    item 8): every check of the real service runs — quote uploaded, budget, scope
+    against the register, the assembly's dates and scope — inside a transaction
+    rolled back at the end. Only copying the quotes (file I/O) is left out.
+    """
+    permissions.require(actor, "assembly.call", application.area)
+    try:
+        with transaction.atomic():
+            locked = application_lock(application)
+            _vote_put(
+                locked, actor, opens_at, closes_at, title, assembly, include_topup, attach=False
+            )
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
+def _vote_put(locked, actor, opens_at, closes_at, title, assembly, include_topup, *, attach):
+    """The draft assembly, the motion(s), the quotes attached (``attach``), the transition."""
+    quotes = _vote_ready(locked)
+    assembly = _vote_assembly(locked, assembly, opens_at, closes_at, title, actor)
+    motion = voting.motion_add(
+        assembly=assembly,
+        title=_("使用维修资金：%(title)s（预算 %(y)s 元）")
+        % {"title": locked.title, "y": yuan(locked.budget_fen)},
+        item=USE_ITEM,
+        actor=actor,
+        description=_motion_text(locked),
+        # RULES.md §1: an item 5–6 motion's 列支范围 equals its assembly's scope.
+        scope_buildings=locked.scope_buildings,
+        scope_unit_codes=locked.scope_unit_codes,
+    )
+    # voting.Motion.fund is the link point reserved for this issue (voting.models).
+    motion.fund = {
+        "application": locked.pk,
+        "budget_fen": locked.budget_fen,
+        "tolerance_pct": locked.tolerance_pct,
+        "scope_buildings": locked.scope_buildings,
+        "scope_unit_codes": locked.scope_unit_codes,
+    }
+    Motion.objects.filter(pk=motion.pk).update(fund=motion.fund)
+    topup = None
+    if include_topup:
+        topup = voting.motion_add(
             assembly=assembly,
-            title=_("使用维修资金：%(title)s（预算 %(y)s 元）")
-            % {"title": locked.title, "y": yuan(locked.budget_fen)},
-            item=USE_ITEM,
+            title=_("续筹维修资金：%(title)s") % {"title": locked.title},
+            item=TOPUP_ITEM,
             actor=actor,
-            description=_motion_text(locked),
-            # RULES.md §1: an item 5–6 motion's 列支范围 equals its assembly's scope.
+            description=_topup_text(locked),
             scope_buildings=locked.scope_buildings,
             scope_unit_codes=locked.scope_unit_codes,
         )
-        # voting.Motion.fund is the link point reserved for this issue (voting.models).
-        motion.fund = {
-            "application": locked.pk,
-            "budget_fen": locked.budget_fen,
-            "tolerance_pct": locked.tolerance_pct,
-            "scope_buildings": locked.scope_buildings,
-            "scope_unit_codes": locked.scope_unit_codes,
-        }
-        Motion.objects.filter(pk=motion.pk).update(fund=motion.fund)
-        topup = None
-        if include_topup:
-            topup = voting.motion_add(
-                assembly=assembly,
-                title=_("续筹维修资金：%(title)s") % {"title": locked.title},
-                item=TOPUP_ITEM,
-                actor=actor,
-                description=_topup_text(locked),
-                scope_buildings=locked.scope_buildings,
-                scope_unit_codes=locked.scope_unit_codes,
-            )
+    if attach:
         _quotes_attach(assembly, quotes, actor)
-        transition(
-            locked,
-            Status.VOTING,
-            actor=actor,
-            action="fund_application.vote_create",
-            fields={"assembly": assembly, "motion": motion, "topup_motion": topup},
-            summary={"assembly": assembly.pk, "motion": motion.code},
-        )
-    return locked
+    transition(
+        locked,
+        Status.VOTING,
+        actor=actor,
+        action="fund_application.vote_create",
+        fields={"assembly": assembly, "motion": motion, "topup_motion": topup},
+        summary={"assembly": assembly.pk, "motion": motion.code},
+    )
+
+
+def vote_title(item_title: str) -> str:
+    """The draft assembly's title for an item: "外墙修缮维修资金使用表决".
+
+    An item named "…维修" must not read "…维修维修资金…" (issue #16 item 11): the
+    word the item ends with is the one the phrase starts with, said once.
+    """
+    text = _("%(title)s维修资金使用表决") % {"title": item_title}
+    while "维修维修" in text:
+        text = text.replace("维修维修", "维修")
+    return text
 
 
 def _vote_ready(locked: FundApplication) -> list:
@@ -168,9 +220,10 @@ def _vote_assembly(locked: FundApplication, assembly, opens_at, closes_at, title
     if assembly is None:
         if opens_at is None or closes_at is None:
             raise DomainError("bad_time", _("请填写表决开始和截止时间。"))
+        _notice_room(opens_at)
         assembly = voting.assembly_create(
             area=locked.area,
-            title=title or _("%(title)s维修资金使用表决") % {"title": locked.title},
+            title=title or vote_title(locked.title),
             opens_at=opens_at,
             closes_at=closes_at,
             actor=actor,
@@ -187,6 +240,22 @@ def _vote_assembly(locked: FundApplication, assembly, opens_at, closes_at, title
             "assembly_mismatch", _("所选会议须为本区域、表决范围与列支范围相同的草稿会议。")
         )
     return assembly
+
+
+def _notice_room(opens_at: datetime) -> None:
+    """Refuse a start the notice period cannot reach even if the notice went out now.
+
+    RULES.md §3 (物业管理条例 art. 14): voting opens no earlier than the notice
+    period after the notice; the notice is published after this draft, so the
+    earliest possible start is counted from now. Checked here, before the
+    committee confirms, not only when the notice is refused (issue #16 item 8).
+    """
+    earliest = earliest_open_at(timezone.now())
+    if opens_at < earliest:
+        message = _("表决开始时间不得早于%(date)s：须先发布会议公告，公告期满后才能开始表决。") % {
+            "date": f"{local_date(earliest):%Y-%m-%d}"
+        }
+        raise DomainError("notice_period", message, fields={"opens_at": message})
 
 
 def _quotes_attach(assembly: Assembly, quotes: list, actor) -> None:

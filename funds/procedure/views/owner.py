@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from core.guards import action_required
 from funds.procedure.selectors import applications as reads
+from funds.procedure.selectors import owner_shares
 
 OWN = "fund.view_own"
 
@@ -17,7 +18,7 @@ def my_shares(request):
         request,
         "funds/applications/mine.html",
         {
-            "lines": reads.shares_of_user(request.user),
+            "lines": owner_shares.shares_of_user(request.user),
             "applications": reads.applications_for(request.user)[:50],
         },
     )

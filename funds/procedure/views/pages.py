@@ -55,23 +55,26 @@ def file_response(application: FundApplication, attachment_pk: int) -> FileRespo
     )
 
 
-def confirm_or_act(request, *, form, act, template: str, context: dict, summary):
-    """GET: the form. POST valid without ``confirmed``: the confirmation page with
-    ``summary()`` (label, value) rows. POST with ``confirmed=1``: ``act()`` — a refusal goes
-    back on the form, nothing changed."""
+def confirm_or_act(request, *, form, act, template: str, context: dict, summary, check=None):
+    """GET: the form. POST valid without ``confirmed``: ``check()`` (a dry run of the
+    service, if given), then the confirmation page with ``summary()`` (label, value) rows.
+    POST with ``confirmed=1``: ``act()``. A refusal — by ``check`` before the confirmation
+    or by ``act`` after it — goes back on the form (400), nothing changed: a person never
+    confirms a step that would then be refused (issue #16 item 8)."""
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            if request.POST.get("confirmed") == "1":
-                try:
+            try:
+                if request.POST.get("confirmed") == "1":
                     return act()
-                except DomainError as error:
-                    status = place_error(form, error)
-            else:
+                if check is not None:
+                    check()
                 return render(
                     request,
                     "funds/applications/confirm.html",
                     {**context, "form": form, "summary": summary()},
                 )
+            except DomainError as error:
+                status = place_error(form, error)
     return render(request, template, {**context, "form": form}, status=status)

@@ -222,6 +222,9 @@ def application_vote(request, pk: int):
         template="funds/applications/simple_form.html",
         context={"application": application, "heading": _("提交业主表决"), "button": _("下一步")},
         summary=summary,
+        check=lambda: services.application_vote_check(
+            application=application, actor=request.user, **form.cleaned_data
+        ),
     )
 
 
