@@ -16,6 +16,7 @@ from celery import shared_task
 from . import services
 from .models import Assembly
 from .services.common import notify_queue_register
+from .services.turnout import REMINDER_TASK, turnout_reminder_deliver
 
 
 @shared_task(name="voting.notify")
@@ -36,6 +37,12 @@ def notify(assembly_id: int, kind: str) -> dict:
 def assemblies_tick() -> dict:
     """Every few minutes: open due assemblies, count closed ones, publish, remind, finalise."""
     return services.assemblies_tick()
+
+
+@shared_task(name=REMINDER_TASK)
+def turnout_reminder_send(reminder_id: int) -> dict:
+    """Send the convener's reminder texts (voting.services.turnout), each at most once."""
+    return turnout_reminder_deliver(reminder_id=reminder_id).as_dict()
 
 
 # The services queue messages after commit through this (they never import this module).

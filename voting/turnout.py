@@ -83,7 +83,7 @@ class Group:
         return self.heads > 0 and self.need_heads == 0 and self.need_area == 0
 
 
-def _natural(text: str) -> tuple:
+def natural_key(text: str) -> tuple:
     # "2栋" before "10栋": digits compare as numbers.
     parts: list = []
     number = ""
@@ -117,7 +117,7 @@ def group_turnout(rights: Iterable[RightUnits], *, by_stair: bool) -> list[Group
                 if right.voted:
                     group.rights_voted += 1
                     group.voted_heads += right.heads
-    return [groups[key] for key in sorted(groups, key=lambda k: tuple(_natural(p) for p in k))]
+    return [groups[key] for key in sorted(groups, key=lambda k: tuple(natural_key(p) for p in k))]
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from .law import (
     legal_basis,
     threshold_text,
 )
+from .reminder import ReminderText, TurnoutReminder
 from .roll import (
     RollSnapshot,
     VotingRight,
@@ -76,9 +77,11 @@ __all__ = [
     "OUTCOME_LABELS",
     "Objection",
     "QUORUM_TEXT",
+    "ReminderText",
     "RollSnapshot",
     "SPECIAL_ITEMS",
     "SPECIAL_TEXT",
+    "TurnoutReminder",
     "VotingRight",
     "VotingRightHolder",
     "attachment_path",
