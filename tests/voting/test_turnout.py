@@ -104,10 +104,31 @@ def test_another_areas_convener_gets_404(client, voted, personas):
     assert page(client, personas.other_committee, voted).status_code == 404
 
 
-def test_progress_page_shows_no_per_building_figures_to_property_staff(client, voted, personas):
-    client.force_login(personas.property_staff)
+@pytest.mark.parametrize("who", ["property_staff", "owner", "reviewer"])
+def test_progress_page_shows_no_projection_or_building_figures_to_others(
+    client, voted, personas, register, who
+):
+    client.force_login(register.user("甲") if who == "owner" else getattr(personas, who))
     body = client.get(url("progress", voted)).content.decode()
-    assert "1栋" not in body and "data-projection-heads" not in body
+    assert response_ok(body)
+    assert "data-convener-help" not in body and "data-projection-heads" not in body
+    assert 'data-group="1栋"' not in body
+
+
+def response_ok(body: str) -> bool:
+    return 'id="fig-cast-heads"' in body
+
+
+def test_progress_page_shows_the_convener_the_projection_and_what_each_building_needs(
+    client, voted, personas
+):
+    client.force_login(personas.committee)
+    body = client.get(url("progress", voted)).content.decode()
+    help_card = body[body.index("data-convener-help") :]
+    assert 'data-projection-heads="' in help_card
+    row = help_card[help_card.index('data-group="1栋"') :]
+    assert "189.50 / 494.75" in row[: row.index("</tr>")]
+    assert reverse("voting:turnout", args=[voted.pk]) in help_card
 
 
 # --------------------------------------------------------------------------- export

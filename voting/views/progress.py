@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from core.guards import action_required
-from voting import counting, selectors, shares, svgbars
+from voting import counting, selectors, selectors_turnout, shares, svgbars
 from voting.board_store import BoardMismatch, board_verified
 from voting.integrity import board_mismatch_message
 from voting.models import CHOICE_LABELS, OUTCOME_LABELS, Assembly, Motion
@@ -45,7 +45,8 @@ from voting.services.common import cn_datetime
 
 from . import objections
 from .manage_common import attachment_response
-from .scope import CALL, VIEW, assembly_in_scope, live_approval
+from .scope import CALL, VIEW, assembly_in_scope, live_approval, may_call
+from .turnout import group_rows, projection_context
 
 PAGE_SIZE = 20
 AFTER_CLOSE = (Assembly.Status.CLOSED, Assembly.Status.PRELIMINARY, Assembly.Status.FINAL)
@@ -305,6 +306,14 @@ def progress(request, pk: int):
             "",
         )
         context["motions"] = motion_rows(data["motions"], approval=approval)
+        if status == Assembly.Status.OPEN and may_call(request.user, assembly):
+            # The convener's help only (issue #16): a projection moves with every ballot and
+            # per-building figures narrow who voted, so nobody else sees them (RULES.md §3).
+            help_data = selectors_turnout.turnout_help(assembly, now=now)
+            context["convener"] = {
+                "projection": projection_context(help_data),
+                "buildings": group_rows(help_data["buildings"]),
+            }
     return render(request, "voting/progress/progress.html", context)
 
 

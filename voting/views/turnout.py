@@ -47,7 +47,7 @@ def _area(cents: int) -> str:
     return counting.cents_to_area(cents)
 
 
-def _group_rows(groups: list[turnout.Group]) -> list[dict]:
+def group_rows(groups: list[turnout.Group]) -> list[dict]:
     return [
         {
             "name": " ".join(part for part in group.key if part) or _("（未登记楼栋）"),
@@ -142,8 +142,8 @@ def turnout_page(request, pk: int):
                 "total_area": _area(total.area_cents),
                 "cast": {**data["cast"], "area_text": _area(data["cast"]["area"])},
                 "projection": projection_context(data),
-                "buildings": _group_rows(data["buildings"]),
-                "stairs": _group_rows(data["stairs"]),
+                "buildings": group_rows(data["buildings"]),
+                "stairs": group_rows(data["stairs"]),
                 "unvoted_count": len(unvoted),
                 "page_obj": Paginator(unvoted, PAGE_SIZE).get_page(request.GET.get("page")),
                 "small_scope": data["snapshot"].rights < 30,
