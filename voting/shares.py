@@ -1,6 +1,6 @@
 """Shares and lines as people read them: "⅔" for the line, "66.67%" for a share that reaches it.
 
-Pure: standard library only (like ``voting.counting``), so it is tested on its own.
+Pure: standard library and ``voting.counting`` only, so it is tested on its own.
 
 A line of RULES.md §2 is a fraction: two thirds (quorum, "以上"), more than
 half (ordinary approval, "过半数", strict), three quarters (special approval,
@@ -20,6 +20,8 @@ and this module only draws what that test said.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from voting import counting
 
 SCALE = 10000  # basis points: hundredths of a percent
 
@@ -74,3 +76,51 @@ def share_text(value: int, total: int, *, line: Line | None = None, met: bool = 
     if total == 0:
         return "—"
     return bps_text(share_bps(value, total, line=line, met=met))
+
+
+# --------------------------------------------------------------------------- result notices
+
+
+def _least_share(part: int, whole: int, line: Line | None = None, least: int = 0) -> str:
+    # ``least`` is the smallest number the exact test of voting.counting accepts for the
+    # line (its thresholds): a share at or above it has reached the line.
+    met = line is not None and whole > 0 and part >= least
+    return share_text(part, whole, line=line, met=met)
+
+
+def participation_shares(count: dict) -> dict:
+    """Participation of a counted motion (``counting.count_motion``) against ⅔ of the roll."""
+    quorum = count["thresholds"]["quorum"]
+    cents = counting.area_to_cents
+    return {
+        "heads": _least_share(
+            count["participating"]["heads"],
+            count["total"]["heads"],
+            TWO_THIRDS,
+            max(1, quorum["heads"]),
+        ),
+        "area": _least_share(
+            cents(count["participating"]["area"]),
+            cents(count["total"]["area"]),
+            TWO_THIRDS,
+            cents(quorum["area"]),
+        ),
+    }
+
+
+def choice_shares(count: dict, choice: str) -> dict:
+    """A choice's share of those taking part; "approve" against the motion's approval line."""
+    cents = counting.area_to_cents
+    heads, area = count[choice]["heads"], cents(count[choice]["area"])
+    p_heads, p_area = count["participating"]["heads"], cents(count["participating"]["area"])
+    if choice != counting.APPROVE or count["kind"] == counting.ELECTION:
+        return {
+            "share_heads": _least_share(heads, p_heads),
+            "share_area": _least_share(area, p_area),
+        }
+    line = THREE_QUARTERS if count["kind"] == counting.SPECIAL else MORE_THAN_HALF
+    least = count["thresholds"]["approval"]
+    return {
+        "share_heads": _least_share(heads, p_heads, line, least["heads"]),
+        "share_area": _least_share(area, p_area, line, cents(least["area"])),
+    }

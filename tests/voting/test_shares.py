@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from voting import counting
-from voting.shares import MORE_THAN_HALF, THREE_QUARTERS, TWO_THIRDS, Line, share_text
+from voting.shares import (
+    MORE_THAN_HALF,
+    THREE_QUARTERS,
+    TWO_THIRDS,
+    Line,
+    choice_shares,
+    participation_shares,
+    share_text,
+)
 
 
 def test_lines_are_shown_as_fractions():
@@ -64,3 +72,35 @@ def test_empty_whole_and_bad_input():
         share_text(-1, 3)
     with pytest.raises(ValueError):
         share_text(True, 3)
+
+
+def _count(kind, choices, total_heads=3, total_area="300.00"):
+    ballots = [{"heads": 1, "area": "100.00", "choices": {"m1": c}} for c in choices]
+    motion = {"id": "m1", "kind": kind, "seats": None, "options": ["approve", "reject", "abstain"]}
+    return counting.count_motion(
+        motion, ballots, counting.Totals.of(heads=total_heads, area=total_area)
+    )
+
+
+def test_result_notice_participation_at_exactly_two_thirds_reads_66_67():
+    count = _count("ordinary", ["approve", "approve"])
+    assert count["quorum"] is True
+    assert participation_shares(count) == {"heads": "66.67%", "area": "66.67%"}
+
+
+def test_result_notice_participation_one_below_reads_below():
+    # 2 of 4 heads, 200.00 of 400.00 m²: 50.00% each, short of ⅔.
+    count = _count("ordinary", ["approve", "approve"], total_heads=4, total_area="400.00")
+    assert participation_shares(count) == {"heads": "50.00%", "area": "50.00%"}
+
+
+def test_result_notice_approval_exactly_half_is_not_more_than_half():
+    count = _count("ordinary", ["approve", "reject"])
+    assert count["outcome"] == counting.REJECTED
+    assert choice_shares(count, "approve") == {"share_heads": "50.00%", "share_area": "50.00%"}
+
+
+def test_result_notice_special_two_of_three_approve_is_below_three_quarters():
+    count = _count("special", ["approve", "approve", "reject"])
+    assert count["outcome"] == counting.REJECTED
+    assert choice_shares(count, "approve")["share_heads"] == "66.66%"

@@ -87,8 +87,34 @@ def test_unvoted_list_is_the_frozen_roll_minus_ballots_with_masked_names(client,
 
 
 def test_the_projection_is_shown_to_the_convener(client, voted, personas):
+    # Open an hour, 2 of 6 heads cast: 2 more (line 4) in about another hour, well before
+    # the close a day away; the area likewise (189.50 cast, 207.00 missing).
     body = page(client, personas.committee, voted).content.decode()
-    assert 'data-projection-heads="' in body and 'data-projection-area="' in body
+    assert 'data-projection-heads="on_pace"' in body
+    assert 'data-projection-area="on_pace"' in body
+    assert (
+        "预计 " in body and "须 4 人，还差 2 人" in body and "须 396.50 m²，还差 207.00 m²" in body
+    )
+
+
+def test_projection_says_reached_and_cannot_reach(client, assembly, register, personas):
+    for name in ("甲", "乙", "丙", "戊"):
+        services.ballot_cast(assembly=assembly, choices=ALL_APPROVE, actor=register.user(name))
+    body = page(client, personas.committee, assembly).content.decode()
+    assert 'data-projection-heads="reached"' in body  # 4 of 6 heads: at the line
+    assert 'data-projection-area="reached"' in body  # 419.75 ≥ 396.50
+    shift(assembly, opens=-timedelta(days=9), closes=timedelta(hours=1))
+    assembly.refresh_from_db()
+    fresh = page(client, personas.committee, assembly).content.decode()
+    assert 'data-projection-heads="reached"' in fresh
+
+
+def test_projection_too_slow_before_the_close(client, voted, personas):
+    # 2 heads in 9 days: 2 more need another 9 days, the close is in one hour.
+    shift(voted, opens=-timedelta(days=9), closes=timedelta(hours=1))
+    body = page(client, personas.committee, voted).content.decode()
+    assert 'data-projection-heads="not_before_close"' in body
+    assert "按当前速度无法在截止前达到" in body
 
 
 @pytest.mark.parametrize("who", ["property_staff", "owner", "reviewer"])

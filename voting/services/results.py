@@ -157,31 +157,6 @@ def board_url(assembly: Assembly) -> str:
     return settings.GONGZHI_PUBLIC_BASE_URL + path
 
 
-def _share(part: int, whole: int, line: shares.Line | None = None, least: int = 0) -> str:
-    # Two decimals of a percent, in integers, rounded down (a share short of a line never
-    # shows as reaching it); a share that reaches ``line`` — ``part >= least``, the smallest
-    # number the exact test of voting.counting accepts — never shows below it (voting.shares).
-    met = line is not None and whole > 0 and part >= least
-    return shares.share_text(part, whole, line=line, met=met)
-
-
-def _choice_shares(count: dict, choice: str, p_cents: int, motion) -> dict:
-    """A choice's share of those taking part; "approve" against the motion's approval line."""
-    heads = count[choice]["heads"]
-    cents = counting.area_to_cents(count[choice]["area"])
-    if choice != counting.APPROVE or motion.is_election:
-        return {
-            "share_heads": _share(heads, count["participating"]["heads"]),
-            "share_area": _share(cents, p_cents),
-        }
-    line = shares.THREE_QUARTERS if motion.kind == counting.SPECIAL else shares.MORE_THAN_HALF
-    least = count["thresholds"]["approval"]
-    return {
-        "share_heads": _share(heads, count["participating"]["heads"], line, least["heads"]),
-        "share_area": _share(cents, p_cents, line, counting.area_to_cents(least["area"])),
-    }
-
-
 def _motion_rows(assembly: Assembly) -> list[dict]:
     rows = []
     result = assembly.result or {}
@@ -189,9 +164,6 @@ def _motion_rows(assembly: Assembly) -> list[dict]:
         count = result[motion.code]
         total = count["total"]
         participating = count["participating"]
-        total_cents = counting.area_to_cents(total["area"])
-        p_cents = counting.area_to_cents(participating["area"])
-        quorum = count["thresholds"]["quorum"]
         row = {
             "position": motion.position,
             "code": motion.code,
@@ -204,24 +176,14 @@ def _motion_rows(assembly: Assembly) -> list[dict]:
             "quorum": count["quorum"],
             "total": total,
             "participating": participating,
-            "participating_share": {
-                "heads": _share(
-                    participating["heads"],
-                    total["heads"],
-                    shares.TWO_THIRDS,
-                    max(1, quorum["heads"]),
-                ),
-                "area": _share(
-                    p_cents, total_cents, shares.TWO_THIRDS, counting.area_to_cents(quorum["area"])
-                ),
-            },
+            "participating_share": shares.participation_shares(count),
             "thresholds": count["thresholds"],
             "choices": [
                 {
                     "label": str(CHOICE_LABELS[choice]),
                     "heads": count[choice]["heads"],
                     "area": count[choice]["area"],
-                    **_choice_shares(count, choice, p_cents, motion),
+                    **shares.choice_shares(count, choice),
                 }
                 for choice in counting.CHOICES
             ],

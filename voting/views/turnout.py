@@ -35,7 +35,7 @@ from core.guards import action_required
 from voting import counting, selectors_turnout, turnout
 from voting.models import Assembly, TurnoutReminder
 from voting.services import turnout as reminders
-from voting.services.common import cn_datetime, local_date
+from voting.services.common import local_date
 
 from .manage_common import assembly_for, form_error
 
@@ -69,7 +69,7 @@ def _projection_text(projection: turnout.Projection) -> str:
     if projection.state == turnout.REACHED:
         return _("已达到")
     if projection.state == turnout.ON_PACE:
-        return _("预计 %(when)s 达到") % {"when": cn_datetime(projection.at)}
+        return ""  # the template writes the date in the page's language
     return _("按当前速度无法在截止前达到")
 
 
@@ -81,12 +81,14 @@ def projection_context(data: dict) -> dict:
         "pace": f"{whole}.{hundredths:02d}",
         "heads": {
             "state": heads.state,
+            "at": heads.at,
             "text": _projection_text(heads),
             "line": heads.line,
             "missing": heads.missing,
         },
         "area": {
             "state": area.state,
+            "at": area.at,
             "text": _projection_text(area),
             "line": _area(area.line),
             "missing": _area(area.missing),
@@ -129,7 +131,7 @@ def turnout_page(request, pk: int):
         "assembly": assembly,
         "status": assembly.current_status(now),
         "status_label": assembly.current_status_label(now),
-        "as_of": cn_datetime(now),
+        "as_of": now,
         "data": data,
         "reminders": TurnoutReminder.objects.filter(assembly=assembly).select_related("sent_by"),
     }
