@@ -238,6 +238,7 @@ def test_a_double_submit_of_one_confirmation_sends_once(client, voted, personas,
         send(lambda: client.post(url("turnout_remind", voted), {"key": "same"})).status_code == 302
     )
     assert len(outbox) == 4
+    assert all("尚未投票" in m.text for m in outbox)
     assert TurnoutReminder.objects.count() == 1
 
 
@@ -318,6 +319,7 @@ def test_parallel_double_submit_sends_once(district, personas, media, outbox):
     assembly = open_assembly(
         make_assembly(district.a1, personas.committee, motions=(ORDINARY,)), personas.committee
     )
+    outbox.clear()  # the "voting has opened" texts
     results = in_threads(
         [
             lambda i=i: turnout_reminder_send(
@@ -331,3 +333,4 @@ def test_parallel_double_submit_sends_once(district, personas, media, outbox):
     assert results.count("reminder_today") == 5
     assert TurnoutReminder.objects.count() == 1
     assert len(outbox) == 4
+    assert all("尚未投票" in m.text for m in outbox)
