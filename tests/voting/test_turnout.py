@@ -334,3 +334,23 @@ def test_parallel_double_submit_sends_once(district, personas, media, outbox):
     assert TurnoutReminder.objects.count() == 1
     assert len(outbox) == 4
     assert all("尚未投票" in m.text for m in outbox)
+
+
+def test_list_and_reminder_follow_the_frozen_roll_not_the_register_now(
+    client, voted, register, personas, outbox, send
+):
+    from tests.estates.helpers import make_person, make_unit, own
+
+    # After the roll froze: a new unit with its owner, and a new co-owner of 丙's unit.
+    newcomer = make_person("新", phone="13700000001")
+    own(make_unit(register.area, "199", registered="50.00"), newcomer)
+    own(register.owners["丙"].units[0], make_person("后", phone="13700000002"))
+
+    body = page(client, personas.committee, voted).content.decode()
+    listed = body[body.index('id="unvoted"') : body.index('id="reminders"')]
+    assert listed.count("data-right=") == 4
+    assert "新*" not in listed and "后*" not in listed and "199" not in listed
+
+    client.force_login(personas.committee)
+    send(lambda: client.post(url("turnout_remind", voted), {"key": "k"}))
+    assert sorted(m.phone for m in outbox) == phones(register, NON_VOTERS)
