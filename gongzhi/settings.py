@@ -419,6 +419,12 @@ GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE = _bool("GONGZHI_EMERGENCY_AUTO_APPROVE_O
 # Live progress (voting.views._scope.live_approval): approval shown while voting is open.
 # Our policy, default off: participation is live for everyone, approval for everyone at the close.
 GONGZHI_LIVE_APPROVAL = _bool("GONGZHI_LIVE_APPROVAL", False)
+# The convener's reminder texts to rights that have not voted (voting.services.turnout):
+# at most this many per calendar day and per assembly (our policy: owners are not spammed).
+GONGZHI_TURNOUT_REMINDERS_PER_DAY = _int("GONGZHI_TURNOUT_REMINDERS_PER_DAY", 1, minimum=1)
+GONGZHI_TURNOUT_REMINDERS_PER_ASSEMBLY = _int(
+    "GONGZHI_TURNOUT_REMINDERS_PER_ASSEMBLY", 3, minimum=1
+)
 # Count the notice and objection periods in working days of China's official calendar.
 GONGZHI_PERIODS_IN_WORKING_DAYS = _bool("GONGZHI_PERIODS_IN_WORKING_DAYS", False)
 

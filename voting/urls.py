@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, owner, progress
+from .views import manage, owner, progress, turnout
 
 app_name = "voting"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/tracker/", owner.tracker, name="tracker"),
     *manage.routes,
     *progress.routes,
+    *turnout.routes,
 ]

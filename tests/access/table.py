@@ -107,6 +107,11 @@ ROUTES: tuple[Route, ...] = (
     r("voting:manage_ballots", ENTER, "assembly", on(ENTER)),
     r("voting:manage_paper", ENTER, "assembly_right", on(ENTER)),
     r("voting:manage_proxy", ENTER, "assembly_right", on(ENTER)),
+    # The convener's turnout help (issue #16): never the property company (no assembly.call).
+    r("voting:turnout", CALL, "assembly", on(CALL)),
+    r("voting:turnout_export", CALL, "assembly", on(CALL), method="POST"),
+    r("voting:turnout_remind", CALL, "assembly", on(CALL)),
+    r("voting:turnout_remind", CALL, "assembly", on(CALL), method="POST"),
     r("voting:manage_trace", TRACE),
     r("voting:manage_trace_file", TRACE, "traced_ballot", method="POST"),
     # ------------------------------------------------------------------ voting: progress

@@ -78,15 +78,16 @@ def test_participation_exactly_at_two_thirds_shows_both_lines_reached(
     assert 'viewBox="0 0 6 24"' in heads
     assert 'class="bar-value" x="0" y="0" width="4"' in heads
     assert 'x1="4" y1="0" x2="4"' in heads
-    assert "<strong>4 人</strong> / 6 人（66.66%）" in heads
-    assert "三分之二线：4 人（66.66%）" in heads
+    assert "<strong>4 人</strong> / 6 人（66.67%）" in heads
+    assert "三分之二线（⅔）：4 人" in heads
+    assert "66.66%" not in heads
     area = figure(body, "m1-participation-area")
     assert reached(area) == "yes"
     assert 'viewBox="0 0 59475 24"' in area
     assert 'width="41975"' in area
     assert 'x1="39650"' in area
     assert "<strong>419.75 m²</strong> / 594.75 m²（70.57%）" in area
-    assert "396.50 m²（66.66%）" in area
+    assert "三分之二线（⅔）：396.50 m²" in area
     assert 'data-quorum="yes"' in body
 
 
@@ -145,13 +146,13 @@ def test_with_live_approval_on_the_open_vote_shows_approval_against_each_thresho
     # against 209.88 m².
     m1 = figure(body, "m1-approval-heads")
     assert reached(m1) == "yes" and 'viewBox="0 0 4 24"' in m1 and 'x1="3"' in m1
-    assert "过半数线：3 人（75.00%）" in m1
+    assert "过半数线（½）：3 人" in m1
     assert "209.88 m²" in figure(body, "m1-approval-area")
     # Special: heads 3 ≥ ¾·4 = 3 reached; area needs ceil(¾·41975) = 31482 hundredths.
     assert reached(figure(body, "m2-approval-heads")) == "yes"
     m2_area = figure(body, "m2-approval-area")
     assert reached(m2_area) == "no"
-    assert "四分之三线：314.82 m²" in m2_area and "还差 5.07 m²" in m2_area
+    assert "四分之三线（¾）：314.82 m²" in m2_area and "还差 5.07 m²" in m2_area
     assert 'data-outcome="approved">按目前票数：通过' in body
     assert 'data-outcome="rejected">按目前票数：未通过' in body
     # Election: each candidate against more than half of those taking part.

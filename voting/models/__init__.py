@@ -52,6 +52,7 @@ from .law import (
     legal_basis,
     threshold_text,
 )
+from .reminder import ReminderText, TurnoutReminder
 from .roll import (
     RollSnapshot,
     VotingRight,
@@ -78,10 +79,12 @@ __all__ = [
     "OUTCOME_LABELS",
     "Objection",
     "QUORUM_TEXT",
+    "ReminderText",
     "RollSnapshot",
     "SPECIAL_ITEMS",
     "TextSend",
     "SPECIAL_TEXT",
+    "TurnoutReminder",
     "VotingRight",
     "VotingRightHolder",
     "attachment_path",

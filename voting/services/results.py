@@ -39,7 +39,7 @@ from accounts import permissions
 from core.errors import Conflict
 from publications.models import Kind
 from publications.services import issued_file_guard, publication_issue
-from voting import counting
+from voting import counting, shares
 from voting.board_store import BoardMismatch, BoardNotReady, board_build
 from voting.integrity import ballot_anchor, board_mismatch_alarm, board_mismatch_message
 from voting.models import (
@@ -157,14 +157,6 @@ def board_url(assembly: Assembly) -> str:
     return settings.GONGZHI_PUBLIC_BASE_URL + path
 
 
-def _share(part: int, whole: int) -> str:
-    # Shown to two decimals of a percent; computed in integers (no float near a vote).
-    if whole == 0:
-        return "—"
-    hundredths = (part * 10000 + whole // 2) // whole
-    return f"{hundredths // 100}.{hundredths % 100:02d}%"
-
-
 def _motion_rows(assembly: Assembly) -> list[dict]:
     rows = []
     result = assembly.result or {}
@@ -172,8 +164,6 @@ def _motion_rows(assembly: Assembly) -> list[dict]:
         count = result[motion.code]
         total = count["total"]
         participating = count["participating"]
-        total_cents = counting.area_to_cents(total["area"])
-        p_cents = counting.area_to_cents(participating["area"])
         row = {
             "position": motion.position,
             "code": motion.code,
@@ -186,18 +176,14 @@ def _motion_rows(assembly: Assembly) -> list[dict]:
             "quorum": count["quorum"],
             "total": total,
             "participating": participating,
-            "participating_share": {
-                "heads": _share(participating["heads"], total["heads"]),
-                "area": _share(p_cents, total_cents),
-            },
+            "participating_share": shares.participation_shares(count),
             "thresholds": count["thresholds"],
             "choices": [
                 {
                     "label": str(CHOICE_LABELS[choice]),
                     "heads": count[choice]["heads"],
                     "area": count[choice]["area"],
-                    "share_heads": _share(count[choice]["heads"], participating["heads"]),
-                    "share_area": _share(counting.area_to_cents(count[choice]["area"]), p_cents),
+                    **shares.choice_shares(count, choice),
                 }
                 for choice in counting.CHOICES
             ],

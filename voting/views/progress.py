@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from core.guards import action_required
-from voting import counting, selectors, svgbars
+from voting import counting, selectors, selectors_turnout, shares, svgbars
 from voting.board_store import BoardMismatch, board_verified
 from voting.integrity import board_mismatch_message
 from voting.models import CHOICE_LABELS, OUTCOME_LABELS, Assembly, Motion
@@ -45,7 +45,8 @@ from voting.services.common import cn_datetime
 
 from . import objections
 from .manage_common import attachment_response
-from .scope import CALL, VIEW, assembly_in_scope, live_approval
+from .scope import CALL, VIEW, assembly_in_scope, live_approval, may_call
+from .turnout import group_rows, projection_context
 
 PAGE_SIZE = 20
 AFTER_CLOSE = (Assembly.Status.CLOSED, Assembly.Status.PRELIMINARY, Assembly.Status.FINAL)
@@ -74,16 +75,27 @@ def _measure(value: int, total: int, line: int) -> dict:
     }
 
 
-def figure(key: str, caption: str, data: dict, *, unit: str, line_caption: str = "") -> dict:
+def figure(
+    key: str,
+    caption: str,
+    data: dict,
+    *,
+    unit: str,
+    line_caption: str = "",
+    fraction: shares.Line | None = None,
+) -> dict:
     """One bar with its exact figures; ``data`` as ``selectors.motion_progress`` gives it.
 
-    ``line_caption`` empty: a plain share, no line to reach.
+    ``line_caption`` empty: a plain share, no line to reach. ``fraction`` is the
+    line as a fraction of the whole (⅔, ½, ¾): shown as such, and a share that
+    reaches it (``data["met"]``, the exact test) never shows below it
+    (``voting.shares``).
     """
     show = _heads if unit == "heads" else _area
     value, total, line = data["value"], data["total"], data["line"]
     empty = total == 0
     reached = None if not line_caption or empty else bool(data["met"])
-    percent = "—" if empty else svgbars.percent_text(data["value_bps"])
+    percent = shares.share_text(value, total, line=fraction, met=bool(reached))
     label = _("%(caption)s：%(value)s，共 %(total)s（%(percent)s）") % {
         "caption": caption,
         "value": show(value),
@@ -105,7 +117,7 @@ def figure(key: str, caption: str, data: dict, *, unit: str, line_caption: str =
         "percent": percent,
         "line_caption": line_caption,
         "line": show(line) if reached is not None else "",
-        "line_percent": svgbars.percent_text(data["line_bps"]) if reached is not None else "",
+        "line_percent": fraction.symbol if reached is not None and fraction else "",
         "reached": reached,
         "short": show(line - value) if reached is False else "",
         "svg": svgbars.bar(
@@ -118,7 +130,9 @@ def figure(key: str, caption: str, data: dict, *, unit: str, line_caption: str =
     }
 
 
-def _pair(prefix: str, what: str, lines: dict, line_caption: str) -> list[dict]:
+def _pair(
+    prefix: str, what: str, lines: dict, line_caption: str, fraction: shares.Line | None = None
+) -> list[dict]:
     return [
         figure(
             f"{prefix}-heads",
@@ -126,6 +140,7 @@ def _pair(prefix: str, what: str, lines: dict, line_caption: str) -> list[dict]:
             lines["heads"],
             unit="heads",
             line_caption=line_caption,
+            fraction=fraction,
         ),
         figure(
             f"{prefix}-area",
@@ -133,8 +148,13 @@ def _pair(prefix: str, what: str, lines: dict, line_caption: str) -> list[dict]:
             lines["area"],
             unit="area",
             line_caption=line_caption,
+            fraction=fraction,
         ),
     ]
+
+
+def _approval_line(motion: Motion) -> shares.Line:
+    return shares.THREE_QUARTERS if motion.kind == counting.SPECIAL else shares.MORE_THAN_HALF
 
 
 def _approval_caption(motion: Motion) -> str:
@@ -170,6 +190,7 @@ def _candidates(motion: Motion, count: dict) -> list[dict]:
                     _("同意“%(name)s”") % {"name": names.get(code, code)},
                     lines,
                     _("过半数线"),
+                    shares.MORE_THAN_HALF,
                 ),
             }
         )
@@ -189,6 +210,7 @@ def motion_rows(progress_rows: list[dict], *, approval: bool) -> list[dict]:
                 _("参与表决"),
                 row["participation"],
                 _("三分之二线"),
+                shares.TWO_THIRDS,
             ),
             "approval_shown": approval,
         }
@@ -208,6 +230,7 @@ def motion_rows(progress_rows: list[dict], *, approval: bool) -> list[dict]:
                     _("同意"),
                     row["approval"],
                     _approval_caption(motion),
+                    _approval_line(motion),
                 )
                 item["choices"] = _choice_rows(count)
         rows.append(item)
@@ -283,6 +306,14 @@ def progress(request, pk: int):
             "",
         )
         context["motions"] = motion_rows(data["motions"], approval=approval)
+        if status == Assembly.Status.OPEN and may_call(request.user, assembly):
+            # The convener's help only (issue #16): a projection moves with every ballot and
+            # per-building figures narrow who voted, so nobody else sees them (RULES.md §3).
+            help_data = selectors_turnout.turnout_help(assembly, now=now)
+            context["convener"] = {
+                "projection": projection_context(help_data),
+                "buildings": group_rows(help_data["buildings"]),
+            }
     return render(request, "voting/progress/progress.html", context)
 
 
