@@ -266,6 +266,31 @@ def test_the_settled_use_is_apportioned_over_its_building(demo):
     assert emergency.publication.kind == Kind.EMERGENCY_REPAIR
 
 
+def test_the_demo_owner_s_shares_list_shows_each_charge_of_the_sub_ledger(demo, client):
+    """Issue 16 item 3: 我的维修分摊 and the sub-ledger are one source. In the demo the
+    building-1 roof is settled through the real procedure: every bound owner whose
+    sub-ledger carries a charge sees it on 我的维修分摊 at the same amount."""
+    from core.money import yuan
+    from funds.ledger import selectors as ledger
+
+    seen = 0
+    for owner in User.objects.filter(phone__isnull=False).order_by("pk"):
+        charges = {
+            unit.pk: [line for line in ledger.sub_ledger(unit) if line.is_charge]
+            for unit in ledger.owner_units(owner)
+        }
+        if not any(charges.values()):
+            continue
+        seen += 1
+        client.force_login(owner)
+        page = client.get(reverse("funds:application_mine")).content.decode()
+        for lines in charges.values():
+            for line in lines:
+                assert f"{yuan(-line.amount_fen)} 元" in page
+        assert "目前没有涉及您房屋的维修资金使用。" not in page
+    assert seen
+
+
 # --------------------------------------------------------------------------- first login
 
 

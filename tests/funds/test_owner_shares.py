@@ -152,31 +152,3 @@ def test_a_deposit_is_not_a_charge(estate):
     unit = estate.owner_unit("甲")
     assert [line.is_charge for line in ledger.sub_ledger(unit)] == [False]
     assert ledger.unit_charges([unit]) == []
-
-
-def test_the_demo_roof_settlement_is_on_the_owner_s_list_as_on_the_sub_ledger(client, district):
-    """The reported case: the demo's 1栋 roof settlement on the sub-ledger, "nothing concerns
-    your unit" on 我的维修分摊. Now the same line and amount on both; 2栋 sees none."""
-    from funds.demo import funds_demo_seed
-
-    area = district.a1
-    units = [
-        make_unit(area, f"{101 + n}", building="1栋" if n < 3 else "2栋", registered="82.01")
-        for n in range(6)
-    ]
-    funds_demo_seed(area)
-    inside, outside = units[0], units[4]
-    people = {}
-    for unit, name in ((inside, "壬"), (outside, "癸")):
-        person = make_person(name, phone=f"1390000{unit.pk:04d}")
-        own(unit, person)
-        people[name] = bind(person, area=area)
-    [posting] = charge_lines(inside)
-    client.force_login(people["壬"])
-    page = client.get(reverse("funds:application_mine")).content.decode()
-    assert f"{yuan(-posting.amount_fen)} 元" in page
-    assert "目前没有涉及您房屋的维修资金使用。" not in page
-    assert charge_lines(outside) == []
-    client.force_login(people["癸"])
-    page = client.get(reverse("funds:application_mine")).content.decode()
-    assert "目前没有涉及您房屋的维修资金使用。" in page
