@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from core.errors import DomainError
 from core.guards import action_required
+from core.natural import natural_sorted
 from estates.models import Building, ManagementArea
 from funds.models import AdvanceAccount
 from funds.procedure.selectors.reservations import reservations_context
@@ -94,9 +95,7 @@ def apply(request, code: str):
         (request.POST if request.method == "POST" else None),
         (request.FILES if request.method == "POST" else None),
         items=items,
-        buildings=Building.objects.filter(area=area)
-        .order_by("name")
-        .values_list("name", flat=True),
+        buildings=natural_sorted(Building.objects.filter(area=area).values_list("name", flat=True)),
         problems=list(selectors.linkable_problems(area)),
     )
     error = None
