@@ -72,3 +72,44 @@ def test_area_ledger_on_a_phone_shows_unit_and_balance_without_sideways_scroll(
     codes = [rows.nth(i).get_attribute("data-unit") for i in range(rows.count())]
     assert codes == ["10栋-2单元-5", "10栋-2单元-50", *(f"10栋-2单元-{n}" for n in range(51, 60))]
     assert fits_width(phone)
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    """A 1280 × 800 desktop window (the bureau's screen)."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="zh-CN"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_audit_chain_fits_a_1280_px_window_with_the_json_behind_a_toggle(desktop, personas, db):
+    from django.db import transaction
+
+    from audit.services import audit_record
+
+    long_memo = "屋面防水维修分摊" * 12
+    with transaction.atomic():
+        for n in range(1, 4):
+            audit_record(
+                actor=personas.committee,
+                action="fund.deposit",
+                object_type="funds.transaction",
+                object_id=n,
+                summary={"memo": long_memo, "units": n, "lines": [{"unit": "10栋-1单元-101"}] * 5},
+            )
+    staff_log_in(desktop, personas.reviewer.username)
+    desktop.goto("/audit/")
+
+    assert fits_width(desktop)
+    hashes = desktop.evaluate(ON_SCREEN_JS, "table.audit-events tbody td:last-child")
+    assert hashes == [True, True, True]  # the last column is inside the window
+    assert desktop.get_by_text("交存维修资金").count() == 3
+    raw = desktop.locator("table.audit-events details pre").first
+    assert not raw.is_visible()  # the JSON is folded away…
+    desktop.locator("table.audit-events details summary").first.click()
+    assert raw.is_visible()  # …and one click shows it
+    assert fits_width(desktop)
