@@ -242,7 +242,7 @@ def _money(user, application: EmergencyApplication) -> dict:
         "fund_use": fund_use,
         "payments": list(fund_use.payments.order_by("instructed_at", "pk")),
         "can_confirm": permissions.can(user, "payment.confirm", application),
-        "shares": list(fund_use.shares.order_by("unit_code")),
+        "shares": natural_sorted(fund_use.shares.all(), key=lambda share: share.unit_code),
         # RULES.md §4: units and areas frozen at approval; later register changes, the
         # shortfall demands (分摊补缴) and the debts reported, shown to the bureau, the
         # convener (committee) and the street officer (``fund.view_area``).

@@ -113,3 +113,4 @@ def test_audit_chain_fits_a_1280_px_window_with_the_json_behind_a_toggle(desktop
     desktop.locator("table.audit-events details summary").first.click()
     assert raw.is_visible()  # …and one click shows it
     assert fits_width(desktop)
+    walk_screenshot(desktop, "walk-audit-desktop")
