@@ -22,11 +22,15 @@ Prints one JSON line::
 
 ``--table`` prints the Markdown table of docs/performance.md to stderr as well.
 Database: a temporary SQLite file (migrated and seeded here), DATABASE_URL, or
-``--db FILE`` (an SQLite file already seeded, e.g. by a previous run's
-``--keep``). ``--quick`` times 3 requests per page instead of 20 (for CI).
+``--db FILE`` (an SQLite file, seeded here if it is not yet). ``--quick`` times 3
+requests per page instead of 20 (``bench/run.py --quick`` skips this benchmark: seeding
+the demo alone takes about a minute). ``--only ROLE`` measures one role's pages.
 
-    .venv/bin/python bench/pages.py [--quick] [--repeat N] [--table] [--db FILE] [--keep]
+    .venv/bin/python bench/pages.py [--quick] [--repeat N] [--table] [--db FILE] [--only ROLE]
 """
+
+# One piece because it is one script: the roles and their pages (a table of URLs, most of
+# the length) and the loop that times them are read together, as bench/*.py are.
 
 from __future__ import annotations
 
