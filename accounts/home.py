@@ -145,6 +145,26 @@ ENTRIES: list[Entry] = [
         _("公共收益"),
         _("查看本小区停车、广告等公共收益的收支、分配和季度公示。"),
     ),
+    # The register and its annex-1 export (issue 16 item 6): reachable from the
+    # menu by every role that may open them (docs/permissions.md).
+    Entry(
+        "register.view",
+        "estates:index",
+        _("物业管理区域台账"),
+        _("按街道、社区、物业管理区域、楼栋逐级查看房屋和业主。身份证号和手机号只显示部分数字。"),
+    ),
+    Entry(
+        "oversee",
+        "estates:annex1",
+        _("导出附件1台账"),
+        _("住宅物业管理区域信息台账（Excel）。"),
+    ),
+    Entry(
+        "calendar.manage",
+        "estates:calendar",
+        _("节假日安排"),
+        _("录入国务院办公厅每年公布的节假日安排，用于计算工作日时限。"),
+    ),
     Entry(
         "register.edit",
         "estates:import",

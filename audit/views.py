@@ -11,15 +11,14 @@ from core.guards import ActionRequiredMixin
 
 from .chain import GENESIS, event_hash
 from .filters import AuditEventFilter
+from .labels import SUMMARY_FIELDS_SHOWN, action_label, object_label, summary_items
 from .models import AuditEvent
 from .selectors import audit_events
 from .services import event_fields
 
-SUMMARY_PREVIEW = 80
 
-
-def _summary_text(summary) -> str:
-    return json.dumps(summary, ensure_ascii=False, sort_keys=True) if summary else ""
+def _summary_json(summary) -> str:
+    return json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=2) if summary else ""
 
 
 class EventListView(ActionRequiredMixin, ListView):
@@ -34,11 +33,13 @@ class EventListView(ActionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Words for the codes (audit.labels); the full summary stays one toggle away.
         for event in context["events"]:
-            text = _summary_text(event.summary)
-            event.summary_preview = (
-                text if len(text) <= SUMMARY_PREVIEW else text[:SUMMARY_PREVIEW] + "…"
-            )
+            event.action_text = action_label(event.action)
+            event.object_text = object_label(event.object_type)
+            event.summary_shown = summary_items(event.summary, SUMMARY_FIELDS_SHOWN)
+            event.summary_more = max(len(event.summary or {}) - SUMMARY_FIELDS_SHOWN, 0)
+            event.summary_json = _summary_json(event.summary)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(filter=self.filterset, query=query.urlencode())
@@ -64,7 +65,10 @@ class EventDetailView(ActionRequiredMixin, DetailView):
         context.update(
             hash_ok=event_hash(event_fields(event)) == event.hash,
             link_ok=(event.prev == previous) if event.seq > 1 else event.prev == GENESIS,
-            summary_json=json.dumps(event.summary, ensure_ascii=False, sort_keys=True, indent=2),
+            summary_json=_summary_json(event.summary),
+            action_text=action_label(event.action),
+            object_text=object_label(event.object_type),
+            summary_rows=summary_items(event.summary),
             has_next=AuditEvent.objects.filter(seq=event.seq + 1).exists(),
         )
         return context

@@ -14,7 +14,6 @@ and last four characters (nothing is decrypted) and the phone masked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +27,7 @@ from django.utils.translation import gettext
 
 from accounts.permissions import areas_for, streets_for
 from accounts.phones import mask_phone
+from core.natural import natural_key
 
 from .models import (
     Building,
@@ -170,11 +170,6 @@ def communities_with_areas(user, street: Street) -> list[tuple[Community, list[M
         by_community.setdefault(area.community_id, []).append(area)
     communities = visible_communities(user).filter(street=street)
     return [(community, by_community.get(community.pk, [])) for community in communities]
-
-
-def natural_key(text: str) -> tuple:
-    """Sort "2栋" before "10栋": digit runs compare as numbers."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 def buildings_with_counts(area: ManagementArea) -> list[Building]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from core.errors import DomainError
 from core.guards import action_required
+from core.natural import natural_sorted
 from estates.models import Building, ManagementArea
 from funds.models import AdvanceAccount
 from funds.procedure.selectors.reservations import reservations_context
@@ -94,9 +95,7 @@ def apply(request, code: str):
         (request.POST if request.method == "POST" else None),
         (request.FILES if request.method == "POST" else None),
         items=items,
-        buildings=Building.objects.filter(area=area)
-        .order_by("name")
-        .values_list("name", flat=True),
+        buildings=natural_sorted(Building.objects.filter(area=area).values_list("name", flat=True)),
         problems=list(selectors.linkable_problems(area)),
     )
     error = None
@@ -243,7 +242,7 @@ def _money(user, application: EmergencyApplication) -> dict:
         "fund_use": fund_use,
         "payments": list(fund_use.payments.order_by("instructed_at", "pk")),
         "can_confirm": permissions.can(user, "payment.confirm", application),
-        "shares": list(fund_use.shares.order_by("unit_code")),
+        "shares": natural_sorted(fund_use.shares.all(), key=lambda share: share.unit_code),
         # RULES.md §4: units and areas frozen at approval; later register changes, the
         # shortfall demands (分摊补缴) and the debts reported, shown to the bureau, the
         # convener (committee) and the street officer (``fund.view_area``).

@@ -7,11 +7,11 @@ Owners and phones appear masked everywhere (DESIGN.md "Personal data").
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from accounts.permissions import can
 from core.guards import ActionRequiredMixin
+from core.natural import natural_page
 
 from .. import browse
 from ..forms import SearchForm
@@ -20,8 +20,11 @@ PAGE_SIZE = 50
 INDEX_AREAS = 20  # up to this many areas are listed on the index page itself
 
 
-def _page(request, items):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+def _units_page(request, units):
+    """Units in natural order of area and unit code ("2栋-…" before "10栋-…")."""
+    return natural_page(
+        units, "area__code", "code", number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
 
 
 def _query_without_page(request) -> str:
@@ -108,7 +111,7 @@ class BuildingView(RegisterView):
         form = SearchForm(self.request.GET or None)
         q = form.cleaned_data["q"] if form.is_valid() else ""
         units = browse.with_ownerships(browse.unit_search(user, q=q, building=building))
-        page = _page(self.request, units)
+        page = _units_page(self.request, units)
         return super().get_context_data(
             building=building,
             area=building.area,
@@ -143,7 +146,7 @@ class SearchView(RegisterView):
         context = {"search_form": form, "q": q, "area": area, "rows": [], "page_obj": None}
         if q:
             units = browse.with_ownerships(browse.unit_search(user, q=q, area=area))
-            page = _page(self.request, units)
+            page = _units_page(self.request, units)
             context.update(
                 page_obj=page,
                 rows=browse.unit_rows(page.object_list),

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from accounts import permissions
 from core import money
 from core.guards import action_required
+from core.natural import natural_sorted
 from estates.browse import area_get
 from estates.models import Unit
 
@@ -188,7 +189,7 @@ def allocation_detail(request, pk: int):
         pk=pk,
         area__in=permissions.areas_for(request.user, VIEW).values("pk"),
     )
-    shares = list(allocation.shares.order_by("unit_code"))
+    shares = natural_sorted(allocation.shares.all(), key=lambda share: share.unit_code)
     mine = set(
         Unit.objects.filter(
             area=allocation.area,
