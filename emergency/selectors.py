@@ -1,8 +1,10 @@
 """Reads of emergency applications, always within the reader's scope.
 
-Who sees an application: those who may file for its area (``emergency.apply``)
-and those who oversee it (``oversee``: officers of its street or community,
-the bureau). Anything else is "not found" (404), never "forbidden", so a page
+Who sees an application: those who may file for its area (``emergency.apply``),
+those who oversee it (``oversee``: officers of its street or community, the
+bureau), and the area's own staff who read its register (``register.view``: its
+committee, and the property company serving it even where a committee files —
+the company runs the site the works happen on; docs/permissions.md). Anything else is "not found" (404), never "forbidden", so a page
 does not reveal that an application exists.
 """
 
@@ -25,6 +27,7 @@ from .models import EmergencyApplication, Problem, RecoveryClaim
 
 APPLY = "emergency.apply"
 OVERSEE = "oversee"
+REGISTER_VIEW = "register.view"
 
 DEADLINE_LABELS = {
     deadlines.REVIEW: _("住建局审核"),
@@ -44,6 +47,7 @@ def visible_applications(user) -> QuerySet[EmergencyApplication]:
     return EmergencyApplication.objects.filter(
         Q(area__in=areas_for(user, APPLY).values("pk"))
         | Q(area__in=areas_for(user, OVERSEE).values("pk"))
+        | Q(area__in=areas_for(user, REGISTER_VIEW).values("pk"))
     ).select_related("area__community__street", "item__version", "applicant")
 
 
