@@ -9,7 +9,7 @@ National Day 1–7 Oct off, Sat 10 Oct a swapped working day.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
