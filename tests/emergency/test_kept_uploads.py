@@ -146,3 +146,16 @@ def test_kept_files_expire(client, estate, personas):
     assert not EmergencyApplication.objects.exists()
     assert kept_uploads_purge() == 0  # the submit above already purged them
     assert not KeptUpload.objects.exists()
+
+
+def test_a_file_added_later_is_kept_when_its_category_was_not_chosen(client, filed, personas):
+    before = filed.evidence.count()
+    target = reverse("emergency:evidence_add", args=[filed.pk])
+    first = login(client, personas.committee).post(target, {"kind": "", "file": pdf("补充.pdf")})
+    assert first.status_code == 400
+    assert "已保留：补充.pdf（可更换）" in first.content.decode()
+    done = client.post(target, {"kind": "other", "upload_token": token_of(first)})
+    assert done.status_code == 302
+    assert filed.evidence.count() == before + 1
+    assert filed.evidence.filter(original_name="补充.pdf").exists()
+    assert not KeptUpload.objects.exists()
