@@ -159,3 +159,40 @@ def test_a_file_added_later_is_kept_when_its_category_was_not_chosen(client, fil
     assert filed.evidence.count() == before + 1
     assert filed.evidence.filter(original_name="补充.pdf").exists()
     assert not KeptUpload.objects.exists()
+
+
+def test_the_settlement_papers_chosen_with_the_preview_are_there_at_the_confirmation(
+    client, funded, personas, verified
+):
+    from .conftest import file_application
+    from .test_money import accept, approve
+
+    application = approve(file_application(personas.committee, funded.a1), personas, verified)
+    accept(application, personas)
+    target = reverse("emergency:settle", args=[application.pk])
+    day = str(timezone.localdate())
+    reviewer = login(client, personas.reviewer)
+    preview = reviewer.post(
+        target,
+        {
+            "final_cost": "10000.00",
+            "settled_on": day,
+            "step": "preview",
+            "files": [pdf("发票.pdf")],
+        },
+    )
+    assert preview.status_code == 200
+    assert "已保留：发票.pdf（可更换）" in preview.content.decode()
+    done = reviewer.post(
+        target,
+        {
+            "final_cost": "10000.00",
+            "settled_on": day,
+            "step": "confirm",
+            "upload_token": token_of(preview),
+        },
+    )
+    assert done.status_code == 302
+    assert EmergencyApplication.objects.get(pk=application.pk).status == "settled"
+    assert Evidence.objects.filter(application=application, original_name="发票.pdf").exists()
+    assert not KeptUpload.objects.exists()
