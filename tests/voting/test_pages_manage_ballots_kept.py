@@ -59,3 +59,21 @@ def test_the_scan_is_kept_when_the_authorisation_was_forgotten(
     ballot = Ballot.objects.get()
     assert ballot.scan and ballot.authorisation
     assert not KeptUpload.objects.exists()
+
+
+def test_an_attachment_file_is_kept_when_its_title_was_refused(
+    committee, register, personas, media
+):  # noqa: F811
+    from voting.models import AssemblyAttachment
+
+    from .conftest import make_assembly
+
+    draft = make_assembly(register.area, personas.committee)
+    page = url("manage_attachment_add", draft.pk)
+    first = committee.post(page, {"title": "长" * 201, "file": pdf_upload("维修方案.pdf")})
+    assert first.status_code == 400
+    assert "已保留：维修方案.pdf（可更换）" in first.content.decode()
+    done = committee.post(page, {"title": "维修方案", "upload_token": token_of(first)})
+    assert done.status_code == 302
+    assert AssemblyAttachment.objects.filter(assembly=draft, title="维修方案").exists()
+    assert not KeptUpload.objects.exists()
