@@ -62,8 +62,11 @@ def test_the_scan_is_kept_when_the_authorisation_was_forgotten(
 
 
 def test_an_attachment_file_is_kept_when_its_title_was_refused(
-    committee, register, personas, media
-):  # noqa: F811
+    committee,  # noqa: F811
+    register,
+    personas,
+    media,
+):
     from voting.models import AssemblyAttachment
 
     from .conftest import make_assembly
