@@ -1,4 +1,5 @@
-"""Models shared by every domain app: the bureau-kept working-day calendar.
+"""Models shared by every domain app: the bureau-kept working-day calendar, and the uploads
+kept for a form shown again (``KeptUpload``, see ``core.upload_drafts``).
 
 RULES.md §2 "Periods": a period whose last day is a public holiday ends on the
 next working day (Civil Code art. 203), on China's official calendar with its
@@ -20,6 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .kept import KeptError, KeptModel
+from .uploads import NamedUploadModel
 
 
 class CalendarKeptError(KeptError):
@@ -82,3 +84,34 @@ class HolidayNoticeDay(KeptModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_kind_display()} {self.name}"
+
+
+class KeptUpload(NamedUploadModel):
+    """A file a user chose on a form that was shown again (issue 16 item 4): kept for the
+    draft so that it need not be chosen again, then attached on success or expired.
+
+    Owner-scoped: only the user who uploaded it, on the form (``form``) and the page
+    (``token``, a random value in a hidden field) it came with, ever gets it back
+    (``core.upload_drafts``). A forged or another user's token finds nothing.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    form = models.CharField(_("表单"), max_length=100)
+    token = models.CharField(_("草稿标识"), max_length=64)
+    field = models.CharField(_("字段"), max_length=100)
+    file = models.FileField(_("文件"), upload_to="kept/%Y/%m/", max_length=300)
+    expires_at = models.DateTimeField(_("保留至"), db_index=True)
+
+    class Meta:
+        verbose_name = _("暂存上传文件")
+        verbose_name_plural = _("暂存上传文件")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["owner", "form", "token"], name="core_kept_upload_draft")]
+
+    def __str__(self) -> str:
+        return self.original_name

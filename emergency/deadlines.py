@@ -1,11 +1,16 @@
 """Response times of an emergency application (RULES.md §5). Pure: no Django import.
 
-Three clocks, each set per whitelist item (defaults in brackets):
+Four clocks, the first three set per whitelist item (defaults in brackets):
 
 - **review** — the bureau decides within ``review_days`` working days [2] of
   the filing;
 - **payment** — where a prepayment (预拨) was asked for, the payment
   instruction follows within ``payment_days`` working days [2] of the approval;
+- **bank confirmation** — where the payment instruction went out, the custody
+  bank confirms the transfer within ``bank_days`` working days [1] of the
+  instruction (a setting, ``GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS``; RULES.md §5
+  "the bank's confirmation is a second deadline"). The instruction meets only
+  the payment clock: no money has moved until the bank confirms;
 - **works start** — the works start within ``start_hours`` hours [24] of the
   approval. Our reading: the approval is the go-ahead for spending the fund,
   so the clock cannot run before it (safety measures on the spot do not wait
@@ -27,8 +32,9 @@ from core import periods
 
 REVIEW = "review"
 PAYMENT = "payment"
+BANK = "bank_confirm"
 WORKS_START = "works_start"
-KINDS = (REVIEW, PAYMENT, WORKS_START)
+KINDS = (REVIEW, PAYMENT, BANK, WORKS_START)
 
 # States of one deadline at a moment.
 PENDING = "pending"  # running, more than DUE_SOON left
@@ -82,6 +88,11 @@ def payment_due(approved_at: datetime, times: Times, tz: tzinfo) -> datetime:
     return working_days_due(approved_at, times.payment_days, tz)
 
 
+def bank_due(instructed_at: datetime, bank_days: int, tz: tzinfo) -> datetime:
+    """The bank confirms within ``bank_days`` working days of the payment instruction."""
+    return working_days_due(instructed_at, bank_days, tz)
+
+
 def works_start_due(approved_at: datetime, times: Times) -> datetime:
     return hours_due(approved_at, times.start_hours)
 
@@ -115,6 +126,8 @@ class Facts:
     prepayment: bool = False
     payment_due_at: datetime | None = None
     paid_at: datetime | None = None  # the payment instruction went out
+    bank_due_at: datetime | None = None  # set once the instruction went out
+    bank_confirmed_at: datetime | None = None  # the bank's confirmation was recorded
     works_start_due_at: datetime | None = None
     works_started_at: datetime | None = None
 
@@ -123,13 +136,16 @@ def deadlines(facts: Facts) -> list[Deadline]:
     """The deadlines that apply to an application, in the order they arise.
 
     Review always applies; payment only once approved with a prepayment asked
-    for; works start once approved. A refused application has only its review.
+    for, the bank's confirmation once that payment was instructed; works start
+    once approved. A refused application has only its review.
     """
     result = [Deadline(REVIEW, facts.review_due_at, facts.decided_at)]
     if not facts.approved:
         return result
     if facts.prepayment and facts.payment_due_at is not None:
         result.append(Deadline(PAYMENT, facts.payment_due_at, facts.paid_at))
+        if facts.paid_at is not None and facts.bank_due_at is not None:
+            result.append(Deadline(BANK, facts.bank_due_at, facts.bank_confirmed_at))
     if facts.works_start_due_at is not None:
         result.append(Deadline(WORKS_START, facts.works_start_due_at, facts.works_started_at))
     return result

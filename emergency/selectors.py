@@ -1,8 +1,10 @@
 """Reads of emergency applications, always within the reader's scope.
 
-Who sees an application: those who may file for its area (``emergency.apply``)
-and those who oversee it (``oversee``: officers of its street or community,
-the bureau). Anything else is "not found" (404), never "forbidden", so a page
+Who sees an application: those who may file for its area (``emergency.apply``),
+those who oversee it (``oversee``: officers of its street or community, the
+bureau), and the area's own staff who read its register (``register.view``: its
+committee, and the property company serving it even where a committee files —
+the company runs the site the works happen on; docs/permissions.md). Anything else is "not found" (404), never "forbidden", so a page
 does not reveal that an application exists.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -25,10 +28,12 @@ from .models import EmergencyApplication, Problem, RecoveryClaim
 
 APPLY = "emergency.apply"
 OVERSEE = "oversee"
+REGISTER_VIEW = "register.view"
 
 DEADLINE_LABELS = {
     deadlines.REVIEW: _("住建局审核"),
-    deadlines.PAYMENT: _("预拨资金"),
+    deadlines.PAYMENT: _("预拨划款指令（住建局）"),
+    deadlines.BANK: _("银行划款确认"),
     deadlines.WORKS_START: _("开工"),
 }
 STATE_LABELS = {
@@ -44,6 +49,7 @@ def visible_applications(user) -> QuerySet[EmergencyApplication]:
     return EmergencyApplication.objects.filter(
         Q(area__in=areas_for(user, APPLY).values("pk"))
         | Q(area__in=areas_for(user, OVERSEE).values("pk"))
+        | Q(area__in=areas_for(user, REGISTER_VIEW).values("pk"))
     ).select_related("area__community__street", "item__version", "applicant")
 
 
@@ -54,18 +60,40 @@ def application_get(user, pk: int) -> EmergencyApplication:
     return application
 
 
-def payment_instructed_at(application: EmergencyApplication) -> datetime | None:
-    """When the first (not withdrawn) payment instruction went out: RULES.md §5 "the payment
-    instruction follows within 2 more" working days — the instruction meets it, not the bank."""
+def _first_instruction(application: EmergencyApplication) -> tuple | None:
+    """(instructed_at, confirmed_at) of the first (not withdrawn) payment instruction."""
     if not application.fund_use_id or not application.prepayment_fen:
         return None
     return (
         PaymentInstruction.objects.filter(fund_use_id=application.fund_use_id)
         .exclude(status=PaymentInstruction.Status.CANCELLED)
-        .order_by("instructed_at")
-        .values_list("instructed_at", flat=True)
+        .order_by("instructed_at", "pk")
+        .values_list("instructed_at", "confirmed_at")
         .first()
     )
+
+
+def payment_instructed_at(application: EmergencyApplication) -> datetime | None:
+    """When the first (not withdrawn) payment instruction went out: RULES.md §5 "the payment
+    instruction follows within 2 more" working days — the instruction meets it, not the bank."""
+    first = _first_instruction(application)
+    return first[0] if first else None
+
+
+def bank_facts(application: EmergencyApplication) -> dict:
+    """The payment clock's end and the bank's clock (RULES.md §5: "the bank's confirmation is
+    a second deadline … tracked and escalated on its own"): due ``bank_days`` working days
+    after the first instruction, met only when the bank's confirmation of it is recorded."""
+    first = _first_instruction(application)
+    if first is None:
+        return {}
+    instructed_at, confirmed_at = first
+    days = settings.GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS
+    return {
+        "paid_at": instructed_at,
+        "bank_due_at": deadlines.bank_due(instructed_at, days, timezone.get_default_timezone()),
+        "bank_confirmed_at": confirmed_at,
+    }
 
 
 def facts_of(application: EmergencyApplication, now: datetime) -> deadlines.Facts:
@@ -95,9 +123,9 @@ def facts_of(application: EmergencyApplication, now: datetime) -> deadlines.Fact
         approved=approved,
         prepayment=bool(application.prepayment_fen),
         payment_due_at=application.payment_due_at,
-        paid_at=payment_instructed_at(application),
         works_start_due_at=application.works_start_due_at,
         works_started_at=application.works_started_at,
+        **bank_facts(application),
     )
 
 

@@ -416,6 +416,9 @@ GONGZHI_FUND_SPLIT_WINDOW_DAYS = _int("GONGZHI_FUND_SPLIT_WINDOW_DAYS", 90, mini
 # Emergency repairs (RULES.md §5): treat an application as approved when the bureau's
 # review is overdue (some provinces' practice). Off by default; derived when read.
 GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE = _bool("GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE", False)
+# Emergency repairs (RULES.md §5): the custody bank confirms a payment instruction within
+# this many working days of it — a deadline of its own, reminded and escalated.
+GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS = _int("GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS", 1, minimum=1)
 # Live progress (voting.views._scope.live_approval): approval shown while voting is open.
 # Our policy, default off: participation is live for everyone, approval for everyone at the close.
 GONGZHI_LIVE_APPROVAL = _bool("GONGZHI_LIVE_APPROVAL", False)

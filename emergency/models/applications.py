@@ -374,6 +374,7 @@ class DeadlineNotice(models.Model):
     class Deadline(models.TextChoices):
         REVIEW = "review", _("住建局审核")
         PAYMENT = "payment", _("拨付")
+        BANK = "bank_confirm", _("银行划款确认")
         WORKS_START = "works_start", _("开工")
 
     class Stage(models.TextChoices):

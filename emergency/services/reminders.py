@@ -51,7 +51,11 @@ def responsible(application: EmergencyApplication, kind: str) -> list[User]:
     if kind == deadlines.WORKS_START:
         people = [application.applicant]
         return [u for u in people if u.is_active and permissions.can(u, APPLY, application)]
-    if kind == deadlines.PAYMENT:
+    if kind == deadlines.BANK:
+        # The reviewer records the bank's confirmation (payment.confirm); the approver who
+        # instructed follows it up with the bank.
+        people = _holders([Role.BUREAU_REVIEWER, Role.BUREAU_APPROVER])
+    elif kind == deadlines.PAYMENT:
         # The approver issues the payment instruction (funds.procedure.services.payments).
         people = _holders([Role.BUREAU_APPROVER])
     elif application.status == EmergencyApplication.Status.UNDER_REVIEW:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NamedTuple
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from core.errors import DomainError
 from core.forms import place_error
+from core.upload_drafts import UploadDraft
 
 from .. import selectors
 from ..services import normal_procedure_url
@@ -86,13 +88,15 @@ def form_page(
     done: str | Callable[[Any], str],
     then: str,
     aliases: dict[str, str] | None = None,
+    uploads: UploadDraft | None = None,
 ):
     """A page of one form whose valid POST calls ``perform(cleaned_data)`` (thin, STYLE.md §3).
 
     Taken: ``done`` — or ``done(what perform returned)`` — as a message, and a redirect to the
     URL ``then``. Refused: the refusal on the form (``place_refusal``), nothing stored, and the
     page again with its status (400 invalid input, 409 a state conflict); a form sent back
-    with its own errors is a 400.
+    with its own errors is a 400. ``uploads``: the files chosen on it, kept while the page
+    is shown again (``core.upload_drafts``), dropped once taken.
     """
     status = 200
     if request.method == "POST":
@@ -103,9 +107,11 @@ def form_page(
             except DomainError as exc:
                 status = place_refusal(form, exc, aliases)
             else:
+                if uploads is not None:
+                    uploads.attached()
                 messages.success(request, done(result) if callable(done) else done)
                 return redirect(then)
-    return render(request, template, {**context, "form": form}, status=status)
+    return render(request, template, {**context, "form": form, "uploads": uploads}, status=status)
 
 
 class ActionWords(NamedTuple):
@@ -128,6 +134,7 @@ def action_page(
     summary: bool = False,
     multipart: bool = False,
     danger: bool = False,
+    uploads: UploadDraft | None = None,
 ):
     """``emergency/action.html``: one action on one application, its button the confirmation;
     taken, back to the application. ``summary`` shows what the application asks above the form;
@@ -149,6 +156,7 @@ def action_page(
         done=words.done,
         then=reverse("emergency:detail", kwargs={"pk": application.pk}),
         aliases=aliases,
+        uploads=uploads,
     )
 
 
@@ -167,13 +175,27 @@ def action_view(form_class, words: ActionWords, **options):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             application = selectors.application_get(request.user, pk)
-            form = form_class(*((request.POST, request.FILES) if request.method == "POST" else ()))
+            uploads = None
+            if options.get("multipart"):
+                # Files chosen here survive the page shown again (core.upload_drafts).
+                uploads = UploadDraft(
+                    request,
+                    form=f"emergency.{perform.__name__}:{application.pk}",
+                    fields=[
+                        name
+                        for name, field in form_class.base_fields.items()
+                        if isinstance(field, forms.FileField)
+                    ],
+                )
+            posted = (request.POST, uploads.files() if uploads else request.FILES)
+            form = form_class(*(posted if request.method == "POST" else ()))
             return action_page(
                 request,
                 application,
                 form,
                 words,
                 lambda data: perform(application, request.user, data),
+                uploads=uploads,
                 **options,
             )
 

@@ -19,13 +19,15 @@ from accounts import permissions
 from core.errors import DomainError
 from core.guards import action_required
 from core.natural import natural_sorted
+from core.upload_drafts import UploadDraft
 from estates.models import Building, ManagementArea
 from funds.models import AdvanceAccount
 from funds.procedure.selectors.reservations import reservations_context
 
 from .. import selectors, services
 from ..forms import AcceptForm, ApplicationForm, EvidenceForm, MomentForm
-from ..models import EmergencyApplication, Evidence, ResponsePlan
+from ..forms.inputs import evidence_field_name
+from ..models import FILING_EVIDENCE, EmergencyApplication, Evidence, ResponsePlan
 from ._common import (
     ActionWords,
     action_view,
@@ -91,9 +93,15 @@ def apply(request, code: str):
     area = _area_for_applicant(request.user, code)
     version = services.current_version()
     items = list(version.items.order_by("position")) if version else []
+    # Files chosen here survive a page shown again (core.upload_drafts).
+    uploads = UploadDraft(
+        request,
+        form=f"emergency.apply:{area.code}",
+        fields=[evidence_field_name(kind) for kind in FILING_EVIDENCE],
+    )
     form = ApplicationForm(
         (request.POST if request.method == "POST" else None),
-        (request.FILES if request.method == "POST" else None),
+        (uploads.files() if request.method == "POST" else None),
         items=items,
         buildings=natural_sorted(Building.objects.filter(area=area).values_list("name", flat=True)),
         problems=list(selectors.linkable_problems(area)),
@@ -109,6 +117,7 @@ def apply(request, code: str):
             error = exc
             status = place_refusal(form, exc, aliases={"scope": "scope_unit_codes"})
         else:
+            uploads.attached()
             messages.success(
                 request,
                 _("已提交紧急维修申请，住建局将在%(due)s前完成审核。")
@@ -125,6 +134,7 @@ def apply(request, code: str):
             "version": version,
             "items": items,
             "plan": plan,
+            "uploads": uploads,
             **fallback_context(error),
         },
         status=status,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from core.guards import action_required
 from core.money import yuan
+from core.upload_drafts import UploadDraft
 from funds.models import PaymentInstruction
 from funds.procedure.forms import SupplementaryVoteForm
 
@@ -285,11 +286,15 @@ def excess_approve(application, actor, data):
 def settle(request, pk: int):
     """Final cost → preview of every unit's share (shortfalls shown) → 确认结算."""
     application = selectors.application_get(request.user, pk)
+    # The settlement papers chosen with the preview are still there at the confirmation.
+    uploads = UploadDraft(
+        request, form=f"emergency.settle:{application.pk}", fields=["files", "audit_report"]
+    )
     form = SettleForm(
         request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
+        uploads.files() if request.method == "POST" else None,
     )
-    context = {"application": application, "form": form}
+    context = {"application": application, "form": form, "uploads": uploads}
     status = 400 if request.method == "POST" and form.errors else 200
     if request.method == "POST" and form.is_valid():
         cost = form.cleaned_data["final_cost"]
@@ -305,6 +310,7 @@ def settle(request, pk: int):
                     audit_report=form.cleaned_data.get("audit_report"),
                     warranty_ends_on=form.cleaned_data.get("warranty_ends_on"),
                 )
+                uploads.attached()
                 messages.success(request, _("已结算并分摊到各户分户账。"))
                 return redirect("emergency:detail", pk=application.pk)
             context["preview"] = services.apportionment_preview(application, cost)

@@ -19,6 +19,7 @@ from core.errors import DomainError
 from core.forms import place_error
 from core.guards import action_required
 from core.money import yuan
+from core.upload_drafts import UploadDraft
 from estates.browse import area_get
 
 from .. import selectors, services
@@ -55,8 +56,10 @@ def entry_new(request, code: str):
     """登记收支: one income or cost, with an optional voucher."""
     area = area_get(request.user, code, action=RECORD)
     today = selectors.local_today()
+    # The voucher survives the page shown again (core.upload_drafts).
+    uploads = UploadDraft(request, form=f"revenue.entry:{area.code}", fields=["voucher"])
     if request.method == "POST":
-        form = EntryForm(request.POST, request.FILES)
+        form = EntryForm(request.POST, uploads.files())
         status = 400
         if form.is_valid():
             data = form.cleaned_data
@@ -75,6 +78,7 @@ def entry_new(request, code: str):
             except DomainError as error:
                 status = place_error(form, error)
             else:
+                uploads.attached()
                 messages.success(
                     request,
                     _("已登记第 %(pk)s 号记录：%(category)s %(amount)s 元。")
@@ -88,7 +92,12 @@ def entry_new(request, code: str):
     else:
         form = EntryForm(initial={"occurred_on": today, "direction": "income"})
         status = 200
-    return render(request, "revenue/entry_form.html", {"area": area, "form": form}, status=status)
+    return render(
+        request,
+        "revenue/entry_form.html",
+        {"area": area, "form": form, "uploads": uploads},
+        status=status,
+    )
 
 
 @action_required(RECORD)
@@ -137,8 +146,9 @@ def allocate(request, code: str):
     period = _chosen_quarter(request.POST if request.method == "POST" else request.GET)
     motions = decision_motions(area)
     status = 200
+    uploads = UploadDraft(request, form=f"revenue.allocate:{area.code}", fields=["decision_file"])
     if request.method == "POST":
-        form = AllocationForm(request.POST, request.FILES, motions=motions)
+        form = AllocationForm(request.POST, uploads.files(), motions=motions)
         status = 400
         if form.is_valid():
             data = form.cleaned_data
@@ -158,6 +168,7 @@ def allocate(request, code: str):
             except DomainError as error:
                 status = place_error(form, error)
             else:
+                uploads.attached()
                 messages.success(
                     request,
                     _("已登记%(period)s的分配决定。") % {"period": period.label},
@@ -176,6 +187,7 @@ def allocate(request, code: str):
             "net": yuan(state.totals.net_fen),
             "form": form,
             "quarter_form": QuarterForm(initial={"year": period.year, "quarter": period.quarter}),
+            "uploads": uploads,
         },
         status=status,
     )

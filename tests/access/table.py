@@ -38,8 +38,9 @@ ISSUE, OVERSEE, AUDIT = "publication.issue", "oversee", "audit.view"
 # Who sees a fund-use application (funds.procedure.selectors.applications): staff who reach its
 # area, and owners of a unit in its 列支范围 from the vote on.
 SEES_FUND_APP = on(REGISTER_VIEW, FUND_AREA, FUND_OWN)
-# Who sees an emergency application (emergency.selectors.visible_applications).
-SEES_EMERGENCY = on(EM_APPLY, OVERSEE)
+# Who sees an emergency application (emergency.selectors.visible_applications): those who
+# file or oversee, and the area's staff (its committee, the property company serving it).
+SEES_EMERGENCY = on(EM_APPLY, OVERSEE, REGISTER_VIEW)
 
 ROUTES: tuple[Route, ...] = (
     # ------------------------------------------------------------------ site, accounts

@@ -175,8 +175,9 @@ def test_the_committee_sees_its_application_with_exact_figures(api, filed, perso
         ("reviewer", 1),
         ("approver", 1),
         ("admin", 1),
+        # Company P serves a1: it sees the application its committee filed (issue 16 item 5).
+        ("property_staff", 1),
         # May file or oversee elsewhere, not in a1.
-        ("property_staff", 0),
         ("other_committee", 0),
         ("other_street_officer", 0),
     ],
@@ -223,7 +224,7 @@ def test_filters_by_area_street_and_status(api, three):
     assert ids("reviewer", street="SB") == [in_b1.pk]
     assert ids("street_officer") == [in_a2.pk, in_a1.pk]
     assert ids("street_officer", street="SB") == []
-    assert ids("property_staff") == [in_a2.pk]
+    assert ids("property_staff") == [in_a2.pk, in_a1.pk]  # company P serves both
     assert ids("reviewer", status="filed") == [in_b1.pk, in_a2.pk, in_a1.pk]
     assert ids("reviewer", status="approved") == []
     assert ids("reviewer", area="nope") == []
@@ -259,7 +260,7 @@ def test_the_list_is_paginated(api, three):
         ("reviewer", 200),
         ("approver", 200),
         ("admin", 200),
-        ("property_staff", 404),
+        ("property_staff", 200),  # company P serves a1 (issue 16 item 5)
         ("other_committee", 404),
         ("other_street_officer", 404),
         ("owner", 403),

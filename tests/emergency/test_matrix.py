@@ -39,7 +39,8 @@ MATRIX = {
             "community_officer": 404,
         },
     ),
-    "detail": (["app"], {**only("committee", *OVERSEERS, others=404)}),
+    # Company P serves a1: it sees the application its committee filed (issue 16 item 5).
+    "detail": (["app"], {**only("committee", "property_staff", *OVERSEERS, others=404)}),
     "plan": (["a1"], {**only("committee", *OVERSEERS), "property_staff": 404}),
     "plan_edit": (
         ["a1"],

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -39,6 +40,7 @@ from . import manage_ballots, manage_motions
 from .manage_common import (
     CALL,
     ENTER,
+    OVERSEE,
     TRACE,
     assembly_for,
     form_error,
@@ -61,13 +63,29 @@ def _detail(assembly: Assembly):
 
 @action_required(CALL)
 def assembly_list(request):
-    """业主大会: the assemblies of the areas the user may call in, with their status now."""
+    """业主大会: the assemblies of the areas the user may call in, and — for the street, the
+    community and the bureau — those of the areas they oversee (docs/permissions.md: an
+    officer's scope is its street or community), with their status now. An assembly the
+    user may not call (its area has a committee) links to its progress page instead."""
     now = timezone.now()
-    page = Paginator(selectors.assemblies_for(request.user, CALL), PER_PAGE).get_page(
-        request.GET.get("page")
+    callable_areas = permissions.areas_for(request.user, CALL).values("pk")
+    overseen = permissions.areas_for(request.user, OVERSEE).values("pk")
+    assemblies = (
+        Assembly.objects.filter(Q(area__in=callable_areas) | Q(area__in=overseen))
+        .annotate(manageable=Exists(callable_areas.filter(pk=OuterRef("area_id"))))
+        .select_related("area")
+        .order_by("-opens_at", "-pk")
     )
+    page = Paginator(assemblies, PER_PAGE).get_page(request.GET.get("page"))
     rows = [
-        {"assembly": a, "status": a.current_status(now), "label": a.current_status_label(now)}
+        {
+            "assembly": a,
+            "status": a.current_status(now),
+            "label": a.current_status_label(now),
+            "url": reverse(
+                "voting:manage_detail" if a.manageable else "voting:progress", args=[a.pk]
+            ),
+        }
         for a in page
     ]
     return render(

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.guards import action_required
+from core.upload_drafts import UploadDraft
 from voting import selectors, services
 from voting.forms_manage import (
     ANSWER_TEXT,
@@ -105,8 +106,15 @@ def _entry(request, pk: int, right_pk: int, channel: str):
     step = request.POST.get("step", "") if request.method == "POST" else ""
     sheet = SheetForm(request.POST if step else None, motions=motions, proxy=proxy)
     files_class = ProxyFilesForm if proxy else PaperFilesForm
-    files = files_class(request.POST, request.FILES) if step == "confirm" else files_class()
+    # The scan and the authorisation survive a page shown again (core.upload_drafts).
+    uploads = UploadDraft(
+        request,
+        form=f"voting.{channel}:{assembly.pk}:{right.pk}",
+        fields=list(files_class.base_fields),
+    )
+    files = files_class(request.POST, uploads.files()) if step == "confirm" else files_class()
     context = {
+        "uploads": uploads,
         "assembly": assembly,
         "right": right,
         "channel": channel,
@@ -169,6 +177,7 @@ def _entry(request, pk: int, right_pk: int, channel: str):
         if any(name in sheet.fields for name in error.fields):
             return page("entry", form_error(error, sheet))
         return page("entry_review", form_error(error, files))
+    uploads.attached()
     messages.success(
         request,
         _("已录入%(units)s的%(channel)s。业主登录后可在“我的表决”查看投票凭证号。")

@@ -22,6 +22,7 @@ from voting.models import Assembly
 CALL = "assembly.call"
 ENTER = "ballot.enter_paper"
 TRACE = "ballot.trace"
+OVERSEE = "oversee"
 
 
 def attachment_response(assembly: Assembly, attachment_pk: int) -> FileResponse:

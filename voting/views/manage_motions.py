@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from core.guards import action_required
+from core.upload_drafts import UploadDraft
 from estates.browse import buildings_with_counts
 from voting import services
 from voting.forms_manage import AttachmentForm, MotionForm, item_label
@@ -100,7 +101,9 @@ def motion_remove(request, pk: int, code: str):
 @require_http_methods(["GET", "POST"])
 def attachment_add(request, pk: int):
     assembly = assembly_for(request.user, pk, CALL)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
+    # A file chosen here survives the page shown again (core.upload_drafts).
+    uploads = UploadDraft(request, form=f"voting.attachment:{assembly.pk}", fields=["file"])
+    form = AttachmentForm(request.POST or None, uploads.files() or None)
     status = 400 if request.method == "POST" else 200  # an invalid form, unless refused below
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,12 +116,13 @@ def attachment_add(request, pk: int):
         except DomainError as error:
             status = form_error(error, form)
         else:
+            uploads.attached()
             messages.success(request, _("已上传附件：%(title)s。") % {"title": attachment.title})
             return _detail(assembly)
     return render(
         request,
         "voting/manage/attachment_form.html",
-        {"assembly": assembly, "form": form},
+        {"assembly": assembly, "form": form, "uploads": uploads},
         status=status,
     )
 

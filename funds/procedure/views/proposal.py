@@ -22,6 +22,7 @@ from core.errors import DomainError
 from core.forms import place_error
 from core.guards import action_required
 from core.money import yuan
+from core.upload_drafts import UploadDraft
 from estates.browse import buildings_with_counts
 from funds.models import FundApplication
 from funds.procedure import services
@@ -152,7 +153,9 @@ def application_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def application_attach(request, pk: int):
     application = application_for(request.user, pk)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
+    # A file chosen here survives the page shown again (core.upload_drafts).
+    uploads = UploadDraft(request, form=f"funds.attach:{application.pk}", fields=["file"])
+    form = AttachmentForm(request.POST or None, uploads.files() or None)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,6 +165,7 @@ def application_attach(request, pk: int):
         except DomainError as error:
             status = place_error(form, error)
         else:
+            uploads.attached()
             messages.success(request, _("已上传材料。"))
             return detail_redirect(application)
     return render(
@@ -172,6 +176,7 @@ def application_attach(request, pk: int):
             "form": form,
             "heading": _("上传申请材料"),
             "multipart": True,
+            "uploads": uploads,
             "button": _("上传"),
         },
         status=status,
@@ -351,7 +356,10 @@ def application_accept(request, pk: int):
     """Acceptance with the report and photos; the confirmation is a ticked box (files cannot
     ride along on a second page)."""
     application = application_for(request.user, pk)
-    form = AcceptForm(request.POST or None, request.FILES or None)
+    uploads = UploadDraft(
+        request, form=f"funds.accept:{application.pk}", fields=["report", "photos"]
+    )
+    form = AcceptForm(request.POST or None, uploads.files() or None)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirmed") != "1":
@@ -368,11 +376,12 @@ def application_accept(request, pk: int):
             except DomainError as error:
                 status = place_error(form, error)
             else:
+                uploads.attached()
                 messages.success(request, _("已登记验收，等待住建部门结算。"))
                 return detail_redirect(application)
     return render(
         request,
         "funds/applications/accept.html",
-        {"application": application, "form": form},
+        {"application": application, "form": form, "uploads": uploads},
         status=status,
     )

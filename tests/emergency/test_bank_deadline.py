@@ -1,0 +1,149 @@
+"""Two prepayment deadlines (issue 16 item 9; RULES.md §5): the bureau's payment instruction
+within 2 working days of the approval, and the bank's confirmation within
+GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS working days [1] of the instruction — each shown and
+escalated on its own. "按时完成" for the bank only once its confirmation is recorded in time.
+
+2026 calendar: Fri 13 Nov → Mon 16 Nov is the next working day (weekend between);
+National Day 1–7 Oct off, Sat 10 Oct a swapped working day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from emergency import deadlines, selectors, services
+from emergency.deadlines import Deadline, Facts
+from emergency.models import DeadlineNotice
+from funds.models import PaymentInstruction
+
+from .conftest import file_application
+from .test_money import approve, confirm, instruct
+from .test_reminders import phones, sent_to  # noqa: F401 - fixture
+
+SH = ZoneInfo("Asia/Shanghai")
+Stage = DeadlineNotice.Stage
+
+
+def at(day: str, clock: str = "10:00") -> datetime:
+    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=SH)
+
+
+# --------------------------------------------------------------------------- the pure clock
+
+
+def test_one_working_day_after_a_friday_instruction_ends_at_midnight_after_monday():
+    assert deadlines.bank_due(at("2026-11-13"), 1, SH) == at("2026-11-17", "00:00")
+
+
+def test_the_holiday_is_skipped_and_a_swapped_saturday_counts():
+    assert deadlines.bank_due(at("2026-09-30"), 1, SH) == at("2026-10-09", "00:00")
+    assert deadlines.bank_due(at("2026-10-09"), 1, SH) == at("2026-10-11", "00:00")
+
+
+def test_a_confirmation_in_the_last_minute_is_on_time_and_one_minute_later_is_late():
+    due = deadlines.bank_due(at("2026-11-13"), 1, SH)
+    after = at("2026-11-20")
+    assert Deadline(deadlines.BANK, due, at("2026-11-16", "23:59")).state(after) == deadlines.MET
+    assert Deadline(deadlines.BANK, due, at("2026-11-17", "00:00")).state(after) == deadlines.LATE
+    unconfirmed = Deadline(deadlines.BANK, due)
+    assert unconfirmed.state(at("2026-11-16", "23:59")) == deadlines.DUE_SOON
+    assert unconfirmed.state(at("2026-11-17", "00:00")) == deadlines.OVERDUE
+
+
+def test_the_bank_clock_exists_only_once_the_instruction_went_out():
+    base = {
+        "review_due_at": at("2026-11-12", "00:00"),
+        "decided_at": at("2026-11-11"),
+        "approved": True,
+        "prepayment": True,
+        "payment_due_at": at("2026-11-14", "00:00"),
+        "works_start_due_at": at("2026-11-12"),
+    }
+    assert deadlines.BANK not in [d.kind for d in deadlines.deadlines(Facts(**base))]
+    instructed = Facts(**base, paid_at=at("2026-11-13"), bank_due_at=at("2026-11-17", "00:00"))
+    assert [d.kind for d in deadlines.deadlines(instructed)] == [
+        deadlines.REVIEW,
+        deadlines.PAYMENT,
+        deadlines.BANK,
+        deadlines.WORKS_START,
+    ]
+
+
+# --------------------------------------------------------------------------- on an application
+
+
+@pytest.fixture
+def instructed(funded, personas, verified):
+    """An approved a1 application with a 4,000.00 prepayment, instructed Fri 13 Nov 10:00."""
+    application = file_application(
+        personas.committee, funded.a1, estimate_fen=20_000_00, prepayment_fen=4_000_00
+    )
+    application = approve(application, personas, verified)
+    instruction = instruct(application, personas, verified, 4_000_00)
+    PaymentInstruction.objects.filter(pk=instruction.pk).update(instructed_at=at("2026-11-13"))
+    instruction.refresh_from_db()
+    return application, instruction
+
+
+def rows(application, now):
+    return {row.kind: row for row in selectors.deadline_rows(application, now)}
+
+
+def test_the_instruction_meets_the_payment_deadline_but_not_the_bank_one(instructed):
+    application, _ = instructed
+    shown = rows(application, at("2026-11-16", "12:00"))
+    assert shown["payment"].state_label == "按时完成"
+    assert shown["bank_confirm"].label == "银行划款确认"
+    assert shown["bank_confirm"].due_at == at("2026-11-17", "00:00")
+    assert shown["bank_confirm"].state == deadlines.DUE_SOON
+    assert shown["bank_confirm"].state_label != "按时完成"
+    assert rows(application, at("2026-11-17", "00:00"))["bank_confirm"].state_label == "已逾期"
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "label"),
+    [(("2026-11-16", "23:59"), "按时完成"), (("2026-11-17", "00:00"), "逾期完成")],
+)
+def test_the_bank_deadline_is_met_only_by_a_confirmation_in_time(
+    instructed, personas, confirmed, label
+):
+    application, instruction = instructed
+    confirm(application, personas, instruction)
+    PaymentInstruction.objects.filter(pk=instruction.pk).update(confirmed_at=at(*confirmed))
+    application.refresh_from_db()
+    assert rows(application, at("2026-11-20"))["bank_confirm"].state_label == label
+
+
+def test_a_longer_bank_setting_moves_the_deadline_by_working_days(instructed, settings):
+    settings.GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS = 2
+    application, _ = instructed
+    assert rows(application, at("2026-11-16"))["bank_confirm"].due_at == at("2026-11-18", "00:00")
+
+
+def test_the_bank_deadline_is_reminded_and_escalated_on_its_own(instructed, phones):  # noqa: F811
+    services.reminders_send(now=at("2026-11-15", "23:59"))  # more than a day left
+    assert not DeadlineNotice.objects.filter(deadline="bank_confirm").exists()
+    services.reminders_send(now=at("2026-11-16", "00:00"))  # exactly a day left
+    assert sent_to("bank_confirm", Stage.REMIND) == {"reviewer", "approver"}
+    services.reminders_send(now=at("2026-11-17", "00:00"))
+    assert sent_to("bank_confirm", Stage.ESCALATE) == {
+        "reviewer",
+        "approver",
+        "street_a",
+        "bureau_admin",
+    }
+    # The instruction went out in time: nothing about the payment deadline.
+    assert not DeadlineNotice.objects.filter(deadline="payment").exists()
+
+
+def test_a_recorded_confirmation_stops_the_escalation(instructed, phones, personas):  # noqa: F811
+    application, instruction = instructed
+    confirm(application, personas, instruction)
+    PaymentInstruction.objects.filter(pk=instruction.pk).update(
+        confirmed_at=at("2026-11-16", "15:00")
+    )
+    services.reminders_send(now=at("2026-11-17", "00:00"))
+    assert not DeadlineNotice.objects.filter(deadline="bank_confirm").exists()
