@@ -22,7 +22,7 @@ from audit.models import AuditEvent
 from core.errors import Conflict, PermissionDeniedError
 from tests.parallel import in_threads
 from voting import services
-from voting.models import ReminderText, TurnoutReminder
+from voting.models import TextSend, TurnoutReminder
 from voting.services.turnout import turnout_reminder_send
 
 from .conftest import ALL_APPROVE, close, shift
@@ -196,7 +196,7 @@ def test_confirmation_shows_the_text_and_the_count(client, voted, personas):
     response = client.get(url("turnout_remind", voted))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "将发送给 4 个手机号（4 个尚未投票的表决权" in body
+    assert "将发送给 4 人（4 个尚未投票的表决权" in body
     assert "您的表决权尚未投票" in body
     assert TurnoutReminder.objects.count() == 0
 
@@ -211,7 +211,11 @@ def test_reminder_reaches_only_the_non_voters_every_co_owner(
     assert all("尚未投票" in m.text and "丙" not in m.text for m in outbox)
     reminder = TurnoutReminder.objects.get()
     assert (reminder.rights, reminder.recipients) == (4, 4)
-    assert set(ReminderText.objects.values_list("status", flat=True)) == {"sent"}
+    assert (reminder.round, reminder.text) == (1, outbox[0].text)
+    # The texts are the assembly's queue rows of round 1: one per non-voter, all sent.
+    rows = TextSend.objects.filter(assembly=voted, kind=TextSend.Kind.REMINDER, round=1)
+    assert sorted(r.person.phone for r in rows) == phones(register, NON_VOTERS)
+    assert set(rows.values_list("status", flat=True)) == {"sent"}
     event = AuditEvent.objects.filter(action="assembly.turnout_reminder").get()
     assert event.summary["recipients"] == 4
 
