@@ -101,23 +101,24 @@ def turnout_help(assembly: Assembly, *, now: datetime | None = None) -> dict | N
     }
 
 
-def reminder_recipients(assembly: Assembly) -> tuple[int, list[str]]:
-    """(rights of the frozen roll without a ballot, the distinct phones a reminder goes to).
+def reminder_recipients(assembly: Assembly) -> tuple[int, list[int]]:
+    """(rights of the frozen roll without a ballot, the persons a reminder goes to).
 
-    Our decision (documented in docs/guide-committee.md): every holder of a right
-    not yet voted who has a phone in the register — co-owners all get it, bound to a
-    login or not (the register's phone is how the notice reached them too); one text
-    per phone number, however many such rights it holds. The developer's right has no
-    holders and gets no text: its representative is asked in person.
+    Our decision (docs/committee.md): every holder of a right not yet voted who
+    has a phone in the register — co-owners all get it, bound to a login or not
+    (the register's phone is how the notice reached them too); one text per
+    person and round (``TextSend`` rows are per person), however many such
+    rights the person holds. The developer's right has no holders and gets no
+    text: its representative is asked in person.
     """
     unvoted = VotingRight.objects.filter(assembly=assembly).exclude(
         pk__in=Ballot.objects.filter(assembly=assembly).values("right_id")
     )
-    phones = (
+    people = (
         VotingRightHolder.objects.filter(right__in=unvoted)
         .exclude(person__phone="")
-        .values_list("person__phone", flat=True)
+        .values_list("person_id", flat=True)
         .distinct()
-        .order_by("person__phone")
+        .order_by("person_id")
     )
-    return unvoted.count(), list(phones)
+    return unvoted.count(), list(people)

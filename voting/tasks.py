@@ -22,7 +22,6 @@ from . import services
 from .models import Assembly
 from .services import text_sends
 from .services.common import notify_queue_register
-from .services.turnout import REMINDER_TASK, turnout_reminder_deliver
 
 
 @shared_task(name="voting.notify")
@@ -61,12 +60,6 @@ def text_sends_resume() -> dict:
 def _resume_on_start(sender=None, **kwargs) -> None:
     # Queued, not run here: the worker is not consuming yet while this signal runs.
     text_sends_resume.delay()
-
-
-@shared_task(name=REMINDER_TASK)
-def turnout_reminder_send(reminder_id: int) -> dict:
-    """Send the convener's reminder texts (voting.services.turnout), each at most once."""
-    return turnout_reminder_deliver(reminder_id=reminder_id).as_dict()
 
 
 # The services queue messages after commit through this (they never import this module).

@@ -57,12 +57,16 @@ def test_the_convener_reminds_the_non_voters_on_a_phone(
 
     phone.get_by_role("link", name="发送催投短信").click()
     expect(phone.locator("[data-text]")).to_contain_text("您的表决权尚未投票")
-    expect(phone.get_by_text("将发送给 2 个手机号", exact=False)).to_be_visible()
+    expect(phone.get_by_text("将发送给 2 人", exact=False)).to_be_visible()
     assert fits_width(phone)
     assert TurnoutReminder.objects.count() == 0
-    phone.get_by_role("button", name="确认发送给 2 个手机号").click()
+    phone.get_by_role("button", name="确认发送给 2 人").click()
 
     expect(phone.locator("#reminders [data-reminder]")).to_have_count(1)
+    # The round's progress from the text queue: sent / total / failed.
+    expect(phone.locator("#reminders [data-reminder-sends]")).to_have_attribute(
+        "data-reminder-sends", "2/2/0"
+    )
     reminded = [m.phone for m in sms_outbox if "尚未投票" in m.text]
     assert sorted(reminded) == sorted(register.person(n).phone for n in ("李四", "王五"))
 

@@ -15,14 +15,17 @@ import io
 from datetime import UTC, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.sms import SmsSender
 from audit.models import AuditEvent
 from core.errors import Conflict, PermissionDeniedError
 from tests.parallel import in_threads
 from voting import services
-from voting.models import ReminderText, TurnoutReminder
+from voting.models import TextSend, TurnoutReminder
+from voting.services.text_sends import MAX_ATTEMPTS, text_sends_run
 from voting.services.turnout import turnout_reminder_send
 
 from .conftest import ALL_APPROVE, close, shift
@@ -196,7 +199,7 @@ def test_confirmation_shows_the_text_and_the_count(client, voted, personas):
     response = client.get(url("turnout_remind", voted))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "将发送给 4 个手机号（4 个尚未投票的表决权" in body
+    assert "将发送给 4 人（4 个尚未投票的表决权" in body
     assert "您的表决权尚未投票" in body
     assert TurnoutReminder.objects.count() == 0
 
@@ -211,9 +214,64 @@ def test_reminder_reaches_only_the_non_voters_every_co_owner(
     assert all("尚未投票" in m.text and "丙" not in m.text for m in outbox)
     reminder = TurnoutReminder.objects.get()
     assert (reminder.rights, reminder.recipients) == (4, 4)
-    assert set(ReminderText.objects.values_list("status", flat=True)) == {"sent"}
+    assert (reminder.round, reminder.text) == (1, outbox[0].text)
+    # The texts are the assembly's queue rows of round 1: one per non-voter, all sent.
+    rows = TextSend.objects.filter(assembly=voted, kind=TextSend.Kind.REMINDER, round=1)
+    assert sorted(r.person.phone for r in rows) == phones(register, NON_VOTERS)
+    assert set(rows.values_list("status", flat=True)) == {"sent"}
     event = AuditEvent.objects.filter(action="assembly.turnout_reminder").get()
     assert event.summary["recipients"] == 4
+
+
+class RefusingGateway(SmsSender):
+    def send(self, phone: str, text: str) -> None:
+        raise ConnectionError("SMS gateway unreachable")
+
+
+def reminder_sends(body: str) -> list[str]:
+    """The sent/total/failed of each reminder round shown on the turnout page, in order."""
+    marker = 'data-reminder-sends="'
+    return [part.split('"', 1)[0] for part in body.split(marker)[1:]]
+
+
+def test_each_reminder_is_a_round_of_the_text_queue_with_its_progress_on_the_page(
+    client, voted, personas, settings, outbox, send
+):
+    assembly = shift(voted, opens=-timedelta(days=5), closes=timedelta(days=5))
+    now = timezone.now()
+    settings.GONGZHI_SMS_BACKEND = "tests.voting.test_turnout.RefusingGateway"
+    first = send(
+        lambda: turnout_reminder_send(
+            assembly=assembly, actor=personas.committee, key="a", now=now - timedelta(days=1)
+        )
+    )
+    assert first.round == 1
+    # The gateway refused: the rows wait for the queue's retry, nothing counted as sent.
+    assert reminder_sends(page(client, personas.committee, assembly).content.decode()) == ["0/4/0"]
+    for _retry in range(MAX_ATTEMPTS - 1):
+        text_sends_run(assembly_id=assembly.pk)
+    assert reminder_sends(page(client, personas.committee, assembly).content.decode()) == ["0/4/4"]
+    settings.GONGZHI_SMS_BACKEND = "accounts.sms.LocmemSender"
+    second = send(
+        lambda: turnout_reminder_send(assembly=assembly, actor=personas.committee, key="b", now=now)
+    )
+    assert second.round == 2
+    assert len(outbox) == 4  # round 2 reaches the same four persons again, once each
+    body = page(client, personas.committee, assembly).content.decode()
+    assert reminder_sends(body) == ["0/4/4", "4/4/0"]
+    assert "已发送 4 / 4 条，失败 0 条，待发送 0 条。" in body
+    rounds = TextSend.objects.filter(assembly=assembly, kind=TextSend.Kind.REMINDER)
+    assert sorted(rounds.values_list("round", flat=True)) == [1] * 4 + [2] * 4
+
+
+def test_reminder_texts_left_pending_are_sent_by_the_resume_command(voted, personas, outbox):
+    # No on-commit run here (the broker was down): the rows wait; the resume sends each once.
+    turnout_reminder_send(assembly=voted, actor=personas.committee, key="k")
+    assert outbox == []
+    call_command("notice_sends_resume", verbosity=0)
+    call_command("notice_sends_resume", verbosity=0)
+    assert len(outbox) == 4
+    assert all("尚未投票" in m.text for m in outbox)
 
 
 def test_second_reminder_the_same_day_is_refused_409_and_sends_nothing(
@@ -256,6 +314,7 @@ def test_fourth_reminder_is_refused_even_on_a_new_day(voted, personas, outbox, s
     for days in (3, 2, 1):
         remind(f"d{days}", now - timedelta(days=days))
     assert len(outbox) == 12
+    assert list(TurnoutReminder.objects.values_list("round", flat=True)) == [1, 2, 3]
     with pytest.raises(Conflict) as refused:
         remind("d0", now)
     assert refused.value.code == "reminder_limit" and refused.value.status == 409

@@ -17,11 +17,12 @@ class Migration(migrations.Migration):
             name='TurnoutReminder',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('round', models.PositiveSmallIntegerField(verbose_name='轮次')),
                 ('sent_at', models.DateTimeField(verbose_name='发送时间')),
                 ('day', models.DateField(verbose_name='发送日期')),
                 ('text', models.TextField(verbose_name='短信内容')),
                 ('rights', models.PositiveIntegerField(verbose_name='未投票表决权数')),
-                ('recipients', models.PositiveIntegerField(verbose_name='收信手机号数')),
+                ('recipients', models.PositiveIntegerField(verbose_name='收信人数')),
                 ('idempotency_key', models.CharField(max_length=64)),
                 ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reminders', to='voting.assembly')),
                 ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -32,31 +33,12 @@ class Migration(migrations.Migration):
                 'ordering': ['assembly', 'sent_at', 'pk'],
             },
         ),
-        migrations.CreateModel(
-            name='ReminderText',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=11)),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败')], default='pending', max_length=8)),
-                ('claim', models.CharField(blank=True, max_length=32)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('reminder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='texts', to='voting.turnoutreminder')),
-            ],
-            options={
-                'verbose_name': '催投短信',
-                'verbose_name_plural': '催投短信',
-            },
-        ),
         migrations.AddConstraint(
             model_name='turnoutreminder',
             constraint=models.UniqueConstraint(fields=('assembly', 'idempotency_key'), name='turnout_reminder_key_unique'),
         ),
         migrations.AddConstraint(
-            model_name='remindertext',
-            constraint=models.UniqueConstraint(fields=('reminder', 'phone'), name='reminder_text_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='remindertext',
-            constraint=models.CheckConstraint(condition=models.Q(('phone', ''), _negated=True), name='reminder_text_has_phone'),
+            model_name='turnoutreminder',
+            constraint=models.UniqueConstraint(fields=('assembly', 'round'), name='turnout_reminder_round'),
         ),
     ]

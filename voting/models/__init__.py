@@ -52,7 +52,7 @@ from .law import (
     legal_basis,
     threshold_text,
 )
-from .reminder import ReminderText, TurnoutReminder
+from .reminder import TurnoutReminder
 from .roll import (
     RollSnapshot,
     VotingRight,
@@ -79,7 +79,6 @@ __all__ = [
     "OUTCOME_LABELS",
     "Objection",
     "QUORUM_TEXT",
-    "ReminderText",
     "RollSnapshot",
     "SPECIAL_ITEMS",
     "TextSend",

@@ -1,16 +1,16 @@
 """The convener's reminders to the rights that have not voted yet (issue #16, RULES.md §3).
 
-A ``TurnoutReminder`` is one reminder the convener sent: the text, when, by
-whom, and how many were to get it — kept for ever (the audit chain holds the
-same event). ``ReminderText`` is one text message of it, claimed before it is
-sent so a task that runs twice sends nothing twice (``voting.services.turnout``).
+A ``TurnoutReminder`` is one reminder the convener sent: its round (1, 2, …
+within the assembly), the text, when, by whom, and how many were to get it —
+kept for ever (the audit chain holds the same event). Its texts are the
+assembly's ``TextSend`` rows of kind reminder and the same round, one per
+person, sent and resumed like the notice's (``voting.services.text_sends``).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .assembly import Assembly
@@ -21,12 +21,14 @@ class TurnoutReminder(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The reminder's ordinal within the assembly: the ``round`` of its ``TextSend`` rows.
+    round = models.PositiveSmallIntegerField(_("轮次"))
     sent_at = models.DateTimeField(_("发送时间"))
     # The district's calendar day (Asia/Shanghai) of ``sent_at``: the "one a day" limit.
     day = models.DateField(_("发送日期"))
     text = models.TextField(_("短信内容"))
     rights = models.PositiveIntegerField(_("未投票表决权数"))
-    recipients = models.PositiveIntegerField(_("收信手机号数"))
+    recipients = models.PositiveIntegerField(_("收信人数"))
     # The confirmation form's token: a double submit finds the reminder it already made.
     idempotency_key = models.CharField(max_length=64)
 
@@ -38,6 +40,7 @@ class TurnoutReminder(models.Model):
             models.UniqueConstraint(
                 fields=["assembly", "idempotency_key"], name="turnout_reminder_key_unique"
             ),
+            models.UniqueConstraint(fields=["assembly", "round"], name="turnout_reminder_round"),
         ]
 
     def __str__(self) -> str:
@@ -45,28 +48,3 @@ class TurnoutReminder(models.Model):
 
     def scope_object(self):
         return self.assembly.area
-
-
-class ReminderText(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待发送")
-        SENDING = "sending", _("发送中")
-        SENT = "sent", _("已发送")
-        FAILED = "failed", _("发送失败")
-
-    reminder = models.ForeignKey(TurnoutReminder, on_delete=models.PROTECT, related_name="texts")
-    phone = models.CharField(max_length=11)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    claim = models.CharField(max_length=32, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("催投短信")
-        verbose_name_plural = _("催投短信")
-        constraints = [
-            models.UniqueConstraint(fields=["reminder", "phone"], name="reminder_text_once"),
-            models.CheckConstraint(condition=~Q(phone=""), name="reminder_text_has_phone"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.reminder_id} · {self.status}"

@@ -9,39 +9,34 @@ Reminders (issue #16), our policy as settings: at most
 while voting is open. Both limits are counted under the assembly row's lock
 (ballots take the same lock), so two submits at once cannot both pass; the
 confirmation form's token makes a double submit find the reminder already
-made instead of a refusal. The texts are written as rows in the same
-transaction and sent after commit by the Celery task ``REMINDER_TASK``,
-queued by name (``voting.tasks`` imports this module, never the reverse),
-each claimed with a compare-and-set so a task that runs twice sends nothing
-twice. Texts carry no name, unit or ID number.
+made instead of a refusal. The n-th reminder of an assembly is round n of
+the assembly's text queue (``voting.services.text_sends``): one ``TextSend``
+row of kind reminder per person, written in the same transaction and sent
+after commit, each claimed with a compare-and-set, retried, resumed after a
+worker dies, its progress read from the rows — the same code as the notice.
+Texts carry no name, unit or ID number.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
-from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.sms import sms_send
 from audit.services import audit_record
 from core.errors import Conflict
-from voting.models import Assembly, ReminderText, RollSnapshot, TurnoutReminder
+from voting.models import Assembly, RollSnapshot, TextSend, TurnoutReminder
 from voting.selectors_turnout import reminder_recipients
 
 from .common import assembly_lock, cn_datetime, local_date
-
-logger = logging.getLogger("gongzhi.voting")
+from .text_sends import text_sends_queue
 
 CALL = "assembly.call"
-REMINDER_TASK = "voting.turnout_reminder_send"
 
 
 def reminder_limits() -> tuple[int, int]:
@@ -86,7 +81,8 @@ def reminder_refusal(assembly: Assembly, *, now: datetime) -> Conflict | None:
 def turnout_reminder_send(
     *, assembly: Assembly, actor, key: str, now: datetime | None = None
 ) -> TurnoutReminder:
-    """Queue the reminder text to every phone of a right not yet voted (module docstring)."""
+    """Queue the reminder text to every person with a phone holding a right not yet voted
+    (module docstring)."""
     permissions.require(actor, CALL, assembly)
     now = now or timezone.now()
     key = (key or "").strip()[:64] or uuid.uuid4().hex
@@ -98,24 +94,32 @@ def turnout_reminder_send(
         refusal = reminder_refusal(locked, now=now)
         if refusal is not None:
             raise refusal
-        rights, phones = reminder_recipients(locked)
-        if not phones:
+        rights, people = reminder_recipients(locked)
+        if not people:
             raise Conflict(
                 "no_recipients",
                 _("没有可以发送的对象：未投票的表决权都没有登记手机号，或全部已投票。"),
             )
+        text = reminder_text(locked)
         reminder = TurnoutReminder.objects.create(
             assembly=locked,
+            # Counted under the assembly's lock: rounds 1, 2, 3 without a gap or a clash.
+            round=TurnoutReminder.objects.filter(assembly=locked).count() + 1,
             sent_by=actor,
             sent_at=now,
             day=local_date(now),
-            text=reminder_text(locked),
+            text=text,
             rights=rights,
-            recipients=len(phones),
+            recipients=len(people),
             idempotency_key=key,
         )
-        ReminderText.objects.bulk_create(
-            ReminderText(reminder=reminder, phone=phone) for phone in phones
+        # Sent after commit by the queue's task; resumed by its periodic job if the broker is down.
+        text_sends_queue(
+            assembly=locked,
+            kind=TextSend.Kind.REMINDER,
+            round=reminder.round,
+            person_ids=people,
+            text=text,
         )
         audit_record(
             actor=actor,
@@ -124,56 +128,13 @@ def turnout_reminder_send(
             summary={
                 "assembly": locked.pk,
                 "reminder": reminder.pk,
+                "round": reminder.round,
                 "rights": rights,
-                "recipients": len(phones),
+                "recipients": len(people),
                 "day": reminder.day.isoformat(),
             },
         )
-        reminder_id = reminder.pk
-        transaction.on_commit(lambda: _enqueue(reminder_id))
     return reminder
-
-
-def _enqueue(reminder_id: int) -> None:
-    try:
-        current_app.tasks[REMINDER_TASK].delay(reminder_id)
-    except Exception:
-        # The broker is down: the texts stay pending; the next run of the task sends them.
-        logger.exception("voting: could not queue reminder %s", reminder_id)
-
-
-@dataclass
-class Sent:
-    sent: int = 0
-    failed: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def turnout_reminder_deliver(*, reminder_id: int) -> Sent:
-    """Send the pending texts of one reminder, each at most once (claimed, STYLE.md §7)."""
-    done = Sent()
-    reminder = TurnoutReminder.objects.filter(pk=reminder_id).first()
-    if reminder is None:
-        return done
-    token = uuid.uuid4().hex
-    ReminderText.objects.filter(reminder=reminder, status=ReminderText.Status.PENDING).update(
-        status=ReminderText.Status.SENDING, claim=token
-    )
-    mine = ReminderText.objects.filter(claim=token, status=ReminderText.Status.SENDING)
-    for row in mine.order_by("pk"):
-        try:
-            sms_send(phone=row.phone, text=reminder.text)
-        except Exception:
-            logger.exception("voting: reminder text %s failed", row.pk)  # never the number
-            status = ReminderText.Status.FAILED
-            done.failed += 1
-        else:
-            status = ReminderText.Status.SENT
-            done.sent += 1
-        mine.filter(pk=row.pk).update(status=status, sent_at=timezone.now())
-    return done
 
 
 def turnout_export_record(*, assembly: Assembly, actor, rows: int) -> None:

@@ -33,9 +33,10 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.guards import action_required
 from voting import counting, selectors_turnout, turnout
-from voting.models import Assembly, TurnoutReminder
+from voting.models import Assembly, TextSend, TurnoutReminder
 from voting.services import turnout as reminders
 from voting.services.common import local_date
+from voting.services.text_sends import text_sends_progress
 
 from .manage_common import assembly_for, form_error
 
@@ -122,6 +123,19 @@ class ReminderForm(forms.Form):
     )
 
 
+def _reminders(assembly: Assembly) -> list[dict]:
+    """Each reminder sent, with its round's progress from the text queue (sent/total/failed)."""
+    return [
+        {
+            "reminder": reminder,
+            "progress": text_sends_progress(
+                assembly, kind=TextSend.Kind.REMINDER, round=reminder.round
+            ),
+        }
+        for reminder in TurnoutReminder.objects.filter(assembly=assembly)
+    ]
+
+
 @action_required(CALL)
 def turnout_page(request, pk: int):
     assembly = assembly_for(request.user, pk, CALL)
@@ -133,7 +147,7 @@ def turnout_page(request, pk: int):
         "status_label": assembly.current_status_label(now),
         "as_of": now,
         "data": data,
-        "reminders": TurnoutReminder.objects.filter(assembly=assembly).select_related("sent_by"),
+        "reminders": _reminders(assembly),
     }
     if data is not None:
         total = data["total"]
@@ -221,9 +235,9 @@ def turnout_remind(request, pk: int):
         else:
             status = 400
     refusal = reminders.reminder_refusal(assembly, now=now)
-    rights, phones = (0, [])
+    rights, people = (0, [])
     if refusal is None:
-        rights, phones = selectors_turnout.reminder_recipients(assembly)
+        rights, people = selectors_turnout.reminder_recipients(assembly)
     per_day, per_assembly = reminders.reminder_limits()
     context = {
         "assembly": assembly,
@@ -231,7 +245,7 @@ def turnout_remind(request, pk: int):
         "refusal": refusal.message if refusal else "",
         "text": reminders.reminder_text(assembly),
         "rights": rights,
-        "recipients": len(phones),
+        "recipients": len(people),
         "per_day": per_day,
         "per_assembly": per_assembly,
         "sent_count": TurnoutReminder.objects.filter(assembly=assembly).count(),
