@@ -358,6 +358,7 @@ CELERY_BEAT_SCHEDULE = {
     "emergency-reminders": {"task": "emergency.reminders_send", "schedule": 900},
     "estates-import-jobs-recover": {"task": "estates.import_jobs_recover", "schedule": 600},
     "funds-shortfall-report": {"task": "funds.shortfall_demands_report", "schedule": 6 * 3600},
+    "core-kept-uploads-purge": {"task": "core.kept_uploads_purge", "schedule": 3600},
 }
 
 # Rate limits and cache: the database by default so a second worker shares them.

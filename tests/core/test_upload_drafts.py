@@ -76,3 +76,18 @@ def test_attached_drops_only_this_drafts_files():
     UploadDraft(post(user, files={"quote": pdf("另一份.pdf")}), form=FORM, fields=["quote"])
     mine.attached()
     assert list(KeptUpload.objects.values_list("original_name", flat=True)) == ["另一份.pdf"]
+
+
+def test_the_hourly_task_purges_every_expired_batch_and_keeps_live_files(settings):
+    from core.tasks import kept_uploads_purge_all
+
+    assert settings.CELERY_BEAT_SCHEDULE["core-kept-uploads-purge"]["task"] == (
+        "core.kept_uploads_purge"
+    )
+    user = UserFactory()
+    for n in range(3):
+        UploadDraft(post(user, files={"quote": pdf()}), form=f"{FORM}{n}", fields=["quote"])
+    live = KeptUpload.objects.order_by("pk").last()
+    KeptUpload.objects.exclude(pk=live.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert kept_uploads_purge_all.delay().get() == 2
+    assert list(KeptUpload.objects.all()) == [live]
