@@ -158,9 +158,7 @@ def test_only_the_bureau_admin_edits_a_translation(client, personas, login_with_
     from core.errors import PermissionDeniedError
 
     with pytest.raises(PermissionDeniedError):
-        item_translation_save(
-            actor=verified(personas.reviewer), code="E01", language="en", name="Hacked"
-        )
+        item_translation_save(actor=personas.reviewer, code="E01", language="en", name="Hacked")
 
 
 @pytest.mark.django_db
