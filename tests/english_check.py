@@ -7,7 +7,8 @@ CJK character or full-width punctuation outside an element marked
 bureau-written data without a translation). The marking must stay narrow: an
 element marked Chinese may not be the page's ``html``/``body``/``main``, a
 block that holds other blocks, nor hold more than ``MARKED_LIMIT`` characters.
-``<script>``/``<style>`` are skipped. HTML is read with ``html.parser``.
+``<script>``/``<style>`` are skipped, and ``<title>`` (it cannot hold a marked
+name; the page's ``h1`` says the same and is checked). HTML is read with ``html.parser``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
     "source", "track", "wbr",
 }  # fmt: skip
-SKIPPED = {"script", "style", "template"}
+# <title> holds no markup, so a proper name in it cannot be marked; the h1 repeats it.
+SKIPPED = {"script", "style", "template", "title"}
 # Elements that may not carry the Chinese marking, or sit inside a marked element.
 WIDE = {
     "html", "body", "main", "header", "footer", "nav", "section", "article", "aside",

@@ -247,7 +247,6 @@ def _visit(client, url) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(reason="English pages still show unmarked Chinese (being fixed)", strict=False)
 @pytest.mark.parametrize(
     "role",
     [
