@@ -275,3 +275,19 @@ def test_every_main_page_of_each_role_is_english(client, personas, walk, login_w
             for url, problems in found.items():
                 dump.write(f"{url}\n" + "".join(f"   {p}\n" for p in problems))
     assert found == {}
+
+
+def test_no_user_facing_text_cites_the_rules_file():
+    """Users read a legal citation ("Order 165 art. 24"), never the project's RULES.md."""
+    import gettext
+    from pathlib import Path
+
+    mo = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as f:
+        catalogue = gettext.GNUTranslations(f)._catalog
+    cited = [k for k, v in catalogue.items() if "RULES" in str(k) or "RULES" in str(v)]
+    assert cited == []
+    from emergency.views.bureau import WORDS
+
+    with translation.override("en"):
+        assert "Order 165 art. 24" in str(WORDS["supplementary"].help_text)
