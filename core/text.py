@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
@@ -62,3 +64,26 @@ def _bad(field: str, label: str) -> DomainError:
         else _("含有不能保存的字符。")
     )
     return DomainError("bad_text", message, fields={field: message})
+
+
+# --------------------------------------------------------------------------- shown text
+# Dates and lists in sentences follow the reader's language (gongzhi/formats/): an
+# English page reads "7 December 2026" and "roof, lift and gate", a Chinese one
+# "2026年12月7日" and "屋面、电梯、大门".
+
+
+def date_text(day) -> str:
+    """``day`` (a date) as the active language writes it: 2026年12月7日 / 7 December 2026."""
+    return date_format(day, "DATE_FORMAT")
+
+
+def datetime_text(moment) -> str:
+    """``moment`` in the district's time: 2026年12月7日 09:30 / 7 December 2026, 09:30."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return date_format(local, "DATETIME_FORMAT")
+
+
+def join_list(items) -> str:
+    """Items joined as the active language lists them: "甲、乙、丙" / "A, B, C"."""
+    # Translators: the separator between the items of a list (", " in English).
+    return _("、").join(str(item) for item in items)

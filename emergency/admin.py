@@ -19,6 +19,7 @@ from .models import (
     RecoveryClaim,
     ResponsePlan,
     WhitelistItem,
+    WhitelistItemTranslation,
     WhitelistVersion,
 )
 
@@ -32,6 +33,12 @@ class WhitelistVersionAdmin(ReadOnlyAdmin):
 class WhitelistItemAdmin(ReadOnlyAdmin):
     list_display = ["version", "position", "code", "name", "facility", "cap_fen"]
     list_filter = ["version"]
+
+
+@admin.register(WhitelistItemTranslation)
+class WhitelistItemTranslationAdmin(ReadOnlyAdmin):
+    # Edited on the whitelist page (emergency:whitelist_item_english), audited there.
+    list_display = ["code", "language", "name", "updated_at", "updated_by"]
 
 
 @admin.register(EmergencyApplication)

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from .views import applications, bureau, oversight, plans, recovery, shortfalls, whitelist
+from .views import (
+    applications,
+    bureau,
+    oversight,
+    plans,
+    recovery,
+    shortfalls,
+    whitelist,
+    whitelist_translation,
+)
 
 app_name = "emergency"
 urlpatterns = [
@@ -45,6 +54,11 @@ urlpatterns = [
     path("whitelist/items/new/", whitelist.item_edit, name="whitelist_item_new"),
     path("whitelist/items/<str:code>/edit/", whitelist.item_edit, name="whitelist_item_edit"),
     path("whitelist/items/<str:code>/remove/", whitelist.item_remove, name="whitelist_item_remove"),
+    path(
+        "whitelist/items/<str:code>/english/",
+        whitelist_translation.item_english,
+        name="whitelist_item_english",
+    ),
     path("dashboard/", oversight.dashboard, name="dashboard"),
     path("problems/", oversight.problems, name="problems"),
     path("problems/new/", oversight.problem_create, name="problem_create"),

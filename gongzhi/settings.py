@@ -234,6 +234,8 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates per language ("7 December 2026" / "2026年12月7日"): gongzhi/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["gongzhi.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.text import join_list
 from voting import counting
 
 ANSWERS = [
@@ -30,7 +31,7 @@ class BallotForm(forms.Form):
             self.fields["right"] = forms.TypedChoiceField(
                 label=_("为哪一处房屋投票"),
                 coerce=int,
-                choices=[(r.pk, "、".join(r.unit_codes)) for r in rights],
+                choices=[(r.pk, join_list(r.unit_codes)) for r in rights],
                 widget=forms.RadioSelect,
                 error_messages={"required": _("请选择房屋。")},
             )

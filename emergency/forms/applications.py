@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import YuanFormField
+from core.text import join_list
 from funds.models import RepairType
 from funds.procedure.models.applications import EXCLUSIONS
 
@@ -70,7 +71,7 @@ class ApplicationForm(forms.Form):
         for kind in FILING_EVIDENCE:
             required_by = [item.code for item in self.items if kind in item.evidence]
             help_text = (
-                _("以下事项必须提交：%(codes)s") % {"codes": "、".join(required_by)}
+                _("以下事项必须提交：%(codes)s") % {"codes": join_list(required_by)}
                 if required_by
                 else _("可选。")
             )

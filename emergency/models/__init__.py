@@ -4,6 +4,7 @@
 - ``plans``: each area's response plan (紧急维修预案);
 - ``applications``: emergency applications, their evidence, 代修 and reminder markers;
 - ``problems``: the district's problem ledger (programme annex 2, RULES.md §8);
+- ``whitelist_translation``: English (or other) text of the whitelist's items;
 - ``recovery``: recovery claims (追偿) of repairs paid inside warranty (RULES.md §5).
 """
 
@@ -26,6 +27,7 @@ from .whitelist import (
     WhitelistItem,
     WhitelistVersion,
 )
+from .whitelist_translation import WhitelistItemTranslation
 
 __all__ = [
     "FACILITY_REPAIR_TYPE",
@@ -42,5 +44,6 @@ __all__ = [
     "ResponsePlan",
     "WarrantyStatus",
     "WhitelistItem",
+    "WhitelistItemTranslation",
     "WhitelistVersion",
 ]

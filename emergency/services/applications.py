@@ -33,7 +33,7 @@ from accounts.models import Role
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, PermissionDeniedError
 from core.money import yuan
-from core.text import clean_text
+from core.text import clean_text, join_list
 from estates.models import Building, ManagementArea, Unit
 from funds.procedure import warranty
 from funds.procedure.services.application_review import scope_warranty_checks
@@ -191,7 +191,7 @@ def _clean_scope(
     if unknown:
         # A typo must not shrink (or silently widen) who bears the cost.
         message = _("列支范围中有本区域没有的楼栋或房屋：%(names)s。") % {
-            "names": "、".join(unknown)
+            "names": join_list(unknown)
         }
         raise DomainError("bad_scope", message, fields={"scope": message})
     if not Unit.objects.filter(area=area).exists():

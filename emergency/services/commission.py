@@ -22,10 +22,10 @@ from accounts import permissions
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
 from core.money import yuan
-from core.text import clean_text
+from core.text import clean_text, datetime_text
 
 from ..models import Commission, EmergencyApplication
-from ._common import application_lock, cn_datetime, normal_procedure_text
+from ._common import application_lock, normal_procedure_text
 from .decisions import materialise_deemed
 
 COMMISSION = "emergency.commission"
@@ -47,7 +47,11 @@ def _check_commissionable(locked: EmergencyApplication, estimate_fen: int, now: 
         raise Conflict(
             "not_overdue",
             _("开工时限（%(due)s）尚未届满，暂不能代修。")
-            % {"due": cn_datetime(locked.works_start_due_at) if locked.works_start_due_at else "—"},
+            % {
+                "due": datetime_text(locked.works_start_due_at)
+                if locked.works_start_due_at
+                else "—"
+            },
         )
     cap = locked.item.cap_fen
     if estimate_fen > cap:

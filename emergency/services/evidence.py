@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.text import join_list
 from core.uploads import validate_upload
 
 from ..models import Evidence, EvidenceKind, WhitelistItem
@@ -55,7 +56,7 @@ def evidence_clean(
         given = {kind for kind, *_rest in cleaned}
         missing = [kind for kind in item.evidence if kind not in given]
         if missing:
-            labels = "、".join(str(EvidenceKind(kind).label) for kind in missing)
+            labels = join_list(str(EvidenceKind(kind).label) for kind in missing)
             message = _("“%(item)s”须提交以下材料，缺少：%(labels)s。") % {
                 "item": item.name,
                 "labels": labels,

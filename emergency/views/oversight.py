@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import areas_for, streets_for
 from core.guards import action_required
+from core.text import join_list
 from estates.models import Street
 from estates.selectors import calendar_warning_context
 
@@ -101,7 +102,7 @@ def _filtered_problems(request):
         elif closed == "no":
             problems = problems.filter(closed=False)
     if not label:
-        label = "、".join(str(c) for c in selectors.overseen_communities(user))
+        label = join_list(str(c) for c in selectors.overseen_communities(user))
     return form, annex2.ordered(problems), label
 
 

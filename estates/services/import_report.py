@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.text import join_list
+
 
 @dataclass
 class ImportCounts:
@@ -76,7 +78,7 @@ class ImportReport:
             _("已登记但文件中没有的房屋：%(n)d 套（未删除）") % {"n": c.not_in_file},
         ]
         if self.not_in_file_codes:
-            shown = "、".join(self.not_in_file_codes[:max_codes])
+            shown = join_list(self.not_in_file_codes[:max_codes])
             more = len(self.not_in_file_codes) - max_codes
             if more > 0:
                 shown += _(" 等，另有 %(n)d 套") % {"n": more}

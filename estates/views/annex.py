@@ -14,6 +14,7 @@ from django.views.generic import TemplateView, View
 
 from accounts.permissions import areas_for, streets_for
 from core.guards import ActionRequiredMixin
+from core.text import join_list
 
 from .. import annex1, browse, selectors
 from ..forms import Annex1Form
@@ -50,7 +51,7 @@ def _scope(user, street_code: str) -> tuple[object, str]:
             "street"
         )
         names = [str(community) for community in communities]
-    return areas, "、".join(names)
+    return areas, join_list(names)
 
 
 class Annex1View(ActionRequiredMixin, TemplateView):

@@ -302,6 +302,7 @@ ROUTES: tuple[Route, ...] = (
     r("emergency:whitelist_item_new", WHITELIST),
     r("emergency:whitelist_item_edit", WHITELIST, "whitelist_item"),
     r("emergency:whitelist_item_remove", WHITELIST, "whitelist_item"),
+    r("emergency:whitelist_item_english", WHITELIST, "whitelist_item"),
     r("emergency:dashboard", OVERSEE),
     r("emergency:problems", OVERSEE),
     r("emergency:problem_create", OVERSEE),

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import join_list
 from core.uploads import UploadModel, validate_upload
 from voting import boardformat, counting, scoperule
 
@@ -158,7 +159,7 @@ class Assembly(models.Model):
         if self.whole_area:
             return str(_("全体业主（整个物业管理区域）"))
         parts = [*self.scope_buildings, *self.scope_unit_codes]
-        return str(_("列支范围：%(parts)s")) % {"parts": "、".join(parts)}
+        return str(_("列支范围：%(parts)s")) % {"parts": join_list(parts)}
 
     def scope_object(self):
         return self.area
@@ -271,12 +272,12 @@ class Motion(models.Model):
         if self.item in scoperule.FUND_ITEMS:
             if not parts:
                 return str(_("列支范围：全体业主（整个物业管理区域）"))
-            return str(_("列支范围：%(parts)s")) % {"parts": "、".join(parts)}
+            return str(_("列支范围：%(parts)s")) % {"parts": join_list(parts)}
         if self.item in scoperule.WORKS_ITEMS:
             parts += [scoperule.AREA_WIDE_PARTS.get(key, key) for key in self.common_parts]
             if not parts:
                 return str(_("涉及部位：整个物业管理区域"))
-            return str(_("涉及部位：%(parts)s")) % {"parts": "、".join(parts)}
+            return str(_("涉及部位：%(parts)s")) % {"parts": join_list(parts)}
         return ""
 
     def options(self) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import join_list
 from voting import counting
 
 from .assembly import Assembly
@@ -79,12 +80,12 @@ class VotingRight(FinalModel):
         ]
 
     def __str__(self) -> str:
-        return "、".join(self.unit_codes)
+        return join_list(self.unit_codes)
 
     @property
     def label(self) -> str:
         codes = list(self.unit_codes)
-        text = "、".join(codes[:3])
+        text = join_list(codes[:3])
         return text + (f" 等{len(codes)}套" if len(codes) > 3 else "")
 
     def scope_object(self):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
-from core.text import clean_text
+from core.text import clean_text, join_list
 from core.uploads import validate_upload
 from estates.models import ManagementArea, Unit
 from estates.selectors import area_roll
@@ -105,7 +105,7 @@ def _item_name(item: int | None) -> str:
 
 def breach_message(breach: scoperule.Breach, *, scope: str = "") -> str:
     """A breach of the scope rule (``voting.scoperule``) in words a committee understands."""
-    names = "、".join(breach.names)
+    names = join_list(breach.names)
     item = _item_name(breach.item)
     texts = {
         "unknown": _("范围有误：楼栋或房屋编码不存在：%(names)s。"),

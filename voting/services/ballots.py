@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
-from core.text import clean_text
+from core.text import clean_text, datetime_text
 from core.uploads import validate_upload
 from estates.models import Person
 from voting import boardformat
@@ -54,7 +54,7 @@ from voting.models import (
 )
 
 from .choices import choices_clean, motions_of
-from .common import assembly_lock, cn_datetime, not_open_error
+from .common import assembly_lock, not_open_error
 from .opening import open_locked
 
 TRACKER_BYTES = 8  # 16 hex digits: 64 random bits, short enough to read out over the phone
@@ -98,7 +98,7 @@ def already_voted_error(ballot: Ballot, *, for_owner: bool = True) -> DomainErro
     return Conflict(
         "already_voted",
         _("已投票，本次提交未计入：该表决权已于%(when)s通过“%(channel)s”投票，投票后不能更改。")
-        % {"when": cn_datetime(ballot.cast_at), "channel": ballot.get_channel_display()},
+        % {"when": datetime_text(ballot.cast_at), "channel": ballot.get_channel_display()},
     )
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core import periods
 from core.errors import Conflict, DomainError
+from core.text import datetime_text
 from voting.models import Assembly
 
 logger = logging.getLogger("gongzhi.voting")
@@ -135,7 +136,7 @@ def transition(
 
 
 def closed_message(assembly: Assembly) -> str:
-    return _("表决已于%(when)s截止，不再接受投票。") % {"when": cn_datetime(assembly.closes_at)}
+    return _("表决已于%(when)s截止，不再接受投票。") % {"when": datetime_text(assembly.closes_at)}
 
 
 def not_open_error(assembly: Assembly, status: str) -> DomainError:
@@ -145,7 +146,7 @@ def not_open_error(assembly: Assembly, status: str) -> DomainError:
     if status == Assembly.Status.NOTICED:
         return Conflict(
             "not_open",
-            _("表决将于%(when)s开始，请届时再投票。") % {"when": cn_datetime(assembly.opens_at)},
+            _("表决将于%(when)s开始，请届时再投票。") % {"when": datetime_text(assembly.opens_at)},
         )
     if status == Assembly.Status.CANCELLED:
         return Conflict("cancelled", _("本次会议已取消。"))

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
-from core.text import clean_text
+from core.text import clean_text, datetime_text
 from voting.models import Assembly, Motion, Objection, VotingRight
 
 from .ballots import person_of
-from .common import assembly_lock, cn_datetime
+from .common import assembly_lock
 
 MAX_TEXT = 2000
 
@@ -46,7 +46,7 @@ def objection_file(
         if now >= locked.objection_deadline:
             raise Conflict(
                 "objection_closed",
-                _("异议期已于%(when)s结束。") % {"when": cn_datetime(locked.objection_deadline)},
+                _("异议期已于%(when)s结束。") % {"when": datetime_text(locked.objection_deadline)},
             )
         if (
             person is None

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from core import calendar
 from core.errors import Conflict, DomainError
-from core.text import clean_text
+from core.text import clean_text, date_text, datetime_text
 from estates import roll as roll_core
 from estates.models import ManagementArea, Ownership
 from publications.models import Kind
@@ -114,7 +114,7 @@ def _notice_period_error(earliest: datetime) -> DomainError:
     message = _(
         "表决开始时间不得早于%(date)s：公告发布之日不计入，须满 %(days)d 日"
         "（期间最后一日为法定节假日的，顺延至节假日后的第一个工作日）。"
-    ) % {"date": cn_date(local_date(earliest)), "days": notice_days()}
+    ) % {"date": date_text(local_date(earliest)), "days": notice_days()}
     return Conflict("notice_period", message, fields={"opens_at": message})
 
 
@@ -261,7 +261,7 @@ def open_locked(assembly: Assembly, *, actor, now: datetime) -> Assembly:
     if now < assembly.opens_at:
         raise Conflict(
             "not_yet",
-            _("表决将于%(when)s开始，届时才能开启。") % {"when": cn_datetime(assembly.opens_at)},
+            _("表决将于%(when)s开始，届时才能开启。") % {"when": datetime_text(assembly.opens_at)},
         )
     if assembly.notice_published_at is None:
         raise Conflict("not_noticed", _("会议尚未发布公告。"))
@@ -269,7 +269,7 @@ def open_locked(assembly: Assembly, *, actor, now: datetime) -> Assembly:
     if now < earliest:
         raise Conflict(
             "notice_period",
-            _("公告期未满，最早可于%(date)s开始表决。") % {"date": cn_date(local_date(earliest))},
+            _("公告期未满，最早可于%(date)s开始表决。") % {"date": date_text(local_date(earliest))},
         )
     snapshot = _roll_freeze(assembly, now)
     return transition(

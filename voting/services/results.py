@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from core.errors import Conflict
+from core.text import datetime_text
 from publications.models import Kind
 from publications.services import issued_file_guard, publication_issue
 from voting import counting, shares
@@ -122,7 +123,7 @@ def _count(assembly: Assembly, *, actor, now: datetime) -> Assembly:
             raise Conflict(
                 "not_closed",
                 _("表决将于%(when)s截止，截止后才能计票。")
-                % {"when": cn_datetime(locked.closes_at)},
+                % {"when": datetime_text(locked.closes_at)},
             )
         if locked.status == Assembly.Status.NOTICED:
             # The roll is frozen now, at the latest; the ballots are none.
@@ -339,7 +340,7 @@ def assembly_finalise(*, assembly: Assembly, actor=None, now: datetime | None = 
             raise Conflict(
                 "objection_period",
                 _("异议期至%(when)s结束，之后才能公布最终结果。")
-                % {"when": cn_datetime(locked.objection_deadline)},
+                % {"when": datetime_text(locked.objection_deadline)},
             )
         waiting = locked.objections.filter(answered_at__isnull=True).count()
         if waiting:

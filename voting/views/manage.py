@@ -27,12 +27,13 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from core.errors import DomainError
 from core.guards import action_required
+from core.text import date_text
 from estates.browse import buildings_with_counts
 from voting import selectors, services
 from voting.forms_manage import AssemblyForm, CancelForm
 from voting.models import Assembly, RollSnapshot
 from voting.services.assemblies import assembly_scope_check
-from voting.services.common import cn_date, local_date, notice_days
+from voting.services.common import local_date, notice_days
 from voting.services.notice_preview import assembly_notice_preview
 from voting.services.text_sends import MAX_ATTEMPTS, text_sends_progress
 
@@ -254,7 +255,7 @@ def assembly_notice(request, pk: int):
             "motions": list(assembly.motions.all()),
             "attachments": list(assembly.attachments.all()),
             "earliest": earliest,
-            "earliest_text": cn_date(local_date(earliest)),
+            "earliest_text": date_text(local_date(earliest)),
             "too_early": assembly.opens_at < earliest,
             "notice_days": notice_days(),
             "error": error,

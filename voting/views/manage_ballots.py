@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.guards import action_required
+from core.text import join_list
 from core.upload_drafts import UploadDraft
 from voting import selectors, services
 from voting.forms_manage import (
@@ -194,7 +195,7 @@ def _review(motions, sheet: SheetForm) -> list[dict]:
         if motion.is_election:
             candidates = {c.code: c.name for c in motion.candidates.all()}
             words = {**candidates, **ANSWER_TEXT}
-            text = "、".join(str(words[v]) for v in value) if value else str(ANSWER_TEXT[""])
+            text = join_list(str(words[v]) for v in value) if value else str(ANSWER_TEXT[""])
             if sum(1 for v in value if v in candidates) > motion.seats:
                 # Kept as marked (voting.services.choices_clean); voting.counting spoils it.
                 text += _("（超过应选名额，计为无效票）")

@@ -32,11 +32,11 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError, PermissionDeniedError
 from core.forms import place_error
 from core.guards import action_required
+from core.text import datetime_text
 from voting import selectors, services
 from voting.forms_progress import AnswerForm, ObjectionForm
 from voting.models import Assembly, Objection
 from voting.services.ballots import person_of
-from voting.services.common import cn_datetime
 
 from .scope import VIEW, assembly_in_scope, may_call
 
@@ -119,7 +119,7 @@ def objection_list(request, pk: int):
             "window_open": window_open(assembly, now),
             "on_roll": on_roll,
             "deadline": (
-                cn_datetime(assembly.objection_deadline) if assembly.objection_deadline else ""
+                datetime_text(assembly.objection_deadline) if assembly.objection_deadline else ""
             ),
             "convener": may_call(request.user, assembly),
         },

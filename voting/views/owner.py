@@ -22,6 +22,7 @@ from accounts import permissions
 from core.errors import DomainError
 from core.forms import place_error
 from core.guards import action_required
+from core.text import join_list
 from voting import ballot_panels, selectors, services
 from voting.board_store import BoardMismatch, BoardNotReady, board_bytes, board_verified
 from voting.forms import BallotForm
@@ -202,7 +203,7 @@ def _review_rows(motions, cleaned: dict) -> list[dict]:
         value = cleaned.get(motion.code)
         if motion.is_election and isinstance(value, list):
             names = {c.code: c.name for c in motion.candidates.all()}
-            text = "、".join(names[c] for c in value) or _("（未选择候选人）")
+            text = join_list(names[c] for c in value) or _("（未选择候选人）")
             hidden = list(value)
         else:
             text = _(ANSWER_LABELS.get(value, value))
@@ -214,7 +215,7 @@ def _review_rows(motions, cleaned: dict) -> list[dict]:
 def _right_label(rights, pk) -> str:
     for right in rights:
         if right.pk == pk:
-            return "、".join(right.unit_codes)
+            return join_list(right.unit_codes)
     return ""
 
 

@@ -37,11 +37,11 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from core.guards import action_required
+from core.text import datetime_text
 from voting import counting, selectors, selectors_turnout, shares, svgbars
 from voting.board_store import BoardMismatch, board_verified
 from voting.integrity import board_mismatch_message
 from voting.models import CHOICE_LABELS, OUTCOME_LABELS, Assembly, Motion
-from voting.services.common import cn_datetime
 
 from . import objections
 from .manage_common import attachment_response
@@ -290,7 +290,7 @@ def progress(request, pk: int):
         "open": status == Assembly.Status.OPEN,
         "after_close": status in AFTER_CLOSE,
         "approval": approval,
-        "as_of": cn_datetime(now),
+        "as_of": datetime_text(now),
         "data": data,
     }
     if data is not None:
@@ -332,9 +332,9 @@ def results(request, pk: int):
         "after_close": status in AFTER_CLOSE,
         "objection_window": objections.window_open(assembly, now),
         "objection_deadline": (
-            cn_datetime(assembly.objection_deadline) if assembly.objection_deadline else ""
+            datetime_text(assembly.objection_deadline) if assembly.objection_deadline else ""
         ),
-        "closed_at": cn_datetime(assembly.closed_at) if assembly.closed_at else "",
+        "closed_at": datetime_text(assembly.closed_at) if assembly.closed_at else "",
     }
     if counted:
         try:

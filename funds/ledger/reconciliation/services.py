@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
+from core.text import join_list
 from estates.models import ManagementArea
 from funds.ledger.models import Account, FundProfile
 from funds.ledger.selectors import bank_account, profile_of
@@ -129,7 +130,7 @@ def bank_statement_check(
     profile = profile_of(area)
     if len(parsed.accounts) > 1:
         message = _("对账单中有多个本方账号（%(nos)s），一个文件只能是一个账户的对账单。") % {
-            "nos": "、".join(parsed.accounts)
+            "nos": join_list(parsed.accounts)
         }
         raise DomainError("several_accounts", message, fields={"file": message})
     if parsed.accounts and _digits(parsed.accounts[0]) != _digits(profile.account_no):

@@ -36,10 +36,10 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
+from core.text import date_text, join_list
 from estates.models import ManagementArea
 from funds.ledger.models import Account, CustodyRegime, FundProfile, Transaction
 from funds.ledger.selectors import balance
-from funds.ledger.statement_layout import cn_date
 
 from .accounts import accounts_ensure, profile_state
 from .checks import today
@@ -74,7 +74,7 @@ def custody_transfer_check(*, area: ManagementArea, value_date: date) -> None:
                 "该区域还有未经银行确认的划款指令（%(keys)s），不能移交账户："
                 "请先登记银行划款确认或撤销指令（《住宅专项维修资金管理办法》第十五条）。"
             )
-            % {"keys": "、".join(open_keys)},
+            % {"keys": join_list(open_keys)},
         )
     if value_date > today():
         message = _("移交日期不能晚于今天。")
@@ -82,7 +82,7 @@ def custody_transfer_check(*, area: ManagementArea, value_date: date) -> None:
     last = Transaction.objects.filter(area=area).aggregate(last=Max("value_date"))["last"]
     if last is not None and value_date < last:
         message = _("移交日期不能早于该区域最后一笔记账的日期（%(day)s）。") % {
-            "day": cn_date(last)
+            "day": date_text(last)
         }
         raise DomainError("early_value_date", message, fields={"value_date": message})
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.text import join_list
 from estates.models import Building, ManagementArea, Unit
 from voting import scoperule
 from voting.services.assemblies import breach_error, places_of
@@ -40,14 +41,14 @@ def clean_scope_lists(
         missing = [n for n in names if n not in known]
         if missing:
             message = _("列支范围中的楼栋不存在或没有房屋：%(names)s") % {
-                "names": "、".join(missing)
+                "names": join_list(missing)
             }
             raise DomainError("bad_scope", message, fields={"scope_buildings": message})
     if codes:
         known = set(Unit.objects.filter(area=area, code__in=codes).values_list("code", flat=True))
         missing = [c for c in codes if c not in known]
         if missing:
-            message = _("列支范围中的房屋不存在：%(codes)s") % {"codes": "、".join(missing)}
+            message = _("列支范围中的房屋不存在：%(codes)s") % {"codes": join_list(missing)}
             raise DomainError("bad_scope", message, fields={"scope_unit_codes": message})
     if not Unit.objects.filter(area=area).exists():
         message = _("列支范围内没有任何房屋。")

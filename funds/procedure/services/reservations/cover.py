@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.money import yuan
+from core.text import join_list
 from estates.models import Unit
 from funds.apportion import apportion
 from funds.models import (
@@ -219,7 +220,7 @@ def reservation_cover(*, fund_use: FundUse, cumulative_fen: int, instruction=Non
             )
     if short:
         most = _most_coverable(units, subs, free, held, upper=cumulative_fen)
-        codes = "、".join(code for code, _gap in short[:5]) + (
+        codes = join_list(code for code, _gap in short[:5]) + (
             _(" 等%(n)d户") % {"n": len(short)} if len(short) > 5 else ""
         )
         message = _(
