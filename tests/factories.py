@@ -10,7 +10,10 @@ from estates.models import Community, ManagementArea, PropertyCompany, Street
 
 
 def make_uscc(n: int) -> str:
-    """A valid 统一社会信用代码 (91 = enterprise, 341302 = 埇桥区) with its check character."""
+    """A valid 统一社会信用代码 (91 = enterprise, 341302 = 埇桥区) with its check character.
+
+    The factory counts up from 0 for the whole run; a test that picks its own number uses
+    one from 9,000,000 up, which the sequence never reaches."""
     body = f"91341302MA{n:07d}"
     return body + uscc.calc_check_digit(body)
 

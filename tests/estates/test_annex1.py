@@ -163,7 +163,7 @@ def test_the_legend_stays_chinese_when_the_user_reads_english(annex, settings):
 
 
 def test_a_company_named_like_a_formula_is_written_as_inert_text(annex):
-    evil = PropertyCompany.objects.create(name=INJECTION, uscc=valid_uscc(1))
+    evil = PropertyCompany.objects.create(name=INJECTION, uscc=valid_uscc(9_000_001))
     ManagementArea.objects.filter(pk=annex.b1.pk).update(
         property_company=evil, project_manager="", boundaries="+1+2", estate_name="@SUM(A1)"
     )

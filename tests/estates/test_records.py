@@ -26,7 +26,7 @@ from .helpers import valid_uscc
 pytestmark = pytest.mark.django_db
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
-GOOD_USCC = valid_uscc(777)
+GOOD_USCC = valid_uscc(9_000_777)  # far above the factory's sequence (no clash late in a run)
 BAD_USCC = GOOD_USCC[:-1] + ("0" if GOOD_USCC[-1] != "0" else "1")
 
 

@@ -55,7 +55,7 @@ def stored(personas, district):
         project_manager=PAYLOAD[:50],
         fee_collection_rate=None,
     )
-    company_create(actor=personas.reviewer, name="物业" + PAYLOAD, uscc=valid_uscc(77))
+    company_create(actor=personas.reviewer, name="物业" + PAYLOAD, uscc=valid_uscc(9_000_077))
     committee = committee_create(
         area=a1, actor=personas.reviewer, kind=Committee.Kind.OWNERS, term_start=date(2024, 1, 1)
     )
