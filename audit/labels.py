@@ -25,6 +25,8 @@ ACTIONS: dict[str, str] = {
     "assembly.finalise": _("表决结果确定"),
     "assembly.notice": _("发布会议公告"),
     "assembly.open": _("开始表决"),
+    "assembly.turnout_export": _("导出未投票名单"),
+    "assembly.turnout_reminder": _("发送催投提醒"),
     "assembly.result_preliminary": _("公告表决结果（异议期）"),
     "assembly.update": _("修改业主大会会议"),
     "ballot.trace": _("查看选票对应的房屋"),
@@ -146,6 +148,7 @@ ACTIONS: dict[str, str] = {
     "user.totp_enrolled": _("绑定动态口令"),
     "user.totp_reset": _("重置动态口令"),
     "whitelist.publish": _("发布紧急维修事项清单"),
+    "whitelist.translate": _("编辑紧急维修事项的英文译文"),
 }
 
 FIELDS: dict[str, str] = {

@@ -134,7 +134,7 @@ def test_without_a_publication_no_notice_link_is_shown(client, register, persona
     assembly = _noticed(register, personas)  # the row as a notice leaves it, no PDF
     client.force_login(register.user("甲"))
     body = client.get(_url(assembly)).content.decode()
-    assert "data-notice" not in body
+    assert 'class="card" data-notice>' not in body
     assert "/publications/" not in _main(body)
 
 
