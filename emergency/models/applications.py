@@ -194,6 +194,8 @@ class EmergencyApplication(CostScopeModel):
     approval_note = models.TextField(_("审批意见"), blank=True)
     deemed_approved = models.BooleanField(_("逾期视为批准"), default=False)
     payment_due_at = models.DateTimeField(_("拨付截止"), null=True, blank=True, db_index=True)
+    # Fixed at the first live payment instruction of the prepayment (emergency.services.money).
+    bank_due_at = models.DateTimeField(_("银行确认截止"), null=True, blank=True, db_index=True)
     works_start_due_at = models.DateTimeField(_("开工截止"), null=True, blank=True, db_index=True)
 
     refused_by = models.ForeignKey(
