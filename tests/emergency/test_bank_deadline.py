@@ -9,6 +9,7 @@ National Day 1–7 Oct off, Sat 10 Oct a swapped working day.
 
 from __future__ import annotations
 
+import importlib
 from contextlib import contextmanager
 from datetime import date, datetime
 from unittest import mock
@@ -251,3 +252,20 @@ def test_the_api_detail_shows_the_stored_bank_deadline(instructed, personas):
     assert body["bank_due_at"] == "2026-11-17T00:00:00+08:00"
     bank = [d for d in body["deadlines"] if d.get("kind") == "bank_confirm"]
     assert bank and bank[0]["due_at"] == "2026-11-17T00:00:00+08:00"
+
+
+def test_the_migration_fills_rows_from_their_first_live_instruction(approved, personas, verified):
+    from django.apps import apps
+
+    fill = importlib.import_module("emergency.migrations.0006_bank_due_at").fill
+    with issued_at(at("2026-11-12")):
+        withdrawn = instruct(approved, personas, verified, 1_000_00, key="k0")
+    with issued_at(at("2026-11-13")):
+        instruct(approved, personas, verified, 3_000_00, key="k1")
+    PaymentInstruction.objects.filter(pk=withdrawn.pk).update(
+        status=PaymentInstruction.Status.CANCELLED
+    )
+    EmergencyApplication.objects.filter(pk=approved.pk).update(bank_due_at=None)
+    fill(apps, None)
+    approved.refresh_from_db()
+    assert approved.bank_due_at == at("2026-11-17", "00:00")  # from Fri 13, not Thu 12
