@@ -1,9 +1,9 @@
 """Emergency applications (RULES.md §5; Order 165 art. 24), their evidence, 代修, reminders.
 
 The stored ``status`` moves only through ``emergency.services`` along
-``TRANSITIONS``. The due moments (review, payment, works start) are computed
-by the pure ``emergency.deadlines`` when the event that starts each one
-happens and stored, so lists can filter on them; whether one is overdue is
+``TRANSITIONS``. The due moments (review, payment, bank confirmation, works
+start) are computed by the pure ``emergency.deadlines`` when the event that
+starts each one happens and stored, so lists can filter on them; whether one is overdue is
 read against the clock, never set by a job.
 
 With ``GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE`` on (off by default, a policy
