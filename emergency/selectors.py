@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -82,16 +81,16 @@ def payment_instructed_at(application: EmergencyApplication) -> datetime | None:
 
 def bank_facts(application: EmergencyApplication) -> dict:
     """The payment clock's end and the bank's clock (RULES.md §5: "the bank's confirmation is
-    a second deadline … tracked and escalated on its own"): due ``bank_days`` working days
-    after the first instruction, met only when the bank's confirmation of it is recorded."""
+    a second deadline … tracked and escalated on its own"): due at ``bank_due_at``, stored
+    when the first instruction went out (``services.money.bank_clock_start``: a later setting
+    or calendar does not move it), met only when the bank's confirmation of it is recorded."""
     first = _first_instruction(application)
     if first is None:
         return {}
     instructed_at, confirmed_at = first
-    days = settings.GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS
     return {
         "paid_at": instructed_at,
-        "bank_due_at": deadlines.bank_due(instructed_at, days, timezone.get_default_timezone()),
+        "bank_due_at": application.bank_due_at,
         "bank_confirmed_at": confirmed_at,
     }
 

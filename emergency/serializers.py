@@ -330,6 +330,7 @@ class EmergencyApplicationDetailSerializer(EmergencyApplicationListSerializer):
             "refused_at",
             "refusal_reason",
             "payment_due_at",
+            "bank_due_at",
             "works_start_due_at",
             "works_started_at",
             "works_done_at",

@@ -1,9 +1,9 @@
 """Emergency applications (RULES.md §5; Order 165 art. 24), their evidence, 代修, reminders.
 
 The stored ``status`` moves only through ``emergency.services`` along
-``TRANSITIONS``. The due moments (review, payment, works start) are computed
-by the pure ``emergency.deadlines`` when the event that starts each one
-happens and stored, so lists can filter on them; whether one is overdue is
+``TRANSITIONS``. The due moments (review, payment, bank confirmation, works
+start) are computed by the pure ``emergency.deadlines`` when the event that
+starts each one happens and stored, so lists can filter on them; whether one is overdue is
 read against the clock, never set by a job.
 
 With ``GONGZHI_EMERGENCY_AUTO_APPROVE_OVERDUE`` on (off by default, a policy
@@ -194,6 +194,8 @@ class EmergencyApplication(CostScopeModel):
     approval_note = models.TextField(_("审批意见"), blank=True)
     deemed_approved = models.BooleanField(_("逾期视为批准"), default=False)
     payment_due_at = models.DateTimeField(_("拨付截止"), null=True, blank=True, db_index=True)
+    # Fixed at the first live payment instruction of the prepayment (emergency.services.money).
+    bank_due_at = models.DateTimeField(_("银行确认截止"), null=True, blank=True, db_index=True)
     works_start_due_at = models.DateTimeField(_("开工截止"), null=True, blank=True, db_index=True)
 
     refused_by = models.ForeignKey(

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +55,7 @@ from funds.procedure.services.supplementary_votes import (
     supplementary_vote_create,
 )
 
+from .. import deadlines
 from ..models import EmergencyApplication, EvidenceKind
 from ._common import application_lock, normal_procedure_text, transition
 from .evidence import Upload, evidence_clean, evidence_store
@@ -200,7 +202,7 @@ def application_payment_instruct(
                 _("申请当前状态为“%(status)s”：施工前可预拨，其余款项在结算后拨付。")
                 % {"status": locked.get_status_display()},
             )
-        return payments.payment_instruct(
+        instruction = payments.payment_instruct(
             fund_use=fund_use,
             amount_fen=amount_fen,
             payee_name=payee_name,
@@ -210,6 +212,30 @@ def application_payment_instruct(
             actor=actor,
             memo=fund_use_title(locked),
         )
+        bank_clock_start(locked, instruction)
+        return instruction
+
+
+def bank_clock_start(locked: EmergencyApplication, instruction: PaymentInstruction) -> None:
+    """The bank's deadline, fixed when the prepayment's first live instruction goes out.
+
+    RULES.md §5: the bank confirms within GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS working days
+    of the instruction. Stored once, like the review and payment deadlines: a later
+    instruction, a changed setting or a corrected holiday calendar never moves it.
+    """
+    if (
+        locked.bank_due_at is not None
+        or not locked.prepayment_fen
+        or locked.status not in EmergencyApplication.WORKS_PENDING
+        or instruction.status == PaymentInstruction.Status.CANCELLED
+    ):
+        return
+    locked.bank_due_at = deadlines.bank_due(
+        instruction.instructed_at,
+        settings.GONGZHI_EMERGENCY_BANK_CONFIRM_DAYS,
+        timezone.get_default_timezone(),
+    )
+    locked.save(update_fields=["bank_due_at"])
 
 
 def application_payment_confirm(

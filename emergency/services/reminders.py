@@ -117,14 +117,23 @@ def reminders_send(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     report = {"sent": 0, "recorded": 0, "skipped": 0, "failed": 0}
     undecided = EmergencyApplication.UNDECIDED
+    soon = now + deadlines.DUE_SOON_WINDOW
     queryset = selectors.running(
         EmergencyApplication.objects.select_related(
             "area__community__street", "item", "applicant", "reviewer"
         )
     ).filter(
-        # A review due later than the window has nothing to say yet; works clocks are short.
-        Q(status__in=undecided, review_due_at__lte=now + deadlines.DUE_SOON_WINDOW)
-        | ~Q(status__in=undecided)
+        # A deadline due later than the window has nothing to say yet: each is stored when
+        # its clock starts (the deemed approval's clocks start at the review's due moment).
+        Q(status__in=undecided, review_due_at__lte=soon)
+        | (
+            ~Q(status__in=undecided)
+            & (
+                Q(payment_due_at__lte=soon)
+                | Q(works_start_due_at__lte=soon)
+                | Q(bank_due_at__lte=soon)
+            )
+        )
     )
     for application in queryset.order_by("pk"):
         for row in selectors.open_deadlines(application, now):
