@@ -257,7 +257,7 @@ def test_the_api_detail_shows_the_stored_bank_deadline(instructed, personas):
 def test_the_migration_fills_rows_from_their_first_live_instruction(approved, personas, verified):
     from django.apps import apps
 
-    fill = importlib.import_module("emergency.migrations.0006_bank_due_at").fill
+    fill = importlib.import_module("emergency.migrations.0008_bank_due_at").fill
     with issued_at(at("2026-11-12")):
         withdrawn = instruct(approved, personas, verified, 1_000_00, key="k0")
     with issued_at(at("2026-11-13")):

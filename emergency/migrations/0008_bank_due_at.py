@@ -32,7 +32,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("emergency", "0005_deadline_bank_confirmation"),
+        ("emergency", "0007_seed_whitelist_english"),
         ("funds", "0008_append_only_triggers"),
     ]
 
