@@ -4,7 +4,26 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.test import Client
+
 from accounts.sms import SmsMessage
+
+
+def session_log_in(page, live_server, user) -> None:
+    """Log ``user`` in for ``page`` without the login form: a test client's session cookie
+    handed to the browser (the login walk itself is tests/browser/test_login.py)."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
 
 
 def sms_code(outbox: list[SmsMessage], phone_number: str) -> str:

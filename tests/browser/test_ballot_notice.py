@@ -18,9 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django.test import Client
 
 from core.money import yuan
 from funds.apportion import apportion
@@ -40,7 +38,7 @@ from tests.voting.conftest import open_assembly as open_now
 from voting import services
 from voting.models import Assembly, Ballot
 
-from .helpers import controls_off_screen, fits_width, walk_screenshot
+from .helpers import controls_off_screen, fits_width, session_log_in, walk_screenshot
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
@@ -55,20 +53,6 @@ AREAS = {
     "1栋-1单元-104": Decimal("75.00"),
     DEVELOPER_UNIT: Decimal("100.00"),
 }
-
-
-def log_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def fits_the_phone(page) -> None:
@@ -108,7 +92,7 @@ def test_in_the_notice_period_an_owner_reads_the_fund_use_and_their_share_on_a_p
     assert assembly.current_status() == Assembly.Status.NOTICED
     motion = assembly.motions.get()
     share = yuan(apportion(BUDGET, AREAS)["1栋-1单元-103"])
-    log_in(phone, live_server, estate.register.user("丙"))
+    session_log_in(phone, live_server, estate.register.user("丙"))
 
     phone.goto("/voting/mine/")
     phone.get_by_role("link", name="查看", exact=True).click()
@@ -143,7 +127,7 @@ def test_a_ballot_sent_with_unanswered_motions_shows_a_summary_with_links_on_a_p
         make_assembly(district.a1, personas.committee, motions=(ORDINARY, SPECIAL, ELECTION)),
         personas.committee,
     )
-    log_in(phone, live_server, register.user("甲"))
+    session_log_in(phone, live_server, register.user("甲"))
     phone.goto(f"/voting/{assembly.pk}/ballot/")
     phone.locator("#motion-m1").get_by_label("同意").check()
     phone.locator("#motion-m3").get_by_label("张三").check()

@@ -10,34 +10,18 @@ wider than the phone, and nothing is stored before "确认录入".
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tests.voting.conftest import ELECTION, ORDINARY, PDF_BYTES, build_register, make_assembly
 from tests.voting.conftest import open_assembly as open_now
 from voting.models import Ballot
 
-from .helpers import fits_width
+from .helpers import fits_width, session_log_in
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
 ).expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def test_a_committee_member_enters_a_paper_ballot_with_its_scan_on_a_phone(
@@ -51,7 +35,7 @@ def test_a_committee_member_enters_a_paper_ballot_with_its_scan_on_a_phone(
     )
     scan = tmp_path / "sheet.pdf"
     scan.write_bytes(PDF_BYTES)
-    _log_in(phone, live_server, personas.committee)
+    session_log_in(phone, live_server, personas.committee)
 
     phone.goto("/voting/manage/")
     expect(phone.get_by_role("heading", name="业主大会", exact=True)).to_be_visible()

@@ -6,35 +6,19 @@ reminder the same day is refused with nothing sent.
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tests.voting.conftest import ORDINARY, build_register, make_assembly
 from tests.voting.conftest import open_assembly as open_now
 from voting import services
 from voting.models import TurnoutReminder
 
-from .helpers import fits_width
+from .helpers import fits_width, session_log_in
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
 ).expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def test_the_convener_reminds_the_non_voters_on_a_phone(
@@ -47,7 +31,7 @@ def test_the_convener_reminds_the_non_voters_on_a_phone(
         make_assembly(district.a1, personas.committee, motions=(ORDINARY,)), personas.committee
     )
     services.ballot_cast(assembly=assembly, choices={"m1": "approve"}, actor=register.user("张三"))
-    _log_in(phone, live_server, personas.committee)
+    session_log_in(phone, live_server, personas.committee)
 
     phone.goto(f"/voting/{assembly.pk}/turnout/")
     expect(phone.get_by_role("heading", name="催投助手")).to_be_visible()

@@ -10,8 +10,6 @@ nothing may be wider than the phone.
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tests.voting.conftest import (
     ELECTION,
@@ -24,7 +22,7 @@ from tests.voting.conftest import (
 from tests.voting.conftest import open_assembly as open_now
 from voting.models import Ballot
 
-from .helpers import fits_width
+from .helpers import fits_width, session_log_in
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
@@ -33,27 +31,13 @@ expect = pytest.importorskip(
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_an_owner_votes_on_a_phone_and_sees_the_receipt(phone, live_server, district, personas):
     register = build_register(district.a1, [("甲", ["89.50"]), ("乙", ["100.00"])])
     assembly = open_now(
         make_assembly(district.a1, personas.committee, motions=(ORDINARY, SPECIAL, ELECTION)),
         personas.committee,
     )
-    _log_in(phone, live_server, register.user("甲"))
+    session_log_in(phone, live_server, register.user("甲"))
 
     phone.goto("/voting/mine/")
     expect(phone.get_by_role("heading", name="我的表决")).to_be_visible()
