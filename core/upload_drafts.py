@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -152,7 +153,9 @@ class UploadDraft:
                     sha256=_sha256(upload),
                     expires_at=expires,
                 )
-                row.file.save(row.original_name, upload, save=False)
+                # A copy, never a move: a large upload is a temporary file that the storage
+                # would move away (file_move_safe) before the form and the service read it.
+                row.file.save(row.original_name, File(upload.file, name=upload.name), save=False)
                 row.save()
                 upload.seek(0)
 
