@@ -49,7 +49,7 @@ ROLES = [
 def whitelist_seeded(db):
     # A transactional test starts from an empty database: the whitelist of migration 0002
     # and its English text (0006) are put back as the migrations put them.
-    for name in ("0002_seed_whitelist", "0006_seed_whitelist_english"):
+    for name in ("0002_seed_whitelist", "0007_seed_whitelist_english"):
         importlib.import_module(f"emergency.migrations.{name}").seed(apps, None)
 
 
