@@ -14,6 +14,7 @@ import logging
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -52,6 +53,19 @@ def _console_handler() -> logging.Handler:
     return handler
 
 
+@contextmanager
+def _console_shown_in(stream: io.StringIO):
+    """The console handler writes to ``stream`` for the block. Its own stream is swapped,
+    not flushed (``setStream`` flushes): under pytest it may be an earlier test's
+    captured stderr, already closed."""
+    console = _console_handler()
+    previous, console.stream = console.stream, stream
+    try:
+        yield
+    finally:
+        console.stream = previous
+
+
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """``manage.py seed_demo`` once, with what it printed and what the console showed."""
@@ -68,15 +82,11 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     overrides.enable()
-    console, shown = _console_handler(), io.StringIO()
-    printed = io.StringIO()
+    shown, printed = io.StringIO(), io.StringIO()
     with django_db_blocker.unblock():
         _whitelist_ensure()
-        previous = console.setStream(shown)
-        try:
+        with _console_shown_in(shown):
             call_command("seed_demo", stdout=printed)
-        finally:
-            console.setStream(previous)
     try:
         yield SimpleNamespace(out=printed.getvalue(), console=shown.getvalue(), folder=folder)
     finally:
@@ -191,13 +201,10 @@ def test_seeding_prints_no_text_message_and_files_them_one_a_line(demo):
 
 def test_a_login_code_still_shows_on_the_console(settings, tmp_path):
     settings.GONGZHI_SMS_LOG = tmp_path / "sms.log"
-    console, shown = _console_handler(), io.StringIO()
-    previous = console.setStream(shown)
-    try:
+    shown = io.StringIO()
+    with _console_shown_in(shown):
         sms.ConsoleSender().send("13900000001", "【共治】您的登录验证码是654321，5分钟内有效。")
         sms.ConsoleSender().send("13900000001", "【共治】您的分户账收到交存 100.00 元。")
-    finally:
-        console.setStream(previous)
     assert "654321" in shown.getvalue()
     assert "交存" not in shown.getvalue()
     assert len((tmp_path / "sms.log").read_text(encoding="utf-8").splitlines()) == 2
