@@ -83,6 +83,21 @@ def datetime_text(moment) -> str:
     return date_format(local, "DATETIME_FORMAT")
 
 
+def cn_date(day) -> str:
+    """``day`` in Chinese whatever the reader's language: 2026年12月7日. For the signed
+    notices and texts, which are Chinese (PDF_LANGUAGE); a datetime is taken in the
+    district's time."""
+    if hasattr(day, "hour"):
+        day = timezone.localtime(day, timezone.get_default_timezone())
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_datetime(moment) -> str:
+    """``moment`` in the district's time, in Chinese: 2026年12月7日 09:30."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
 def join_list(items) -> str:
     """Items joined as the active language lists them: "甲、乙、丙" / "A, B, C"."""
     # Translators: the separator between the items of a list (", " in English).

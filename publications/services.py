@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from audit.services import audit_record
 from core.errors import Conflict, DomainError
+from core.text import cn_date
 
 from . import logchain
 from .anchors import ANCHOR_FILE, anchor_text, anchors_current, anchors_document
@@ -49,11 +50,6 @@ PDF_LANGUAGE = "zh-hans"  # a notice is an official Chinese document, whatever t
 def content_digest(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _cn_date(value) -> str:
-    local = timezone.localtime(value)
-    return f"{local.year}年{local.month}月{local.day}日"
 
 
 def verify_url(serial: str) -> str:
@@ -283,7 +279,7 @@ def _page_facts(
         "kind_label": kind_label,
         "period": period,
         "issued_at": issued_at,
-        "issued_date": _cn_date(issued_at),
+        "issued_date": cn_date(issued_at),
         "bureau": config.bureau_name,
         "district": config.district_name,
         "area": area,
@@ -292,7 +288,7 @@ def _page_facts(
         "qr": _qr_data_uri(url),
         "anchors": [{"label": anchor_text(a), "head": a["head"]} for a in carried],
         "supersedes": (
-            {"serial": old.serial, "title": old.title, "issued_date": _cn_date(old.issued_at)}
+            {"serial": old.serial, "title": old.title, "issued_date": cn_date(old.issued_at)}
             if old
             else None
         ),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +21,6 @@ NORMAL_PROCEDURE_URL_NAME = "funds:application_create"
 def district_tz():
     # Days are the district's days (Asia/Shanghai), whatever the request's time zone.
     return timezone.get_default_timezone()
-
-
-def cn_datetime(moment: datetime) -> str:
-    local = timezone.localtime(moment, district_tz())
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def normal_procedure_url() -> str | None:

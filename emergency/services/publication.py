@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Role
 from core.errors import Conflict
+from core.text import cn_date
 from funds.procedure.services.fund_use import fund_use_lock
-from funds.procedure.services.steps import cn_date
 from funds.procedure.services.use_publication import fund_use_publish
 from publications.models import Kind
 

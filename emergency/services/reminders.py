@@ -28,10 +28,10 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import Role, RoleAssignment, User
 from accounts.sms import sms_send
+from core.text import cn_datetime
 
 from .. import deadlines, selectors
 from ..models import DeadlineNotice, EmergencyApplication
-from ._common import cn_datetime
 
 logger = logging.getLogger("gongzhi.emergency")
 

@@ -16,14 +16,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core.money import yuan as y
+from core.text import cn_date
 from publications.rendering import GRID_KEY, table_grid
 
 # Apportionment tables are set three units to a row: a use over 2,000 units is ~670 lines.
 PAIRS_PER_ROW = 3
-
-
-def cn_date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _table(

@@ -32,3 +32,18 @@ def test_required_and_the_limit_on_both_sides():
     with pytest.raises(DomainError) as long:
         clean_text("abcd", field="f", limit=3)
     assert long.value.code == "too_long"
+
+
+def test_the_notices_chinese_date_is_the_districts_day_whatever_the_language():
+    from datetime import UTC, date, datetime, timedelta
+
+    from django.utils import translation
+
+    from core.text import cn_date, cn_datetime
+
+    late_utc = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)  # 8 December 00:00 in Shanghai
+    with translation.override("en"):
+        assert cn_date(date(2026, 12, 7)) == "2026年12月7日"
+        assert cn_date(late_utc) == "2026年12月8日"
+        assert cn_date(late_utc - timedelta(minutes=1)) == "2026年12月7日"
+        assert cn_datetime(late_utc) == "2026年12月8日 00:00"

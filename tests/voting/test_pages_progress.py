@@ -16,9 +16,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.text import cn_datetime
 from voting import services
 from voting.models import Assembly, Objection
-from voting.services.common import cn_datetime
 
 from .conftest import ALL_APPROVE, build_register, close, make_assembly, mark_noticed
 

@@ -9,10 +9,10 @@ import pytest
 
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDeniedError
+from core.text import cn_datetime
 from tests.factories import OwnerUserFactory
 from voting import boardformat, services
 from voting.models import Assembly, Ballot, RollSnapshot
-from voting.services.common import cn_datetime
 
 from .conftest import (
     ALL_APPROVE,

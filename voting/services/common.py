@@ -55,15 +55,6 @@ def start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def cn_datetime(moment: datetime) -> str:
-    local = timezone.localtime(moment, timezone.get_default_timezone())
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
 def earliest_open_at(notice_at: datetime) -> datetime:
     """The first moment voting may open after a notice published at ``notice_at`` (core.periods)."""
     day = periods.notice_earliest_open(

@@ -14,12 +14,13 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.text import cn_date
 from publications.models import Kind
 from publications.rendering import render_pdf
 from voting.models import Assembly
 
 from .assemblies import require_caller, require_draft
-from .common import cn_date, earliest_open_at, local_date
+from .common import earliest_open_at, local_date
 from .opening import notice_context
 
 PREVIEW_TEMPLATE = "voting/manage/notice_preview.pdf.html"

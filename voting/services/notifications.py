@@ -26,10 +26,10 @@ from django.utils import timezone
 
 from accounts.sms import sms_send
 from core.errors import DomainError
+from core.text import cn_datetime
 from estates.models import Person
 from voting.models import Assembly, Ballot, NotificationSent, TextSend, VotingRight
 
-from .common import cn_datetime
 from .opening import assembly_open
 from .results import assembly_close_and_count, assembly_finalise
 from .text_sends import Sent, notice_recipients, notice_text, text_sends_queue, text_sends_run

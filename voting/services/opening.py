@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from core import calendar
 from core.errors import Conflict, DomainError
-from core.text import clean_text, date_text, datetime_text
+from core.text import clean_text, cn_date, cn_datetime, date_text, datetime_text
 from estates import roll as roll_core
 from estates.models import ManagementArea, Ownership
 from publications.models import Kind
@@ -37,8 +37,6 @@ from voting.models import Assembly, RollSnapshot, TextSend, VotingRight, VotingR
 from .assemblies import assembly_scope_check, require_caller, require_draft, scope_roll
 from .common import (
     assembly_lock,
-    cn_date,
-    cn_datetime,
     earliest_open_at,
     local_date,
     notice_days,

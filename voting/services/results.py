@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from core.errors import Conflict
-from core.text import datetime_text
+from core.text import cn_date, cn_datetime, datetime_text
 from publications.models import Kind
 from publications.services import issued_file_guard, publication_issue
 from voting import counting, shares
@@ -52,8 +52,6 @@ from voting.models import (
 
 from .common import (
     assembly_lock,
-    cn_date,
-    cn_datetime,
     local_date,
     notify_after_commit,
     objection_days,

@@ -38,10 +38,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.sms import sms_send
+from core.text import cn_datetime
 from estates.models import Ownership, Person
 from voting.models import Assembly, TextSend
-
-from .common import cn_datetime
 
 logger = logging.getLogger("gongzhi.voting")
 

@@ -30,10 +30,11 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from audit.services import audit_record
 from core.errors import Conflict
+from core.text import cn_datetime
 from voting.models import Assembly, RollSnapshot, TextSend, TurnoutReminder
 from voting.selectors_turnout import reminder_recipients
 
-from .common import assembly_lock, cn_datetime, local_date
+from .common import assembly_lock, local_date
 from .text_sends import text_sends_queue
 
 CALL = "assembly.call"

@@ -12,10 +12,6 @@ from audit.services import audit_record
 from core.errors import Conflict, DomainError
 
 
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def local_today() -> date:
     return timezone.localdate()
 

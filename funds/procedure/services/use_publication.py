@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from core.money import yuan
+from core.text import cn_date
 from funds.models import FundUse, PaymentInstruction
 from funds.procedure.services.fund_use import fund_use_lock, paid_total
-from funds.procedure.services.steps import cn_date, transition
+from funds.procedure.services.steps import transition
 from publications.models import Kind
 from publications.rendering import table_context
 from publications.services import issued_file_guard, publication_issue
