@@ -4,12 +4,9 @@ scrolling); the audit chain at 1280 px fits the window."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
-from estates.models import Unit
-from tests.estates.helpers import make_building
+from tests.estates.helpers import add_units
 from tests.funds.conftest import build_fund
 
 from .helpers import controls_off_screen, fits_width, staff_log_in, walk_screenshot
@@ -26,31 +23,12 @@ ON_SCREEN_JS = """(selector) => {
 }"""
 
 
-def _units(area, building: str, count: int) -> None:
-    block = make_building(area, building)
-    Unit.objects.bulk_create(
-        Unit(
-            area=area,
-            building=block,
-            code=f"{building}-2单元-{n}",
-            stair="2单元",
-            floor=1,
-            number=str(n),
-            use=Unit.Use.RESIDENTIAL,
-            registered_area=Decimal("80.00"),
-            area_basis=Unit.Basis.REGISTERED,
-            floor_area=Decimal("80.00"),
-        )
-        for n in range(1, count + 1)
-    )
-
-
 def test_area_ledger_on_a_phone_shows_unit_and_balance_without_sideways_scroll(
     phone, district, personas
 ):
     fund = build_fund(district.a1)
-    _units(fund.area, "10栋", 60)
-    _units(fund.area, "2栋", 10)
+    add_units(fund.area, "10栋", 60, stair="2单元")
+    add_units(fund.area, "2栋", 10, stair="2单元")
     staff_log_in(phone, personas.committee.username)
     phone.goto("/funds/areas/a1/")
 

@@ -49,6 +49,28 @@ def make_building(area: ManagementArea, name: str = "1栋", **kwargs) -> Buildin
     return building
 
 
+def add_units(
+    area: ManagementArea, building: str, count: int, *, start: int = 1, stair: str = "1单元"
+) -> None:
+    """``count`` more 80 m² units in one stair of ``building`` (codes "<building>-<stair>-<n>")."""
+    block = make_building(area, building)
+    Unit.objects.bulk_create(
+        Unit(
+            area=area,
+            building=block,
+            code=f"{building}-{stair}-{n}",
+            stair=stair,
+            floor=1,
+            number=str(n),
+            use=Unit.Use.RESIDENTIAL,
+            registered_area=Decimal("80.00"),
+            area_basis=Unit.Basis.REGISTERED,
+            floor_area=Decimal("80.00"),
+        )
+        for n in range(start, start + count)
+    )
+
+
 def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 

@@ -4,37 +4,15 @@ code and building, and a query count that does not grow with the number of units
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from estates.models import Unit
-from tests.estates.helpers import make_building
+from tests.estates.helpers import add_units
 
 pytestmark = pytest.mark.django_db
-
-
-def add_units(area, building: str, count: int, *, start: int = 1) -> None:
-    """``count`` more units in ``building`` (codes "<building>-1单元-<n>")."""
-    block = make_building(area, building)
-    Unit.objects.bulk_create(
-        Unit(
-            area=area,
-            building=block,
-            code=f"{building}-1单元-{n}",
-            stair="1单元",
-            floor=1,
-            number=str(n),
-            use=Unit.Use.RESIDENTIAL,
-            registered_area=Decimal("80.00"),
-            area_basis=Unit.Basis.REGISTERED,
-            floor_area=Decimal("80.00"),
-        )
-        for n in range(start, start + count)
-    )
 
 
 def shown(response) -> list[str]:
